@@ -1,0 +1,137 @@
+using FeatureViz.Tensors;
+using FeatureViz.Tensors.Backends;
+using FeatureViz.Tensors.Ops;
+
+namespace FeatureViz.Kernels.Cpu;
+
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc/>
+    public TensorStorage Unary<TOp>(TOp op, TensorStorage x) where TOp : struct, IUnaryOp
+    {
+        var xs = Data(x);
+        var y = GC.AllocateUninitializedArray<float>(xs.Length);
+        For(xs.Length, 8, (s, e) =>
+        {
+            for (int i = s; i < e; i++) y[i] = op.Forward(xs[i]);
+        });
+        return Wrap(y);
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage UnaryBackward<TOp>(TOp op, TensorStorage x, TensorStorage y, TensorStorage dy) where TOp : struct, IUnaryOp
+    {
+        var xs = Data(x);
+        var ys = Data(y);
+        var gs = Data(dy);
+        var dx = GC.AllocateUninitializedArray<float>(xs.Length);
+        For(xs.Length, 8, (s, e) =>
+        {
+            for (int i = s; i < e; i++) dx[i] = op.Backward(xs[i], ys[i], gs[i]);
+        });
+        return Wrap(dx);
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage Binary<TOp>(TOp op, TensorStorage a, Shape aShape, TensorStorage b, Shape bShape, Shape outShape)
+        where TOp : struct, IBinaryOp
+    {
+        var av = Data(a);
+        var bv = Data(b);
+        var y = GC.AllocateUninitializedArray<float>(outShape.Numel);
+        var ix = new BroadcastIndexer(outShape, aShape, bShape);
+        int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
+        For(ix.Rows, n, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r), oy = r * n;
+                if (sa == 1 && sb == 1)
+                    for (int i = 0; i < n; i++) y[oy + i] = op.Forward(av[oa + i], bv[ob + i]);
+                else if (sa == 1)
+                {
+                    float bb = bv[ob];
+                    for (int i = 0; i < n; i++) y[oy + i] = op.Forward(av[oa + i], bb);
+                }
+                else if (sb == 1)
+                {
+                    float aa = av[oa];
+                    for (int i = 0; i < n; i++) y[oy + i] = op.Forward(aa, bv[ob + i]);
+                }
+                else
+                {
+                    float v = op.Forward(av[oa], bv[ob]);
+                    for (int i = 0; i < n; i++) y[oy + i] = v;
+                }
+            }
+        });
+        return Wrap(y);
+    }
+
+    /// <inheritdoc/>
+    public (TensorStorage? Da, TensorStorage? Db) BinaryBackward<TOp>(TOp op, TensorStorage a, Shape aShape, TensorStorage b,
+        Shape bShape, TensorStorage dy, Shape outShape, bool needA, bool needB) where TOp : struct, IBinaryOp
+    {
+        var av = Data(a);
+        var bv = Data(b);
+        var gv = Data(dy);
+        var da = needA ? GC.AllocateUninitializedArray<float>(outShape.Numel) : null;
+        var db = needB ? GC.AllocateUninitializedArray<float>(outShape.Numel) : null;
+        var ix = new BroadcastIndexer(outShape, aShape, bShape);
+        int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
+        For(ix.Rows, n * 2, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r), oy = r * n;
+                for (int i = 0; i < n; i++)
+                {
+                    float x1 = av[oa + i * sa], x2 = bv[ob + i * sb], g = gv[oy + i];
+                    float yv = op.Forward(x1, x2);
+                    if (da is not null) da[oy + i] = op.GradA(x1, x2, yv, g);
+                    if (db is not null) db[oy + i] = op.GradB(x1, x2, yv, g);
+                }
+            }
+        });
+        return (da is null ? null : Wrap(da), db is null ? null : Wrap(db));
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage Where(TensorStorage cond, Shape condShape, TensorStorage a, Shape aShape, TensorStorage b, Shape bShape, Shape outShape)
+    {
+        var cv = Data(cond);
+        var av = Data(a);
+        var bv = Data(b);
+        var y = GC.AllocateUninitializedArray<float>(outShape.Numel);
+        var ix = new BroadcastIndexer(outShape, condShape, aShape, bShape);
+        int n = ix.RowLength, sc = ix.InnerStride(0), sa = ix.InnerStride(1), sb = ix.InnerStride(2);
+        For(ix.Rows, n, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int oc = ix.RowOffset(0, r), oa = ix.RowOffset(1, r), ob = ix.RowOffset(2, r), oy = r * n;
+                for (int i = 0; i < n; i++) y[oy + i] = cv[oc + i * sc] != 0 ? av[oa + i * sa] : bv[ob + i * sb];
+            }
+        });
+        return Wrap(y);
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage BroadcastTo(TensorStorage x, Shape shape, Shape outShape)
+    {
+        var xv = Data(x);
+        var y = GC.AllocateUninitializedArray<float>(outShape.Numel);
+        var ix = new BroadcastIndexer(outShape, shape);
+        int n = ix.RowLength, sx = ix.InnerStride(0);
+        For(ix.Rows, n, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                int ox = ix.RowOffset(0, r), oy = r * n;
+                if (sx == 1) Array.Copy(xv, ox, y, oy, n);
+                else y.AsSpan(oy, n).Fill(xv[ox]);
+            }
+        });
+        return Wrap(y);
+    }
+}

@@ -1,0 +1,92 @@
+using FeatureViz.Tensors.Backends;
+
+namespace FeatureViz.Kernels.Cpu;
+
+/// <summary>
+/// The managed CPU backend: SIMD kernels (Vector512 where the processor has it, Vector256 otherwise) and
+/// multithreading over at most <see cref="Threads"/> threads.
+/// </summary>
+public sealed partial class CpuBackend : IBackend
+{
+    private static CpuBackend? _default;
+
+    /// <summary>Creates a backend using <paramref name="threads"/> threads (default: all processors).</summary>
+    public CpuBackend(int? threads = null)
+    {
+        if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "CpuBackend: the thread count must be at least 1.");
+        Threads = threads ?? Environment.ProcessorCount;
+        Parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+    }
+
+    /// <summary>A shared instance using every processor.</summary>
+    public static CpuBackend Default => _default ??= new CpuBackend();
+
+    /// <summary>Maximum number of threads a kernel uses.</summary>
+    public int Threads { get; }
+
+    internal ParallelOptions Parallel { get; }
+
+    /// <inheritdoc/>
+    public string Name => "cpu";
+
+    internal static float[] Data(TensorStorage s) => s is CpuStorage c
+        ? c.IsDisposed ? throw new ObjectDisposedException("CpuStorage") : c.Data
+        : throw new ArgumentException($"CpuBackend: storage of backend '{s.Backend.Name}' cannot be used here.");
+
+    internal CpuStorage Wrap(float[] data) => new(this, data);
+
+    /// <inheritdoc/>
+    public TensorStorage Allocate(int length) => Wrap(new float[length]);
+
+    /// <inheritdoc/>
+    public TensorStorage Upload(ReadOnlySpan<float> data) => Wrap(data.ToArray());
+
+    /// <inheritdoc/>
+    public void Download(TensorStorage source, Span<float> destination)
+    {
+        var d = Data(source);
+        if (destination.Length != d.Length)
+            throw new ArgumentException($"Download: destination has {destination.Length} elements, storage has {d.Length}.", nameof(destination));
+        d.CopyTo(destination);
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage Fill(int length, float value)
+    {
+        var d = GC.AllocateUninitializedArray<float>(length);
+        d.AsSpan().Fill(value);
+        return Wrap(d);
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage Copy(TensorStorage source) => Wrap((float[])Data(source).Clone());
+
+    /// <inheritdoc/>
+    public void AddInPlace(TensorStorage target, TensorStorage source)
+    {
+        var t = Data(target);
+        var s = Data(source);
+        if (t.Length != s.Length) throw new ArgumentException($"AddInPlace: lengths {t.Length} and {s.Length} differ.");
+        System.Numerics.Tensors.TensorPrimitives.Add(t, s, t);
+    }
+
+    /// <inheritdoc/>
+    public void Synchronize() { }
+
+    /// <summary>Runs <paramref name="body"/> over [0, count) in chunks, in parallel only when the work is large enough to pay.</summary>
+    internal void For(int count, long workPerItem, Action<int, int> body)
+    {
+        long total = count * Math.Max(1, workPerItem);
+        int chunks = total < 32_768 || Threads == 1 ? 1 : Math.Min(count, Threads * 4);
+        if (chunks <= 1) { body(0, count); return; }
+        System.Threading.Tasks.Parallel.For(0, chunks, Parallel, c =>
+        {
+            int start = (int)((long)count * c / chunks);
+            int end = (int)((long)count * (c + 1) / chunks);
+            if (end > start) body(start, end);
+        });
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() { }
+}

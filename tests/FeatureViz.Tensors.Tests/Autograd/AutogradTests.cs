@@ -1,0 +1,85 @@
+using FeatureViz.Tensors;
+using FeatureViz.Tensors.Autograd;
+using FeatureViz.TestSupport;
+
+namespace FeatureViz.Tensors.Tests.Autograd;
+
+public class AutogradTests
+{
+    [Fact]
+    public void ConstantsRecordNoGraph()
+    {
+        using var w = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2);
+        var y = w.Mul(w).Exp();
+        Assert.False(y.RequiresGrad);
+        Assert.Null(y.GradFn);
+        Assert.Throws<InvalidOperationException>(() => y.Sum().Backward());
+    }
+
+    [Fact]
+    public void NoGradScopeRecordsNothing()
+    {
+        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2).RequireGrad();
+        Tensor y;
+        using (GradMode.NoGrad()) y = x.Mul(x);
+        Assert.False(y.RequiresGrad);
+        Assert.True(x.Mul(x).RequiresGrad);
+    }
+
+    [Fact]
+    public void GradientsAccumulateOverReuse()
+    {
+        // y = x*x + x (a residual-style reuse): dy/dx = 2x + 1.
+        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, -2f, 3f], 3).RequireGrad();
+        var y = x.Mul(x).Add(x).Sum();
+        y.Backward();
+        Assert.Equal([3f, -3f, 7f], x.Grad!.ToArray());
+        // A second backward accumulates into Grad.
+        x.Mul(x).Sum().Backward();
+        Assert.Equal([5f, -7f, 13f], x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void DeepGraphsDoNotOverflowTheStack()
+    {
+        using var scope = TensorScope.Begin();
+        var x = Tensor.FromArray(GradCheck.Cpu, [0.5f], 1).RequireGrad();
+        var y = x;
+        for (int i = 0; i < 100_000; i++) y = y.Add(0.0f);
+        y.Sum().Backward();
+        Assert.Equal(1f, x.Grad!.ToArray()[0]);
+    }
+
+    [Fact]
+    public void NonScalarBackwardNeedsACotangent()
+    {
+        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2).RequireGrad();
+        var e = Assert.Throws<ArgumentException>(() => x.Mul(x).Backward());
+        Assert.Contains("[2]", e.Message);
+    }
+
+    [Fact]
+    public void ScopeDisposesTemporariesButKeepsKeptOnes()
+    {
+        Tensor kept, temp;
+        using (var scope = TensorScope.Begin())
+        {
+            temp = Tensor.Zeros(GradCheck.Cpu, 3);
+            kept = scope.Keep(Tensor.Zeros(GradCheck.Cpu, 3));
+        }
+        Assert.True(temp.IsDisposed);
+        Assert.False(kept.IsDisposed);
+        Assert.Throws<ObjectDisposedException>(() => temp.ToArray());
+        kept.Dispose();
+    }
+
+    [Fact]
+    public void GradOfReturnsZerosForUnusedInputs()
+    {
+        using var a = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2).RequireGrad();
+        using var b = Tensor.FromArray(GradCheck.Cpu, [3f, 4f], 2).RequireGrad();
+        var g = Grad.Of(a.Mul(a).Sum(), [a, b]);
+        Assert.Equal([2f, 4f], g[0].ToArray());
+        Assert.Equal([0f, 0f], g[1].ToArray());
+    }
+}

@@ -1,0 +1,94 @@
+using FeatureViz.Tensors;
+using FeatureViz.TestSupport;
+
+namespace FeatureViz.Tensors.Tests.Elementwise;
+
+public class UnaryOpTests
+{
+    private static readonly int[] Shape = [2, 3, 5];
+
+    public static TheoryData<string> Ops => new()
+    {
+        "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Sin", "Cos", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Erf",
+        "Gelu", "GeluTanh", "HardSigmoid", "HardSwish", "Clip", "PowScalar", "Affine",
+    };
+
+    private static bool NeedsPositive(string op) => op is "Log" or "Sqrt" or "Reciprocal" or "PowScalar";
+
+    private static Tensor Apply(string op, Tensor x) => op switch
+    {
+        "Neg" => x.Neg(), "Abs" => x.Abs(), "Exp" => x.Exp(), "Log" => x.Log(), "Sqrt" => x.Sqrt(),
+        "Reciprocal" => x.Reciprocal(), "Sin" => x.Sin(), "Cos" => x.Cos(), "Relu" => x.Relu(),
+        "LeakyRelu" => x.LeakyRelu(0.1f), "Sigmoid" => x.Sigmoid(), "Tanh" => x.Tanh(), "Erf" => x.Erf(),
+        "Gelu" => x.Gelu(), "GeluTanh" => x.Gelu(tanhApproximation: true), "HardSigmoid" => x.HardSigmoid(0.3f, 0.4f),
+        "HardSwish" => x.HardSwish(), "Clip" => x.Clip(-0.5f, 0.6f), "PowScalar" => x.Pow(1.7f), "Affine" => x.Affine(-2f, 0.5f),
+        _ => throw new ArgumentException(op),
+    };
+
+    // Independent float64 formulas.
+    private static double Reference(string op, double x) => op switch
+    {
+        "Neg" => -x, "Abs" => Math.Abs(x), "Exp" => Math.Exp(x), "Log" => Math.Log(x), "Sqrt" => Math.Sqrt(x),
+        "Reciprocal" => 1 / x, "Sin" => Math.Sin(x), "Cos" => Math.Cos(x), "Relu" => Math.Max(x, 0),
+        "LeakyRelu" => x >= 0 ? x : 0.1 * x, "Sigmoid" => 1 / (1 + Math.Exp(-x)), "Tanh" => Math.Tanh(x),
+        "Erf" => ErfTable(x), "Gelu" => x * 0.5 * (1 + ErfTable(x / Math.Sqrt(2))),
+        "GeluTanh" => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
+        "HardSigmoid" => Math.Clamp(0.3 * x + 0.4, 0, 1), "HardSwish" => x * Math.Clamp(x / 6 + 0.5, 0, 1),
+        "Clip" => Math.Clamp(x, -0.5, 0.6), "PowScalar" => Math.Pow(x, 1.7), "Affine" => -2 * x + 0.5,
+        _ => throw new ArgumentException(op),
+    };
+
+    // erf by Simpson integration of 2/sqrt(pi) exp(-t^2): independent of the library's series.
+    private static double ErfTable(double x)
+    {
+        int n = 2000;
+        double h = x / n, s = 0;
+        for (int i = 0; i <= n; i++)
+        {
+            double t = i * h, w = i == 0 || i == n ? 1 : i % 2 == 1 ? 4 : 2;
+            s += w * Math.Exp(-t * t);
+        }
+        return 2 / Math.Sqrt(Math.PI) * s * h / 3;
+    }
+
+    [Theory]
+    [MemberData(nameof(Ops))]
+    public void ForwardMatchesFloat64Formula(string op)
+    {
+        var data = NeedsPositive(op) ? Rand.Positive(3, 30) : Rand.Uniform(3, 30, -3f, 3f);
+        using var x = Tensor.FromArray(GradCheck.Cpu, data, Shape);
+        var y = Apply(op, x).ToArray();
+        Approx.Equal(data.Select(v => Reference(op, v)).ToArray(), y, rtol: 2e-6, atol: 2e-7, what: op);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ops))]
+    [ChecksGradientOf("Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Sin", "Cos", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
+        "Erf", "Gelu", "HardSigmoid", "HardSwish", "Clip", "Pow", "Affine")]
+    public void VjpMatchesFiniteDifferences(string op)
+    {
+        var data = NeedsPositive(op) ? Rand.Positive(5, 30) : Rand.Uniform(5, 30, -3f, 3f);
+        GradCheck.Vjp(x => Apply(op, x), data, Shape);
+    }
+
+    [Fact]
+    public void StraightThroughReluPassesGradientUnchanged()
+    {
+        var data = Rand.Uniform(8, 10);
+        using var x = Tensor.FromArray(GradCheck.Cpu, data, 10).RequireGrad();
+        Tensor y;
+        using (FeatureViz.Tensors.Autograd.GradMode.StraightThroughRelu()) y = x.Relu();
+        y.Sum().Backward();
+        Assert.All(x.Grad!.ToArray(), g => Assert.Equal(1f, g));
+        using var x2 = Tensor.FromArray(GradCheck.Cpu, data, 10).RequireGrad();
+        x2.Relu().Sum().Backward();
+        Assert.Equal(data.Select(v => v > 0 ? 1f : 0f), x2.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void ClipWithMinAboveMaxGivesMax()
+    {
+        using var x = Tensor.FromArray(GradCheck.Cpu, [-1f, 0f, 5f], 3);
+        Assert.Equal([1f, 1f, 1f], x.Clip(2f, 1f).ToArray());
+    }
+}
