@@ -237,6 +237,7 @@ public sealed class Objective
         ArgumentNullException.ThrowIfNull(model);
         LayerInfo info;
         try { info = model.GetLayer(layer); }
+        catch (ArgumentOutOfRangeException e) { throw new ArgumentOutOfRangeException($"Objective.{op}: {e.Message}", e); }
         catch (ArgumentException e) { throw new ArgumentException($"Objective.{op}: {e.Message}", nameof(layer), e); }
         if (info.Shape.Length < 2 || info.Shape.Skip(1).Any(d => d <= 0))
             throw new ArgumentException($"Objective.{op}: layer '{info.OutputName}' has shape [{string.Join(", ", info.Shape)}]; a batched layer with known sizes [N, C, ...] is needed.", nameof(layer));
