@@ -107,8 +107,8 @@ public sealed partial class Tensor
             throw new ArgumentException($"Resize: input {Shape} has an empty spatial axis.", "x");
         if (options.ScaleH is { } sh && !(sh > 0) || options.ScaleW is { } sw && !(sw > 0))
             throw new ArgumentException($"Resize: scales ({options.ScaleH}, {options.ScaleW}) must be positive (input {Shape}).", nameof(options));
-        var (y0, y1, wy) = ResizeAxis(inH, outH, options.ScaleH ?? (double)outH / inH, options);
-        var (x0, x1, wx) = ResizeAxis(inW, outW, options.ScaleW ?? (double)outW / inW, options);
+        var (y0, y1, wy) = ResizeAxis(inH, outH, options.ScaleH, options);
+        var (x0, x1, wx) = ResizeAxis(inW, outW, options.ScaleW, options);
         var dims = Shape.ToArray();
         dims[^2] = outH;
         dims[^1] = outW;
@@ -120,8 +120,12 @@ public sealed partial class Tensor
     }
 
     /// <summary>Source indices and weights of one resized axis (ONNX Resize coordinate transforms).</summary>
-    private static (int[] I0, int[] I1, float[] W1) ResizeAxis(int inLen, int outLen, double scale, ResizeOptions o)
+    private static (int[] I0, int[] I1, float[] W1) ResizeAxis(int inLen, int outLen, float? givenScale, ResizeOptions o)
     {
+        double scale = givenScale ?? (double)outLen / inLen;
+        // With given scales the ONNX reference uses the unrounded resized length in * scale (align_corners,
+        // pytorch_half_pixel).
+        double resized = givenScale is null ? outLen : inLen * scale;
         var i0 = new int[outLen];
         var i1 = new int[outLen];
         var w1 = new float[outLen];
@@ -130,8 +134,8 @@ public sealed partial class Tensor
             double xo = o.Transform switch
             {
                 CoordinateTransform.HalfPixel => (i + 0.5) / scale - 0.5,
-                CoordinateTransform.PytorchHalfPixel => outLen > 1 ? (i + 0.5) / scale - 0.5 : 0,
-                CoordinateTransform.AlignCorners => outLen > 1 ? i * (double)(inLen - 1) / (outLen - 1) : 0,
+                CoordinateTransform.PytorchHalfPixel => resized > 1 ? (i + 0.5) / scale - 0.5 : 0,
+                CoordinateTransform.AlignCorners => resized > 1 ? i * (double)(inLen - 1) / (resized - 1) : 0,
                 CoordinateTransform.Asymmetric => i / scale,
                 CoordinateTransform.HalfPixelSymmetric => HalfPixelSymmetric(i, inLen, outLen, scale),
                 _ => throw new ArgumentException($"Resize: unknown coordinate transform {o.Transform}.", nameof(o)),
@@ -203,7 +207,7 @@ public sealed partial class Tensor
 /// <param name="Mode">Nearest or bilinear.</param>
 /// <param name="Transform">ONNX coordinate_transformation_mode.</param>
 /// <param name="Rounding">ONNX nearest_mode.</param>
-/// <param name="ScaleH">The ONNX scale of the height axis when the model gives scales (null: outH / inH).</param>
+/// <param name="ScaleH">The ONNX scale of the height axis when the model gives scales (null: outH / inH); coordinates then use the unrounded length inH * scale as the ONNX reference does.</param>
 /// <param name="ScaleW">The ONNX scale of the width axis when the model gives scales (null: outW / inW).</param>
 public readonly record struct ResizeOptions(
     ResizeMode Mode = ResizeMode.Nearest,

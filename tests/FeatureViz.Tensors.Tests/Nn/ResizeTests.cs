@@ -9,11 +9,12 @@ public class ResizeTests
 
     // Written after the ONNX reference implementation (onnx/reference/ops/op_resize.py): the two neighbours
     // closest to x_original (edge-padded) weighted by per-mode coefficients, interpolating along x then y.
-    private static double OriginalCoordinate(int i, int inLen, int outLen, double scale, CoordinateTransform t) => t switch
+    // lenResized is in * scale when the scale is given (not rounded), as in the ONNX reference.
+    private static double OriginalCoordinate(int i, int inLen, int outLen, double lenResized, double scale, CoordinateTransform t) => t switch
     {
         CoordinateTransform.HalfPixel => (i + 0.5) / scale - 0.5,
-        CoordinateTransform.PytorchHalfPixel => outLen > 1 ? (i + 0.5) / scale - 0.5 : 0,
-        CoordinateTransform.AlignCorners => outLen == 1 ? 0 : i * (inLen - 1.0) / (outLen - 1.0),
+        CoordinateTransform.PytorchHalfPixel => lenResized > 1 ? (i + 0.5) / scale - 0.5 : 0,
+        CoordinateTransform.AlignCorners => lenResized <= 1 ? 0 : i * (inLen - 1.0) / (lenResized - 1.0),
         CoordinateTransform.Asymmetric => i / scale,
         CoordinateTransform.HalfPixelSymmetric => inLen / 2.0 * (1 - outLen / (inLen * scale)) + (i + 0.5) / scale - 0.5,
         _ => throw new ArgumentException(t.ToString()),
@@ -52,8 +53,8 @@ public class ResizeTests
             for (int oy = 0; oy < outH; oy++)
                 for (int ox = 0; ox < outW; ox++)
                 {
-                    var (yi, yc) = Neighbours(OriginalCoordinate(oy, inH, outH, sh, o.Transform), inH, o);
-                    var (xi, xc) = Neighbours(OriginalCoordinate(ox, inW, outW, sw, o.Transform), inW, o);
+                    var (yi, yc) = Neighbours(OriginalCoordinate(oy, inH, outH, o.ScaleH is null ? outH : inH * sh, sh, o.Transform), inH, o);
+                    var (xi, xc) = Neighbours(OriginalCoordinate(ox, inW, outW, o.ScaleW is null ? outW : inW * sw, sw, o.Transform), inW, o);
                     double v = 0;
                     for (int a = 0; a < 2; a++)
                     {
