@@ -9,19 +9,26 @@ public sealed partial class CpuBackend
     public TensorStorage AffineWarp(TensorStorage x, TensorStorage theta, AffineWarpGeometry g)
     {
         var xs = Data(x);
-        var (idx, w) = WarpTable(Data(theta), g);
-        int outH = g.OutH, outW = g.OutW, inPlane = g.InH * g.InW, c = g.C;
-        var y = GC.AllocateUninitializedArray<float>(g.N * c * outH * outW);
-        For(g.N * c * outH, outW * 8L, (s, e) =>
+        var th = Data(theta);
+        int outH = g.OutH, outW = g.OutW, inPlane = g.InH * g.InW, c = g.C, outPlane = outH * outW;
+        var y = GC.AllocateUninitializedArray<float>(g.N * c * outPlane);
+        // One work item per output row of an image: its sampling corners are computed once and used for every channel.
+        For(g.N * outH, outW * (16L + 8L * c), (s, e) =>
         {
+            var idx = new int[outW * 4];
+            var w = new float[outW * 4];
             for (int r = s; r < e; r++)
             {
-                int nc = r / outH, oy = r % outH, src = nc * inPlane, dst = r * outW;
-                int t = ((g.ThetaBatch == 1 ? 0 : nc / c) * outH + oy) * outW * 4;
-                for (int ox = 0; ox < outW; ox++, t += 4)
+                int n = r / outH, oy = r % outH;
+                WarpRow(th, g.ThetaBatch == 1 ? 0 : n, oy, g, idx, w);
+                for (int ch = 0; ch < c; ch++)
                 {
-                    y[dst + ox] = w[t] * xs[src + idx[t]] + w[t + 1] * xs[src + idx[t + 1]]
-                        + w[t + 2] * xs[src + idx[t + 2]] + w[t + 3] * xs[src + idx[t + 3]];
+                    int src = (n * c + ch) * inPlane, dst = (n * c + ch) * outPlane + oy * outW;
+                    for (int ox = 0, t = 0; ox < outW; ox++, t += 4)
+                    {
+                        y[dst + ox] = w[t] * xs[src + idx[t]] + w[t + 1] * xs[src + idx[t + 1]]
+                            + w[t + 2] * xs[src + idx[t + 2]] + w[t + 3] * xs[src + idx[t + 3]];
+                    }
                 }
             }
         });
@@ -32,23 +39,29 @@ public sealed partial class CpuBackend
     public TensorStorage AffineWarpBackward(TensorStorage dy, TensorStorage theta, AffineWarpGeometry g)
     {
         var gs = Data(dy);
-        var (idx, w) = WarpTable(Data(theta), g);
-        int outPlane = g.OutH * g.OutW, inPlane = g.InH * g.InW, c = g.C;
+        var th = Data(theta);
+        int outH = g.OutH, outW = g.OutW, outPlane = outH * outW, inPlane = g.InH * g.InW, c = g.C;
         var dx = new float[g.N * c * inPlane];
-        // One plane per work item: scatters never race.
-        For(g.N * c, outPlane * 8L, (s, e) =>
+        // One plane per work item, so the scatter-adds never race.
+        For(g.N * c, outPlane * 24L, (s, e) =>
         {
+            var idx = new int[outW * 4];
+            var w = new float[outW * 4];
             for (int nc = s; nc < e; nc++)
             {
-                int src = nc * inPlane, go = nc * outPlane;
-                int t = (g.ThetaBatch == 1 ? 0 : nc / c) * outPlane * 4;
-                for (int p = 0; p < outPlane; p++, t += 4)
+                int src = nc * inPlane, b = g.ThetaBatch == 1 ? 0 : nc / c;
+                for (int oy = 0; oy < outH; oy++)
                 {
-                    float v = gs[go + p];
-                    dx[src + idx[t]] += w[t] * v;
-                    dx[src + idx[t + 1]] += w[t + 1] * v;
-                    dx[src + idx[t + 2]] += w[t + 2] * v;
-                    dx[src + idx[t + 3]] += w[t + 3] * v;
+                    WarpRow(th, b, oy, g, idx, w);
+                    int go = nc * outPlane + oy * outW;
+                    for (int ox = 0, t = 0; ox < outW; ox++, t += 4)
+                    {
+                        float v = gs[go + ox];
+                        dx[src + idx[t]] += w[t] * v;
+                        dx[src + idx[t + 1]] += w[t + 1] * v;
+                        dx[src + idx[t + 2]] += w[t + 2] * v;
+                        dx[src + idx[t + 3]] += w[t + 3] * v;
+                    }
                 }
             }
         });
@@ -56,46 +69,36 @@ public sealed partial class CpuBackend
     }
 
     /// <summary>
-    /// Per output pixel of each theta: the four bilinear corners as offsets into an input plane and their weights
-    /// (a corner outside the image gets weight 0 and offset 0), computed once per call in float64.
+    /// The four bilinear corners of every pixel of output row <paramref name="oy"/> under theta <paramref name="b"/>,
+    /// as offsets into an input plane and weights (a corner outside the image gets weight 0 and offset 0).
     /// </summary>
-    private (int[] Idx, float[] W) WarpTable(float[] th, AffineWarpGeometry g)
+    private static void WarpRow(float[] th, int b, int oy, AffineWarpGeometry g, int[] idx, float[] w)
     {
-        int outH = g.OutH, outW = g.OutW, inH = g.InH, inW = g.InW;
-        var idx = new int[g.ThetaBatch * outH * outW * 4];
-        var w = new float[idx.Length];
+        int inH = g.InH, inW = g.InW, outW = g.OutW;
         bool border = g.Padding == WarpPadding.Border;
-        For(g.ThetaBatch * outH, outW * 16L, (s, e) =>
+        double t00 = th[b * 6], t01 = th[b * 6 + 1], t02 = th[b * 6 + 2];
+        double t10 = th[b * 6 + 3], t11 = th[b * 6 + 4], t12 = th[b * 6 + 5];
+        // affine_grid (align_corners = false): x_n = (2 ox + 1) / outW - 1, y_n = (2 oy + 1) / outH - 1; grid = theta (x_n, y_n, 1);
+        // grid_sample unnormalisation: i = ((grid + 1) size - 1) / 2. Both are affine in ox, so i = slope * ox + offset.
+        double yn = (2.0 * oy + 1) / g.OutH - 1;
+        double x0n = 1.0 / outW - 1;
+        double ax = t00 * inW / outW, bx = ((t00 * x0n + t01 * yn + t02 + 1) * inW - 1) / 2;
+        double ay = t10 * inH / outW, by = ((t10 * x0n + t11 * yn + t12 + 1) * inH - 1) / 2;
+        for (int ox = 0, t = 0; ox < outW; ox++, t += 4)
         {
-            for (int r = s; r < e; r++)
-            {
-                int b = r / outH, oy = r % outH, t = r * outW * 4;
-                double t00 = th[b * 6], t01 = th[b * 6 + 1], t02 = th[b * 6 + 2];
-                double t10 = th[b * 6 + 3], t11 = th[b * 6 + 4], t12 = th[b * 6 + 5];
-                // affine_grid base coordinates (align_corners = false): pixel centres in [-1, 1].
-                double yn = (2.0 * oy + 1) / outH - 1;
-                for (int ox = 0; ox < outW; ox++, t += 4)
-                {
-                    double xn = (2.0 * ox + 1) / outW - 1;
-                    double gx = t00 * xn + t01 * yn + t02, gy = t10 * xn + t11 * yn + t12;
-                    // grid_sample unnormalisation (align_corners = false).
-                    double ix = Unnormalize(gx, inW, border), iy = Unnormalize(gy, inH, border);
-                    double fx = Math.Floor(ix), fy = Math.Floor(iy);
-                    int x0 = (int)fx, y0 = (int)fy;
-                    double wx1 = ix - fx, wy1 = iy - fy;
-                    Corner(idx, w, t, y0, x0, (1 - wy1) * (1 - wx1), inH, inW);
-                    Corner(idx, w, t + 1, y0, x0 + 1, (1 - wy1) * wx1, inH, inW);
-                    Corner(idx, w, t + 2, y0 + 1, x0, wy1 * (1 - wx1), inH, inW);
-                    Corner(idx, w, t + 3, y0 + 1, x0 + 1, wy1 * wx1, inH, inW);
-                }
-            }
-        });
-        return (idx, w);
+            double ix = Clean(ax * ox + bx, inW, border), iy = Clean(ay * ox + by, inH, border);
+            double fx = Math.Floor(ix), fy = Math.Floor(iy);
+            int x0 = (int)fx, y0 = (int)fy;
+            double wx1 = ix - fx, wy1 = iy - fy;
+            Corner(idx, w, t, y0, x0, (1 - wy1) * (1 - wx1), inH, inW);
+            Corner(idx, w, t + 1, y0, x0 + 1, (1 - wy1) * wx1, inH, inW);
+            Corner(idx, w, t + 2, y0 + 1, x0, wy1 * (1 - wx1), inH, inW);
+            Corner(idx, w, t + 3, y0 + 1, x0 + 1, wy1 * wx1, inH, inW);
+        }
     }
 
-    private static double Unnormalize(double coord, int size, bool border)
+    private static double Clean(double i, int size, bool border)
     {
-        double i = ((coord + 1) * size - 1) / 2;
         // Snap float noise so that identity and whole-pixel shifts copy pixels exactly.
         double ri = Math.Round(i);
         if (Math.Abs(i - ri) < 1e-6) i = ri;
@@ -106,15 +109,8 @@ public sealed partial class CpuBackend
 
     private static void Corner(int[] idx, float[] w, int t, int y, int x, double weight, int inH, int inW)
     {
-        if ((uint)y < (uint)inH && (uint)x < (uint)inW)
-        {
-            idx[t] = y * inW + x;
-            w[t] = (float)weight;
-        }
-        else
-        {
-            idx[t] = 0;
-            w[t] = 0;
-        }
+        bool inside = (uint)y < (uint)inH && (uint)x < (uint)inW;
+        idx[t] = inside ? y * inW + x : 0;
+        w[t] = inside ? (float)weight : 0f;
     }
 }

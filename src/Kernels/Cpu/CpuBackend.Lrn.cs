@@ -18,8 +18,10 @@ public sealed partial class CpuBackend
             {
                 WindowSquareSum(xs, acc, nc, g);
                 int off = nc * inner;
-                for (int p = 0; p < inner; p++)
-                    y[off + p] = xs[off + p] * MathF.Pow(g.Bias + g.AlphaOverSize * acc[p], -g.Beta);
+                TensorPrimitives.Multiply(acc, g.AlphaOverSize, acc);
+                TensorPrimitives.Add(acc, g.Bias, acc);
+                TensorPrimitives.Pow(acc, -g.Beta, acc);
+                TensorPrimitives.Multiply(xs.AsSpan(off, inner), acc, y.AsSpan(off, inner));
             }
         });
         return Wrap(y);
@@ -43,13 +45,14 @@ public sealed partial class CpuBackend
             {
                 WindowSquareSum(xs, acc, nc, g);
                 int off = nc * inner;
-                for (int p = 0; p < inner; p++)
-                {
-                    float sv = g.Bias + g.AlphaOverSize * acc[p];
-                    float qv = MathF.Pow(sv, -g.Beta);
-                    q[off + p] = qv;
-                    t[off + p] = gs[off + p] * xs[off + p] * qv / sv;
-                }
+                var qs = q.AsSpan(off, inner);
+                var ts = t.AsSpan(off, inner);
+                TensorPrimitives.Multiply(acc, g.AlphaOverSize, acc);
+                TensorPrimitives.Add(acc, g.Bias, acc);
+                TensorPrimitives.Pow(acc, -g.Beta, qs);
+                TensorPrimitives.Multiply(gs.AsSpan(off, inner), xs.AsSpan(off, inner), ts);
+                TensorPrimitives.Multiply(ts, qs, ts);
+                TensorPrimitives.Divide(ts, acc, ts);
             }
         });
         var dx = GC.AllocateUninitializedArray<float>(xs.Length);
@@ -66,8 +69,10 @@ public sealed partial class CpuBackend
                 for (int cc = lo; cc <= hi; cc++)
                     TensorPrimitives.Add(acc, t.AsSpan((n * c + cc) * inner, inner), acc);
                 int off = nj * inner;
-                for (int p = 0; p < inner; p++)
-                    dx[off + p] = gs[off + p] * q[off + p] + k * xs[off + p] * acc[p];
+                var d = dx.AsSpan(off, inner);
+                TensorPrimitives.Multiply(xs.AsSpan(off, inner), acc, acc);
+                TensorPrimitives.Multiply(gs.AsSpan(off, inner), q.AsSpan(off, inner), d);
+                TensorPrimitives.MultiplyAdd(acc, k, d, d);
             }
         });
         return Wrap(dx);
