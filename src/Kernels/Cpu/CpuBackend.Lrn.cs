@@ -20,7 +20,7 @@ public sealed partial class CpuBackend
                 int off = nc * inner;
                 TensorPrimitives.Multiply(acc, g.AlphaOverSize, acc);
                 TensorPrimitives.Add(acc, g.Bias, acc);
-                TensorPrimitives.Pow(acc, -g.Beta, acc);
+                NegPow(acc, g.Beta, acc);
                 TensorPrimitives.Multiply(xs.AsSpan(off, inner), acc, y.AsSpan(off, inner));
             }
         });
@@ -49,7 +49,7 @@ public sealed partial class CpuBackend
                 var ts = t.AsSpan(off, inner);
                 TensorPrimitives.Multiply(acc, g.AlphaOverSize, acc);
                 TensorPrimitives.Add(acc, g.Bias, acc);
-                TensorPrimitives.Pow(acc, -g.Beta, qs);
+                NegPow(acc, g.Beta, qs);
                 TensorPrimitives.Multiply(gs.AsSpan(off, inner), xs.AsSpan(off, inner), ts);
                 TensorPrimitives.Multiply(ts, qs, ts);
                 TensorPrimitives.Divide(ts, acc, ts);
@@ -76,6 +76,14 @@ public sealed partial class CpuBackend
             }
         });
         return Wrap(dx);
+    }
+
+    /// <summary>d = s^-beta for s &gt; 0, as exp(-beta log s) (vectorised; TensorPrimitives.Pow is scalar).</summary>
+    private static void NegPow(ReadOnlySpan<float> s, float beta, Span<float> d)
+    {
+        TensorPrimitives.Log(s, d);
+        TensorPrimitives.Multiply(d, -beta, d);
+        TensorPrimitives.Exp(d, d);
     }
 
     private static void WindowSquareSum(float[] xs, float[] acc, int nc, LrnGeometry g)
