@@ -295,4 +295,6 @@ public enum PadMode
     Reflect,
     /// <summary>Repeat the edge value.</summary>
     Edge,
+    /// <summary>Wrap around periodically (ONNX "wrap", NumPy "wrap").</summary>
+    Wrap,
 }

@@ -6,8 +6,8 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// ONNX Pad: <paramref name="pads"/> is [begin_0, ..., begin_{r-1}, end_0, ..., end_{r-1}]; negative pads crop.
-    /// Along each axis the negative sides are cropped first and the result is then padded, so Reflect and Edge
-    /// mirror or repeat the cropped tensor's border. Reflect mirrors periodically when a pad exceeds the dimension
+    /// Along each axis the negative sides are cropped first and the result is then padded, so Reflect, Edge and
+    /// Wrap mirror, repeat or wrap the cropped tensor. Reflect mirrors periodically when a pad exceeds the dimension
     /// (NumPy "reflect").
     /// </summary>
     public Tensor Pad(int[] pads, PadMode mode = PadMode.Constant, float value = 0f)

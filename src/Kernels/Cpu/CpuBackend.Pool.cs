@@ -57,7 +57,7 @@ public sealed partial class CpuBackend
                                 for (int kw = c0; kw < c1; kw++)
                                 {
                                     float v = xp[row + kw * g.DilationW];
-                                    if (v > m) m = v;
+                                    m = v > m ? v : m;
                                 }
                         }
                         y[o++] = m;

@@ -28,8 +28,8 @@ public partial interface IBackend
     TensorStorage Pad(TensorStorage x, PadGeometry geometry);
 
     /// <summary>
-    /// Gradient of a Reflect or Edge <see cref="Pad"/>: every output element adds into the input element it was
-    /// read from.
+    /// Gradient of a Reflect, Edge or Wrap <see cref="Pad"/>: every output element adds into the input element it
+    /// was read from.
     /// </summary>
     TensorStorage PadBackward(TensorStorage dy, PadGeometry geometry);
 
@@ -103,6 +103,9 @@ public sealed class PadGeometry
                 return -1;
             case PadMode.Edge:
                 return Lo[axis] + (i < 0 ? 0 : n - 1);
+            case PadMode.Wrap:
+                int w = i % n;
+                return Lo[axis] + (w < 0 ? w + n : w);
             default:
                 if (n == 1) return Lo[axis];
                 int period = 2 * (n - 1);

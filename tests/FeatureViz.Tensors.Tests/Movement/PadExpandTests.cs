@@ -8,7 +8,7 @@ public class PadExpandTests
     public static TheoryData<int[], int[], PadMode> PadCases()
     {
         var d = new TheoryData<int[], int[], PadMode>();
-        foreach (var mode in new[] { PadMode.Constant, PadMode.Reflect, PadMode.Edge })
+        foreach (var mode in new[] { PadMode.Constant, PadMode.Reflect, PadMode.Edge, PadMode.Wrap })
         {
             d.Add([5], [2, 3], mode);
             d.Add([5], [7, 9], mode);                      // reflect beyond the dimension mirrors periodically
@@ -43,6 +43,8 @@ public class PadExpandTests
                 {
                     if (mode == PadMode.Constant) { constant = true; break; }
                     if (mode == PadMode.Edge) i = i < 0 ? 0 : n - 1;
+                    else if (mode == PadMode.Wrap)
+                        while (i < 0 || i >= n) i += i < 0 ? n : -n;
                     else if (n == 1) i = 0;
                     else
                         while (i < 0 || i >= n) i = i < 0 ? -i : 2 * (n - 1) - i;
@@ -80,6 +82,7 @@ public class PadExpandTests
         Assert.Equal([1f, 1, 2, 3, 3, 3], x.Pad([1, 2], PadMode.Edge).ToArray());
         Assert.Equal([9f, 1, 2, 3, 9], x.Pad([1, 1], PadMode.Constant, 9f).ToArray());
         Assert.Equal([2f, 3, 0], x.Pad([-1, 1]).ToArray());
+        Assert.Equal([2f, 3, 1, 2, 3, 1, 2, 3, 1], x.Pad([2, 4], PadMode.Wrap).ToArray());
     }
 
     [Fact]
