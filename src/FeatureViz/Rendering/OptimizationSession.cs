@@ -21,6 +21,7 @@ internal sealed class OptimizationSession : IDisposable
     private readonly OptimizerState _state;
     private readonly Random _random;
     private readonly int _modelH, _modelW;
+    private readonly bool _perImage;
     private Tensor _parameter;
     private Tensor? _previous;
 
@@ -40,6 +41,7 @@ internal sealed class OptimizationSession : IDisposable
             ? throw new ArgumentException($"FeatureVisualizer: the model input '{input.Name}' has symbolic spatial dimensions [{string.Join(", ", input.Shape)}]; set CustomShape.", nameof(options))
             : new ImageSize(input.Shape[2], input.Shape[3]));
         ImageSize = size;
+        _perImage = input.Shape[0] == 1;
         (_modelH, _modelW) = symbolic ? (size.Height, size.Width) : (input.Shape[2], input.Shape[3]);
         if (options.ImageNormalizer == ImageNormalizer.Custom && options.CustomNormalizer is null)
             throw new ArgumentException("FeatureVisualizer: ImageNormalizer.Custom needs CustomNormalizer.", nameof(options));
@@ -96,10 +98,31 @@ internal sealed class OptimizationSession : IDisposable
             x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
         IReadOnlyDictionary<string, Tensor> activations;
         using (warmup ? GradMode.StraightThroughRelu() : null)
-            activations = _compiled.Model.Run(x, _compiled.OutputNames);
+            activations = RunModel(x);
         var score = _compiled.Evaluate(activations);
         foreach (var r in _o.Regularizers) score = score.Sub(r.Compute(x));
         return score.Sum().Neg();
+    }
+
+    /// <summary>
+    /// Runs the model on the batch. A model whose input declares a fixed batch of 1 (often with batch-1 reshapes
+    /// inside, as mnist-8) runs image by image and the activations are concatenated.
+    /// </summary>
+    private IReadOnlyDictionary<string, Tensor> RunModel(Tensor x)
+    {
+        int n = x.Shape[0];
+        if (!_perImage || n == 1) return _compiled.Model.Run(x, _compiled.OutputNames);
+        var parts = new Dictionary<string, List<Tensor>>();
+        foreach (var name in _compiled.OutputNames) parts[name] = new List<Tensor>(n);
+        for (int i = 0; i < n; i++)
+        {
+            var acts = _compiled.Model.Run(x.Slice([i], [i + 1], [0]), _compiled.OutputNames);
+            foreach (var name in _compiled.OutputNames)
+                parts[name].Add(acts.TryGetValue(name, out var a) ? a : throw new InvalidOperationException($"FeatureVisualizer: the model returned no activation for layer '{name}'."));
+        }
+        var result = new Dictionary<string, Tensor>();
+        foreach (var (name, list) in parts) result[name] = Tensor.Concat(list, 0);
+        return result;
     }
 
     /// <summary>The current images on the host.</summary>
