@@ -115,19 +115,28 @@ internal sealed class FlipTransform(bool horizontal, bool vertical) : ImageTrans
     {
         CheckImages(images, "Flip");
         if (!Horizontal && !Vertical) return images;
-        int n = images.Shape[0], h = images.Shape[2], w = images.Shape[3];
-        var theta = new float[n * 6];
-        bool any = false;
+        int n = images.Shape[0];
+        var flips = new (bool X, bool Y)[n];
+        bool any = false, all = true;
         for (int i = 0; i < n; i++)
         {
-            bool fx = Horizontal && random.NextDouble() < 0.5;
-            bool fy = Vertical && random.NextDouble() < 0.5;
-            any |= fx | fy;
-            PixelToTheta(theta.AsSpan(i * 6, 6), fx ? -1 : 1, 0, fx ? w : 0, 0, fy ? -1 : 1, fy ? h : 0, h, w, h, w);
+            flips[i] = (Horizontal && random.NextDouble() < 0.5, Vertical && random.NextDouble() < 0.5);
+            any |= flips[i].X | flips[i].Y;
+            all &= flips[i] == flips[0];
         }
         if (!any) return images;
-        var th = Tensor.FromArray(images.Backend, theta, n, 2, 3);
-        return images.AffineWarp(th, h, w, WarpPadding.Border);
+        // Exact mirrors by reversed slices (a copy), per image when the draws differ.
+        if (all) return Mirror(images, flips[0]);
+        var parts = new Tensor[n];
+        for (int i = 0; i < n; i++) parts[i] = Mirror(images.Slice([i], [i + 1], [0]), flips[i]);
+        return Tensor.Concat(parts, 0);
+    }
+
+    private static Tensor Mirror(Tensor x, (bool X, bool Y) flip)
+    {
+        if (flip.Y) x = x.Slice([x.Shape[2] - 1], [long.MinValue], [2], [-1]);
+        if (flip.X) x = x.Slice([x.Shape[3] - 1], [long.MinValue], [3], [-1]);
+        return x;
     }
 
     public override string ToString() => $"Flip(horizontal: {Horizontal}, vertical: {Vertical})";
