@@ -33,11 +33,12 @@ internal static class ConstantHandlers
         {
             // Inference: the output is the input; ratio and the training flags do not matter.
             c.Ignore("ratio", "is_test", "seed", "consumed_inputs");
-            if (c.HasOutput(1)) throw c.Fail("the mask output is not supported");
             return a =>
             {
                 if (a.Has(2) && a.Longs(2) is [not 0]) throw a.Fail("training_mode=true is not supported (inference only)");
-                return [Copy(a, 0)];
+                // The mask keeps every element at inference.
+                var d = a.Dims(0);
+                return [Copy(a, 0), new HostValue(ElemType.Bool, d, Enumerable.Repeat(1L, d.Aggregate(1, (p, q) => p * q)).ToArray())];
             };
         });
         r.Add("Cast", 1, c =>

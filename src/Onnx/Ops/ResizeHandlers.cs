@@ -122,7 +122,12 @@ internal static class ResizeHandlers
                 return offset + (i + 0.5) / scale - 0.5;
             }
             case "pytorch_half_pixel": return outLen > 1 ? (i + 0.5) / scale - 0.5 : 0;
-            case "align_corners": return outLen == 1 ? 0 : i * (inLen - 1.0) / (outLen - 1.0);
+            case "align_corners":
+            {
+                // The reference divides by the unrounded output length (scale * input length).
+                double outFloat = scale * inLen;
+                return outLen == 1 ? 0 : i * (inLen - 1.0) / (outFloat - 1.0);
+            }
             case "asymmetric": return i / scale;
             case "tf_half_pixel_for_nn": return (i + 0.5) / scale;
             default: // tf_crop_and_resize
