@@ -59,7 +59,7 @@ internal static class ProgressReporter
     private sealed class Plain(TextWriter log, int totalSteps) : IRunProgress
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private TimeSpan _lastPrint = TimeSpan.MinValue;
+        private double _lastPrint = double.NegativeInfinity;
         private int _done;
         private string _label = "";
         private int _every = 1;
@@ -76,8 +76,8 @@ internal static class ProgressReporter
         {
             _done++;
             bool periodic = r.Step % _every == 0 || r.Step == r.TotalSteps;
-            if (!periodic && _clock.Elapsed - _lastPrint < TimeSpan.FromSeconds(15)) return;
-            _lastPrint = _clock.Elapsed;
+            if (!periodic && _clock.Elapsed.TotalSeconds - _lastPrint < 15) return;
+            _lastPrint = _clock.Elapsed.TotalSeconds;
             var eta = TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / _done * Math.Max(0, totalSteps - _done));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{_label} step {r.Step}/{r.TotalSteps} loss {r.Loss:G5} elapsed {_clock.Elapsed:hh\\:mm\\:ss} eta {eta:hh\\:mm\\:ss}"));
