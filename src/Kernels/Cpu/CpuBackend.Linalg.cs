@@ -9,7 +9,7 @@ public sealed unsafe partial class CpuBackend
     private long _weightGradientCalls;
 
     /// <summary>Largest O/groups for which a stride-1 input gradient runs as a flipped forward convolution.</summary>
-    internal static int FlipMaxOutputChannels = 64;
+    internal static int FlipMaxOutputChannels = 128;
 
     /// <summary>How many times <see cref="Conv2dBackwardWeight"/> ran on this backend (tests check frozen weights skip it).</summary>
     internal long WeightGradientCalls => Interlocked.Read(ref _weightGradientCalls);
@@ -122,7 +122,11 @@ public sealed unsafe partial class CpuBackend
         // Worth it when the direct route's GEMM is thin (K = O/groups small); for wide layers, re-laying out the
         // (large) weight tensor on every call costs more than the col2im pass it saves.
         if (g.StrideH == 1 && g.StrideW == 1 && g.GroupOutputChannels > 1 && g.GroupOutputChannels <= FlipMaxOutputChannels)
-            return Forward(dyv, FlipTransposed(wv, g), bias, FlippedGeometry(g));
+        {
+            var flipped = FlipTransposed(wv, g);
+            try { return Forward(dyv, flipped, bias, FlippedGeometry(g)); }
+            finally { System.Buffers.ArrayPool<float>.Shared.Return(flipped); }
+        }
         int ohw = g.OH * g.OW, hw = g.H * g.W;
         var dx = new float[(long)g.N * g.C * hw];
         if (dx.Length == 0) return dx;
@@ -171,11 +175,11 @@ public sealed unsafe partial class CpuBackend
     private static Conv2dGeometry FlippedGeometry(Conv2dGeometry g) => new(g.N, g.O, g.OH, g.OW, g.C, g.KH, g.KW, g.H, g.W,
         1, 1, (g.KH - 1) * g.DilationH - g.PadTop, (g.KW - 1) * g.DilationW - g.PadLeft, g.DilationH, g.DilationW, g.Groups);
 
-    /// <summary>w' [C, O/groups, kH, kW] with w'[grp, c, o, kh, kw] = w[grp, o, c, kH-1-kh, kW-1-kw].</summary>
+    /// <summary>w' [C, O/groups, kH, kW] with w'[grp, c, o, kh, kw] = w[grp, o, c, kH-1-kh, kW-1-kw] (a pooled array, possibly longer).</summary>
     private static float[] FlipTransposed(float[] w, Conv2dGeometry g)
     {
         int cg = g.GroupInputChannels, og = g.GroupOutputChannels, kk = g.KH * g.KW;
-        var r = GC.AllocateUninitializedArray<float>(w.Length);
+        var r = System.Buffers.ArrayPool<float>.Shared.Rent(w.Length);
         for (int grp = 0; grp < g.Groups; grp++)
             for (int o = 0; o < og; o++)
                 for (int c = 0; c < cg; c++)
