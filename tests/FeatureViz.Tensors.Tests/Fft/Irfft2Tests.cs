@@ -1,0 +1,132 @@
+using FeatureViz.TestSupport;
+
+namespace FeatureViz.Tensors.Tests.Fft;
+
+public class Irfft2Tests
+{
+    private const double Tolerance = 1e-6;
+
+    public static TheoryData<int, int, FftNorm> Sizes()
+    {
+        var d = new TheoryData<int, int, FftNorm>();
+        var norms = Enum.GetValues<FftNorm>();
+        for (int n = 1; n <= 33; n++) d.Add(n, n, norms[(n + 1) % 3]);
+        foreach (var (h, w) in new[] { (5, 8), (8, 5), (7, 12), (1, 9), (9, 1), (1, 2), (2, 1), (13, 31), (37, 74), (3, 257), (257, 4), (64, 64) })
+            foreach (var norm in norms)
+                d.Add(h, w, norm);
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void MatchesC2RDefinitionOnArbitrarySpectra(int h, int w, FftNorm norm)
+    {
+        // Random spectra are not Hermitian: DC/Nyquist columns carry imaginary parts that C2R must treat as numpy does.
+        const int batch = 2;
+        int wc = w / 2 + 1;
+        var spec = Rand.Uniform(h * 777 + w, batch * h * wc * 2);
+        using var t = Tensor.FromArray(GradCheck.Cpu, spec, batch, h, wc, 2);
+        var y = t.Irfft2(w, norm);
+        Assert.Equal(new[] { batch, h, w }, y.Shape.ToArray());
+        var expected = DftReference.Irfft2Unscaled(spec, batch, h, w);
+        double s = DftReference.Scales(norm, h, w).Inverse;
+        for (int i = 0; i < expected.Length; i++) expected[i] *= s;
+        double err = DftReference.RelativeMaxError(expected, y.ToArray());
+        Assert.True(err < Tolerance, $"irfft2 {h}x{w} {norm}: relative error {err:G3}");
+    }
+
+    [Fact]
+    public void IgnoresImaginaryPartsOfDcAndNyquistLikeNumpy()
+    {
+        // numpy.fft.irfft2([[1+5j, 0, 2+7j]]) = irfft([1+5j, 0, 2+7j], 4) = [0.75, -0.25, 0.75, -0.25]
+        using var a = Tensor.FromArray(GradCheck.Cpu, [1, 5, 0, 0, 2, 7], 1, 3, 2);
+        Approx.Equal(new double[] { 0.75, -0.25, 0.75, -0.25 }, a.Irfft2(4).ToArray(), 1e-6, 1e-7, "1x4");
+        // Odd width: only DC is self-conjugate. irfft([1+5j, 2+3j], 3) = [(1 + 4)/3, (1 + 2 Re((2+3j) w))/3, ...]
+        // with w = e^{2 pi i n / 3}: n=1: 2 Re((2+3j)(-1/2 + i sqrt3/2)) = -2 - 3 sqrt3.
+        using var b = Tensor.FromArray(GradCheck.Cpu, [1, 5, 2, 3], 1, 2, 2);
+        double s3 = Math.Sqrt(3);
+        Approx.Equal(new double[] { 5.0 / 3, (1 - 2 - 3 * s3) / 3, (1 - 2 + 3 * s3) / 3 }, b.Irfft2(3).ToArray(), 1e-6, 1e-6, "1x3");
+        // The DC imaginary part of a row k != 0 does reach the output through the column inverse DFT (only the
+        // imaginary parts after it are dropped): irfft2([[0], [1j], [0]], s=(3, 1)) = Re(1j e^{2 pi i m / 3}) / 3.
+        using var c = Tensor.FromArray(GradCheck.Cpu, [0, 0, 0, 1, 0, 0], 3, 1, 2);
+        Approx.Equal(new double[] { 0, -s3 / 6, s3 / 6 }, c.Irfft2(1).ToArray(), 1e-6, 1e-7, "3x1");
+        // With two rows e^{i pi m} is real, so there it vanishes: irfft2([[0, 0], [1j, 0]], s=(2, 2)) = 0.
+        using var d = Tensor.FromArray(GradCheck.Cpu, [0, 0, 0, 0, 0, 1, 0, 0], 2, 2, 2);
+        Approx.Equal(new double[] { 0, 0, 0, 0 }, d.Irfft2(2).ToArray(), 1e-6, 1e-7, "2x2");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(4, 6)]
+    [InlineData(7, 7)]
+    [InlineData(9, 10)]
+    [InlineData(224, 224)]
+    [InlineData(31, 257)]
+    public void RoundTripRestoresTheSignal(int h, int w)
+    {
+        var x = Rand.Uniform(h + w, 3 * h * w);
+        using var t = Tensor.FromArray(GradCheck.Cpu, x, 3, h, w);
+        foreach (var norm in Enum.GetValues<FftNorm>())
+        {
+            var back = t.Rfft2(norm).Irfft2(w, norm).ToArray();
+            Approx.Equal(x, back, 0, 2e-6, $"round trip {h}x{w} {norm}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 2)]
+    [InlineData(3, 4)]
+    [InlineData(4, 5)]
+    [InlineData(5, 6)]
+    [InlineData(6, 7)]
+    [InlineData(13, 9)]
+    [InlineData(8, 37)]
+    public void VjpMatchesFiniteDifferences(int h, int w)
+    {
+        foreach (var norm in Enum.GetValues<FftNorm>())
+            GradCheck.Vjp(x => x.Irfft2(w, norm), Rand.Uniform(h * 13 + w, 2 * h * (w / 2 + 1) * 2), [2, h, w / 2 + 1, 2], seed: h + w);
+    }
+
+    [ChecksGradientOf(nameof(Tensor.Irfft2))]
+    [Fact]
+    public void VjpOnBatchedSpectrum() => GradCheck.Vjp(x => x.Irfft2(6, FftNorm.Ortho), Rand.Uniform(5, 2 * 3 * 5 * 4 * 2), [2, 3, 5, 4, 2]);
+
+    [Fact]
+    public void VjpOfRfft2ThenIrfft2IsIdentityLike()
+    {
+        // irfft2(rfft2(x)) = x, so its VJP must return the cotangent itself, for odd and even widths.
+        foreach (var (h, w) in new[] { (5, 7), (6, 8) })
+        {
+            var x = Rand.Uniform(h * w, h * w);
+            var c = Rand.Uniform(h * w + 1, h * w);
+            using var t = Tensor.FromArray(GradCheck.Cpu, x, h, w).RequireGrad();
+            using var ct = Tensor.FromArray(GradCheck.Cpu, c, h, w);
+            var y = t.Rfft2(FftNorm.Ortho).Irfft2(w, FftNorm.Ortho);
+            var g = FeatureViz.Tensors.Autograd.Grad.Of(y, [t], ct)[0].ToArray();
+            Approx.Equal(c, g, 0, 2e-6, $"{h}x{w}");
+        }
+    }
+
+    [Fact]
+    public void BadInputNamesOpShapeAndArgument()
+    {
+        using var s = Tensor.Zeros(GradCheck.Cpu, 4, 5, 2);
+        var e = Assert.Throws<ArgumentException>(() => s.Irfft2(10));
+        Assert.Contains("Irfft2", e.Message);
+        Assert.Contains("[4, 5, 2]", e.Message);
+        Assert.Equal("width", e.ParamName);
+        e = Assert.Throws<ArgumentException>(() => s.Irfft2(0));
+        Assert.Contains("Irfft2", e.Message);
+        Assert.Equal("width", e.ParamName);
+        using var noPair = Tensor.Zeros(GradCheck.Cpu, 4, 5, 3);
+        e = Assert.Throws<ArgumentException>(() => noPair.Irfft2(8));
+        Assert.Contains("[4, 5, 3]", e.Message);
+        Assert.Equal("spectrum", e.ParamName);
+        using var flat = Tensor.Zeros(GradCheck.Cpu, 5, 2);
+        e = Assert.Throws<ArgumentException>(() => flat.Irfft2(8));
+        Assert.Contains("Irfft2", e.Message);
+        Assert.Contains("[5, 2]", e.Message);
+        Assert.Equal("spectrum", e.ParamName);
+    }
+}
