@@ -203,8 +203,8 @@ public sealed class OnnxModel : IDisposable
 
     internal OnnxGraph Graph => _graph;
 
-    /// <inheritdoc/>
-    public void Dispose() { }
+    /// <summary>Frees the model's constants; the model cannot run afterwards (tensors it returned stay valid).</summary>
+    public void Dispose() => _graph.Dispose();
 }
 
 /// <summary>A graph input: its name and declared shape (-1 where the model has a symbolic or unknown dimension).</summary>

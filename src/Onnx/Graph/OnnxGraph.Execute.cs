@@ -43,6 +43,7 @@ internal sealed partial class OnnxGraph
     {
         lock (_sync)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             // The nodes the requested names depend on.
             var needed = new bool[Nodes.Count];
             var neededInputs = new HashSet<string>(StringComparer.Ordinal);
@@ -115,6 +116,22 @@ internal sealed partial class OnnxGraph
                 }
             }
             return result;
+        }
+    }
+
+    private bool _disposed;
+
+    /// <summary>Frees the constants and cached folded tensors (backend memory).</summary>
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var v in _constants.Values.Concat(_plans.Values.SelectMany(p => p.Values)))
+                if (v is TensorValue t) t.Tensor.Dispose();
+            _constants.Clear();
+            _plans.Clear();
         }
     }
 
