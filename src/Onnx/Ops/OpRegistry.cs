@@ -34,6 +34,7 @@ internal sealed class OpRegistry
         ConstantHandlers.Register(r);
         ReduceHandlers.Register(r);
         ResizeHandlers.Register(r);
+        ExtraActivationHandlers.Register(r);
         return r;
     }
 
