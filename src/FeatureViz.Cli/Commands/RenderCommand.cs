@@ -38,7 +38,7 @@ internal static class RenderCommand
             string? modelPath = parse.GetValue(options.Model);
             if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"--model: file '{modelPath}' does not exist.");
             var settings = options.Read(parse);
-            var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
+            using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
             settings = RenderOptions.WithDefaultSize(settings, engine.InputSize);
             if (expressions.Count == 0)
             {

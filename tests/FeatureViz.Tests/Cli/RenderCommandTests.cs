@@ -61,6 +61,16 @@ public class RenderCommandTests
     }
 
     [Fact]
+    public async Task LiveProgressModeRendersToo()
+    {
+        string dir = CliHarness.TempDir();
+        var (code, output, err) = await CliHarness.Run(null, interactive: true, CancellationToken.None, "render", "--objective", "channel:conv1:0-1", "--steps", "5", "--size", "8x8", "--out", dir);
+        Assert.True(code == 0, err);
+        Assert.Equal(2, Directory.GetFiles(dir, "*.png").Length);
+        Assert.Contains("index.html", output);
+    }
+
+    [Fact]
     public async Task SaveEveryWritesAnimatedGif()
     {
         string dir = CliHarness.TempDir();
