@@ -25,7 +25,7 @@ internal static class ProgressReporter
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(log) });
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("starting", maxValue: Math.Max(1, totalSteps));
@@ -42,7 +42,9 @@ internal static class ProgressReporter
 
         public void BeginBatch(int index, int count, string label, int steps)
         {
-            _label = $"batch {index + 1}/{count} {label}";
+            // The batch's objectives go on their own line above the bar; the bar's description stays short enough for 80 columns.
+            _label = $"batch {index + 1}/{count}";
+            console.MarkupLine(Markup.Escape($"{_label}: {label}"));
             task.Description = Markup.Escape(_label);
         }
 
@@ -50,7 +52,7 @@ internal static class ProgressReporter
         {
             _done++;
             task.Value = Math.Min(task.MaxValue, _done);
-            task.Description = Markup.Escape($"{_label} step {r.Step}/{r.TotalSteps} loss {r.Loss.ToString("G5", CultureInfo.InvariantCulture)}");
+            task.Description = Markup.Escape($"{_label} step {r.Step}/{r.TotalSteps} loss {r.Loss.ToString("G4", CultureInfo.InvariantCulture)}");
         }
 
         public void Message(string text) => console.MarkupLine(Markup.Escape(text));
