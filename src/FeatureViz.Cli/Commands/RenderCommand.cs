@@ -92,12 +92,11 @@ internal static class RenderCommand
     internal static int Execute(CliContext context, RenderJob job, IRenderEngine engine, bool json, CancellationToken ct)
     {
         var log = json ? context.Err : context.Out;
-        int totalSteps = job.Items.Count * job.Settings.Steps / Math.Max(1, Math.Min(job.Settings.BatchSize, job.Items.Count));
         RunSummary? summary = null;
         bool cancelled = false;
         try
         {
-            summary = ProgressReporter.Run(context, log, totalSteps, p => RenderRunner.Run(job, engine, p, ct));
+            summary = ProgressReporter.Run(context, log, p => RenderRunner.Run(job, engine, p, ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
