@@ -55,11 +55,11 @@ internal static class RenderCommand
         return command;
     }
 
-    /// <summary>Channels 0-5 of a middle layer of the model (for ResNet18: the output of stage 2).</summary>
+    /// <summary>Channels 0-3 of a middle layer of the model (for ResNet18: the output of stage 2), one batch at the default --batch.</summary>
     internal static (string Text, ObjectiveExpression Expression) DefaultObjective(IRenderEngine engine)
     {
         string layer = engine.DefaultLayer();
-        int channels = Math.Min(6, engine.ChannelCount(LayerSpec.ByName(layer)));
+        int channels = Math.Min(4, engine.ChannelCount(LayerSpec.ByName(layer)));
         string text = $"channel:'{layer}':0-{channels - 1}";
         return (text, ObjectiveParser.Parse(text));
     }
