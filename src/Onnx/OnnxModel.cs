@@ -1,52 +1,207 @@
+using FeatureViz.Kernels.Cpu;
+using FeatureViz.Onnx.Graph;
 using FeatureViz.Tensors;
+using FeatureViz.Tensors.Autograd;
 using FeatureViz.Tensors.Backends;
 
 namespace FeatureViz.Onnx;
 
 /// <summary>
 /// An ONNX model loaded for execution on FeatureViz tensors. Initializers are constants (never get gradients); every
-/// node output is addressable as a layer; <see cref="Run"/> executes only the part of the graph that the requested
+/// node output is addressable as a layer; <see cref="Run(IReadOnlyDictionary{string, Tensor}, IEnumerable{string})"/> executes only the part of the graph that the requested
 /// tensors need, and records the autodiff graph when an input requires a gradient.
 /// </summary>
+/// <remarks>
+/// Floating-point data (float, double, float16) runs as float32 tensors. Integer and boolean tensors (shapes,
+/// indices) are kept on the host and the shape arithmetic built from them is folded once per distinct set of input
+/// shapes. Nodes that depend only on initializers are evaluated once, at load.
+/// </remarks>
 public sealed class OnnxModel : IDisposable
 {
+    private readonly OnnxGraph _graph;
+    private IReadOnlyList<LayerInfo>? _layers;
+
+    private OnnxModel(OnnxGraph graph)
+    {
+        _graph = graph;
+        Inputs = graph.Inputs.Select(i => new ModelInput(i.Name, (int[])i.DeclaredDims.Clone())).ToArray();
+        Outputs = graph.Outputs.ToArray();
+    }
+
     /// <summary>Loads a model from a file. External-data tensors load only from inside the model's directory.</summary>
-    public static OnnxModel Load(string path, OnnxLoadOptions? options = null) => throw new NotImplementedException("OnnxModel.Load: pending");
+    /// <exception cref="OnnxImportException">The file is not a valid ONNX model, or uses something unsupported.</exception>
+    public static OnnxModel Load(string path, OnnxLoadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new FileNotFoundException($"OnnxModel.Load: model file '{path}' does not exist.", full);
+        var model = OnnxGraph.Parse(File.ReadAllBytes(full));
+        return Create(model, Path.GetDirectoryName(full), options);
+    }
 
     /// <summary>Loads a model from a stream (external data is refused: there is no directory to read it from).</summary>
-    public static OnnxModel Load(Stream stream, OnnxLoadOptions? options = null) => throw new NotImplementedException("OnnxModel.Load: pending");
+    /// <exception cref="OnnxImportException">The data is not a valid ONNX model, or uses something unsupported.</exception>
+    public static OnnxModel Load(Stream stream, OnnxLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var ms = new MemoryStream();
+        stream.CopyTo(ms);
+        return Create(OnnxGraph.Parse(ms.GetBuffer().AsSpan(0, (int)ms.Length)), null, options);
+    }
 
     /// <summary>
     /// The bundled ImageNet ResNet18 trunk (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18) with its preprocessing
-    /// chained in front: input "input" is RGB NCHW [N, 3, 224, 224] with values in 0..255.
+    /// chained in front: input "input" is RGB NCHW [N, 3, 224, 224] with values in 0..255; output "features" is the
+    /// [N, 512] average-pooled feature vector.
     /// </summary>
-    public static OnnxModel LoadResNet18(OnnxLoadOptions? options = null) => throw new NotImplementedException("OnnxModel.LoadResNet18: pending");
+    /// <remarks>
+    /// The preprocessing (ML.NET's ResNetPreprocess.onnx) splits the RGB planes, reorders them to BGR and subtracts a
+    /// 224x224 mean image, so the input must be 224x224 (any batch size). Its nodes appear as layers
+    /// "Preprocess/Split", "Preprocess/Concat" and "Preprocess/Sub"; the trunk's layers keep their CNTK names
+    /// (e.g. "ReLU393"), and "features" flattens the final pool "Pooling395_Output_0" [N, 512, 1, 1].
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">The model files were not copied next to the application.</exception>
+    public static OnnxModel LoadResNet18(OnnxLoadOptions? options = null)
+    {
+        var prepPath = BundledFile("ResNetPrepOnnx", "ResNetPreprocess.onnx");
+        var netPath = BundledFile("ResNet18Onnx", "ResNet18.onnx");
+        var merged = ResNet18Bundle.Merge(OnnxGraph.Parse(File.ReadAllBytes(prepPath)), OnnxGraph.Parse(File.ReadAllBytes(netPath)));
+        return Create(merged, Path.GetDirectoryName(netPath), options);
+    }
+
+    /// <summary>Where the bundled model files are looked for: the app folder and this assembly's folder.</summary>
+    internal static string BundledFile(string folder, string file)
+    {
+        var roots = new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(OnnxModel).Assembly.Location) }
+            .Where(r => !string.IsNullOrEmpty(r)).Distinct().ToArray();
+        foreach (var root in roots)
+        {
+            var p = Path.Combine(root!, "DnnImageModels", folder, file);
+            if (File.Exists(p)) return p;
+        }
+        throw new FileNotFoundException($"OnnxModel.LoadResNet18: DnnImageModels/{folder}/{file} was not found under {string.Join(" or ", roots)} (it is copied to the output folder by the FeatureViz.Onnx package).");
+    }
+
+    private static OnnxModel Create(global::Onnx.ModelProto model, string? directory, OnnxLoadOptions? options)
+    {
+        options ??= new OnnxLoadOptions();
+        var backend = options.Backend ?? CpuBackend.Default;
+        if (options.MaxTensorElements <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorElements must be positive.", nameof(options));
+        var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements));
+        return new OnnxModel(graph);
+    }
 
     /// <summary>The backend the model's tensors live on.</summary>
-    public IBackend Backend => throw new NotImplementedException();
+    public IBackend Backend => _graph.Backend;
+
+    /// <summary>The ai.onnx opset the model imports.</summary>
+    public int Opset => _graph.Opset;
 
     /// <summary>The graph inputs that are not initializers, with their declared shapes (-1 for symbolic dims).</summary>
-    public IReadOnlyList<ModelInput> Inputs => throw new NotImplementedException();
+    public IReadOnlyList<ModelInput> Inputs { get; }
 
     /// <summary>Names of the graph outputs.</summary>
-    public IReadOnlyList<string> Outputs => throw new NotImplementedException();
+    public IReadOnlyList<string> Outputs { get; }
 
-    /// <summary>Every node output in topological order, with shapes for the default input shapes.</summary>
-    public IReadOnlyList<LayerInfo> Layers => throw new NotImplementedException();
+    /// <summary>
+    /// Every node output in topological order, with shapes for the default input shapes (declared dims, with
+    /// symbolic ones from <see cref="OnnxLoadOptions.InputShapes"/> or 1). The first access runs the model once on
+    /// zeros to find the shapes. A node without a name is named after its first output.
+    /// </summary>
+    public IReadOnlyList<LayerInfo> Layers => _layers ??= DiscoverLayers();
+
+    private IReadOnlyList<LayerInfo> DiscoverLayers()
+    {
+        var dims = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        try
+        {
+            using var scope = TensorScope.Begin();
+            using var ng = GradMode.NoGrad();
+            var all = _graph.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0)).ToArray();
+            var values = _graph.Execute(_graph.DefaultFeeds(), all);
+            foreach (var (k, v) in values) dims[k] = v.Dims;
+        }
+        catch (OnnxImportException)
+        {
+            // Shapes stay as declared in value_info where running on zeros fails (e.g. data-dependent shapes).
+        }
+        var list = new List<LayerInfo>();
+        foreach (var n in _graph.Nodes)
+            foreach (var o in n.Outputs.Where(o => o.Length > 0))
+                list.Add(new LayerInfo(list.Count, n.Name, o, n.OpType,
+                    dims.TryGetValue(o, out var d) ? d : _graph.ValueInfoDims.GetValueOrDefault(o) ?? []));
+        return list;
+    }
 
     /// <summary>A layer by node name or output name; throws <see cref="ArgumentException"/> listing close matches when absent.</summary>
-    public LayerInfo GetLayer(string name) => throw new NotImplementedException();
+    public LayerInfo GetLayer(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var layers = Layers;
+        var hit = layers.FirstOrDefault(l => l.OutputName == name) ?? layers.FirstOrDefault(l => l.NodeName == name);
+        if (hit is not null) return hit;
+        var names = layers.SelectMany(l => new[] { l.NodeName, l.OutputName }).Distinct();
+        throw new ArgumentException($"GetLayer: the model has no layer '{name}'.{Suggest.CloseMatches(name, names)}", nameof(name));
+    }
 
     /// <summary>A layer by index; negative indices count from the end.</summary>
-    public LayerInfo GetLayer(int index) => throw new NotImplementedException();
+    public LayerInfo GetLayer(int index)
+    {
+        var layers = Layers;
+        int i = index < 0 ? index + layers.Count : index;
+        if (i < 0 || i >= layers.Count)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"GetLayer: index {index} is out of range for {layers.Count} layers.");
+        return layers[i];
+    }
 
     /// <summary>
     /// Runs the graph. Returns the requested tensors by name (graph outputs when <paramref name="outputs"/> is null).
     /// Inputs may have any shape the graph accepts (e.g. another batch size); shape arithmetic is folded once per
-    /// distinct set of input shapes.
+    /// distinct set of input shapes. A layer may be named by its output name or its node name. Integer results
+    /// (e.g. a Shape node's) come back as float tensors.
     /// </summary>
-    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, IEnumerable<string>? outputs = null) =>
-        throw new NotImplementedException();
+    /// <exception cref="ArgumentException">An unknown input or output name, a missing input, or an input of the wrong rank.</exception>
+    /// <exception cref="OnnxImportException">A node fails on the given inputs (the message names the node and op).</exception>
+    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, IEnumerable<string>? outputs = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var feeds = inputs.ToDictionary(kv => kv.Key, kv => (Value)new TensorValue(kv.Value ?? throw new ArgumentNullException(nameof(inputs), $"Run: input '{kv.Key}' is null.")), StringComparer.Ordinal);
+        var requested = (outputs ?? Outputs).ToArray();
+        var resolved = requested.Select(ResolveName).ToArray();
+        var values = _graph.Execute(feeds, resolved);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        for (int i = 0; i < requested.Length; i++)
+            result[requested[i]] = values[resolved[i]] switch
+            {
+                TensorValue t => t.Tensor,
+                HostValue h => h.ToTensor(Backend),
+                _ => throw new InvalidOperationException(),
+            };
+        return result;
+    }
+
+    /// <summary>Runs a single-input model and returns one tensor (the first graph output when <paramref name="output"/> is null).</summary>
+    public Tensor Run(Tensor input, string? output = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (Inputs.Count != 1) throw new ArgumentException($"Run: the model has {Inputs.Count} inputs; pass them by name.", nameof(input));
+        var name = output ?? Outputs[0];
+        return Run(new Dictionary<string, Tensor> { [Inputs[0].Name] = input }, [name])[name];
+    }
+
+    /// <summary>Maps a node name to its first output; output, input and initializer names map to themselves.</summary>
+    private string ResolveName(string name)
+    {
+        if (_graph.IsInput(name) || _graph.IsConstant(name) || _graph.Producer(name) is not null) return name;
+        var node = _graph.Nodes.FirstOrDefault(n => n.Name == name);
+        if (node is not null && node.Outputs.FirstOrDefault(o => o.Length > 0) is { } o) return o;
+        throw new ArgumentException($"Run: the model has no tensor or node '{name}'.{Suggest.CloseMatches(name, _graph.AllNames())}", nameof(name));
+    }
+
+    /// <summary>Runs with raw values (host integers included); for tests.</summary>
+    internal Dictionary<string, Value> RunValues(IReadOnlyDictionary<string, Value> feeds, IReadOnlyList<string> outputs) => _graph.Execute(feeds, outputs);
+
+    internal OnnxGraph Graph => _graph;
 
     /// <inheritdoc/>
     public void Dispose() { }
@@ -66,6 +221,12 @@ public sealed record OnnxLoadOptions
 
     /// <summary>Fixed input shapes by input name (replacing symbolic dims); unspecified symbolic dims default to 1.</summary>
     public IReadOnlyDictionary<string, int[]>? InputShapes { get; init; }
+
+    /// <summary>
+    /// The largest tensor (in elements) the importer will create from model data or folded shape arithmetic
+    /// (default 2^28); a model asking for more is rejected instead of exhausting memory.
+    /// </summary>
+    public long MaxTensorElements { get; init; } = OnnxGraph.DefaultMaxElements;
 }
 
 /// <summary>A model that cannot be loaded or run: the message names the node, op and problem.</summary>

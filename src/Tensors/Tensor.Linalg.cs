@@ -1,29 +1,246 @@
+using FeatureViz.Tensors.Backends;
+
 namespace FeatureViz.Tensors;
 
 public sealed partial class Tensor
 {
     /// <summary>NumPy matmul: batched, broadcast batch dimensions, 1-D operands promoted and the added axis removed.</summary>
-    public Tensor MatMul(Tensor other) => throw new NotImplementedException("MatMul: pending");
+    public Tensor MatMul(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var a = this;
+        var b = other;
+        var backend = SameBackend("MatMul", a, b);
+        if (a.Rank == 0 || b.Rank == 0)
+            throw new ArgumentException($"MatMul: operands must have rank >= 1, got {a.Shape} and {b.Shape}.", a.Rank == 0 ? "this" : nameof(other));
+        var ad = a.Rank == 1 ? [1, a.Shape[0]] : a.Shape.ToArray();
+        var bd = b.Rank == 1 ? [b.Shape[0], 1] : b.Shape.ToArray();
+        int m = ad[^2], k = ad[^1], n = bd[^1];
+        if (bd[^2] != k)
+            throw new ArgumentException($"MatMul: inner dimensions differ: {a.Shape} @ {b.Shape} ({k} vs {bd[^2]}).", nameof(other));
+        var aBatch = new Shape(ad[..^2]);
+        var bBatch = new Shape(bd[..^2]);
+        Shape batch;
+        try { batch = Shape.Broadcast(aBatch, bBatch, "MatMul"); }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"MatMul: batch dimensions of {a.Shape} and {b.Shape} do not broadcast ({e.Message})", nameof(other));
+        }
+        var outDims = batch.ToArray().ToList();
+        if (a.Rank > 1) outDims.Add(m);
+        if (b.Rank > 1) outDims.Add(n);
+        var outShape = new Shape(outDims.ToArray());
+
+        // A batch over a 2-D right operand folds into the rows of one product: [batch * M, K] @ [K, N].
+        bool fold = bBatch.Rank == 0 && aBatch.Numel > 0;
+        int rows = fold ? aBatch.Numel * m : m;
+        int[] aOff, bOff, yOff;
+        if (fold) { aOff = [0]; bOff = [0]; yOff = [0]; }
+        else (aOff, bOff, yOff) = BatchOffsets(batch, aBatch, bBatch, m * k, k * n, m * n);
+        var geo = new GemmGeometry(rows, n, k, false, false, 1f, aOff, bOff, yOff, outShape.Numel);
+        var y = backend.BatchedGemm(a.Storage, b.Storage, null, geo);
+        return Record("MatMul", y, outShape, [a, b], (g, needs) =>
+        {
+            Tensor? da = null, db = null;
+            // dA = dY B^T, dB = A^T dY; each entry adds into its operand's own (possibly broadcast) matrix.
+            if (needs[0])
+                da = Result(backend.BatchedGemm(g.Storage, b.Storage, null,
+                    new GemmGeometry(rows, k, n, false, true, 1f, yOff, bOff, aOff, a.Numel)), a.Shape);
+            if (needs[1])
+                db = Result(backend.BatchedGemm(a.Storage, g.Storage, null,
+                    new GemmGeometry(k, n, rows, true, false, 1f, aOff, yOff, bOff, b.Numel)), b.Shape);
+            return [da, db];
+        });
+    }
+
+    /// <summary>Per output batch entry, the element offsets of the A, B and Y matrices (NumPy broadcasting of the batch dimensions).</summary>
+    private static (int[] A, int[] B, int[] Y) BatchOffsets(Shape batch, Shape aBatch, Shape bBatch, int aSize, int bSize, int ySize)
+    {
+        int count = batch.Numel, r = batch.Rank;
+        var ao = new int[count];
+        var bo = new int[count];
+        var yo = new int[count];
+        var idx = new int[r];
+        for (int i = 0; i < count; i++)
+        {
+            int rem = i;
+            for (int d = r - 1; d >= 0; d--) { idx[d] = rem % batch[d]; rem /= batch[d]; }
+            ao[i] = Flat(idx, aBatch) * aSize;
+            bo[i] = Flat(idx, bBatch) * bSize;
+            yo[i] = i * ySize;
+        }
+        return (ao, bo, yo);
+
+        static int Flat(int[] idx, Shape s)
+        {
+            int off = 0, shift = idx.Length - s.Rank;
+            for (int d = 0; d < s.Rank; d++) off = off * s[d] + (s[d] == 1 ? 0 : idx[d + shift]);
+            return off;
+        }
+    }
 
     /// <summary>ONNX Gemm: alpha * op(A) * op(B) + beta * C, with C broadcast to [M, N].</summary>
-    public static Tensor Gemm(Tensor a, Tensor b, Tensor? c, GemmOptions options) => throw new NotImplementedException("Gemm: pending");
+    public static Tensor Gemm(Tensor a, Tensor b, Tensor? c, GemmOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var backend = SameBackend("Gemm", a, b);
+        if (c is not null) SameBackend("Gemm", a, c);
+        if (a.Rank != 2) throw new ArgumentException($"Gemm: A must be 2-D, got {a.Shape}.", nameof(a));
+        if (b.Rank != 2) throw new ArgumentException($"Gemm: B must be 2-D, got {b.Shape}.", nameof(b));
+        var (alpha, beta, ta, tb) = (options.Alpha, options.Beta, options.TransA, options.TransB);
+        int m = ta ? a.Shape[1] : a.Shape[0], k = ta ? a.Shape[0] : a.Shape[1];
+        int kb = tb ? b.Shape[1] : b.Shape[0], n = tb ? b.Shape[0] : b.Shape[1];
+        if (k != kb)
+            throw new ArgumentException($"Gemm: inner dimensions differ: A {a.Shape} (transA={ta}) and B {b.Shape} (transB={tb}) give K = {k} and {kb}.", nameof(b));
+        int rs = 0, cs = 0;
+        if (c is not null)
+        {
+            if (c.Rank > 2)
+                throw new ArgumentException($"Gemm: C {c.Shape} must have rank <= 2 to broadcast to [{m}, {n}].", nameof(c));
+            int cr = c.Rank == 2 ? c.Shape[0] : 1, cc = c.Rank >= 1 ? c.Shape[^1] : 1;
+            if ((cr != 1 && cr != m) || (cc != 1 && cc != n))
+                throw new ArgumentException($"Gemm: C {c.Shape} does not broadcast to [{m}, {n}].", nameof(c));
+            rs = cr == 1 ? 0 : cc;
+            cs = cc == 1 ? 0 : 1;
+        }
+        var outShape = new Shape(m, n);
+        int[] zero = [0];
+        var geo = new GemmGeometry(m, n, k, ta, tb, alpha, zero, zero, zero, m * n, c is null ? 0f : beta, rs, cs);
+        var y = backend.BatchedGemm(a.Storage, b.Storage, c?.Storage, geo);
+        Tensor[] inputs = c is null ? [a, b] : [a, b, c];
+        return Record("Gemm", y, outShape, inputs, (g, needs) =>
+        {
+            Tensor? da = null, db = null, dc = null;
+            if (needs[0])
+            {
+                // op(A) = dY op(B)^T, stored transposed when transA.
+                var dg = ta
+                    ? new GemmGeometry(k, m, n, tb, true, alpha, zero, zero, zero, a.Numel)
+                    : new GemmGeometry(m, k, n, false, !tb, alpha, zero, zero, zero, a.Numel);
+                da = ta ? Result(backend.BatchedGemm(b.Storage, g.Storage, null, dg), a.Shape)
+                        : Result(backend.BatchedGemm(g.Storage, b.Storage, null, dg), a.Shape);
+            }
+            if (needs[1])
+            {
+                // op(B) gradient = op(A)^T dY, stored transposed when transB.
+                var dg = tb
+                    ? new GemmGeometry(n, k, m, true, ta, alpha, zero, zero, zero, b.Numel)
+                    : new GemmGeometry(k, n, m, !ta, false, alpha, zero, zero, zero, b.Numel);
+                db = tb ? Result(backend.BatchedGemm(g.Storage, a.Storage, null, dg), b.Shape)
+                        : Result(backend.BatchedGemm(a.Storage, g.Storage, null, dg), b.Shape);
+            }
+            if (needs.Length > 2 && needs[2]) dc = beta == 1f ? g : g.Mul(beta);
+            return c is null ? [da, db] : [da, db, dc];
+        });
+    }
 
     /// <summary>2-D convolution of NCHW input with OIHW (O, C/groups, kH, kW) weights and an optional bias [O].</summary>
-    public Tensor Conv2d(Tensor weight, Tensor? bias, Conv2dOptions options) => throw new NotImplementedException("Conv2d: pending");
+    public Tensor Conv2d(Tensor weight, Tensor? bias, Conv2dOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        var x = this;
+        var backend = SameBackend("Conv2d", x, weight);
+        if (bias is not null) SameBackend("Conv2d", x, bias);
+        var o = options;
+        CheckConvArgs("Conv2d", x, weight, bias, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
+        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+        int oc = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
+        if (weight.Shape[1] * o.Groups != c)
+            throw new ArgumentException($"Conv2d: input {x.Shape} has {c} channels but weight {weight.Shape} with groups={o.Groups} expects {weight.Shape[1] * o.Groups}.", nameof(weight));
+        if (oc % o.Groups != 0)
+            throw new ArgumentException($"Conv2d: groups={o.Groups} does not divide the {oc} output channels of weight {weight.Shape}.", nameof(options));
+        if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != oc))
+            throw new ArgumentException($"Conv2d: bias {bias.Shape} must be [{oc}] for weight {weight.Shape}.", nameof(bias));
+        int ekh = (kh - 1) * o.DilationH + 1, ekw = (kw - 1) * o.DilationW + 1;
+        int ph = h + o.PadTop + o.PadBottom, pw = w + o.PadLeft + o.PadRight;
+        if (ekh > ph || ekw > pw)
+            throw new ArgumentException($"Conv2d: dilated kernel {ekh}x{ekw} (weight {weight.Shape}) is larger than the padded input {ph}x{pw} (input {x.Shape}).", nameof(weight));
+        int oh = (ph - ekh) / o.StrideH + 1, ow = (pw - ekw) / o.StrideW + 1;
+        var geo = new Conv2dGeometry(n, c, h, w, oc, kh, kw, oh, ow, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
+        var y = backend.Conv2d(x.Storage, weight.Storage, bias?.Storage, geo);
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Record("Conv2d", y, new Shape(n, oc, oh, ow), inputs, (g, needs) =>
+        {
+            var dx = needs[0] ? Result(backend.Conv2dBackwardInput(g.Storage, weight.Storage, geo), x.Shape) : null;
+            // Frozen weights (feature visualization) never reach the weight-gradient kernel.
+            var dw = needs[1] ? Result(backend.Conv2dBackwardWeight(x.Storage, g.Storage, geo), weight.Shape) : null;
+            var db = needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null;
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        });
+    }
 
     /// <summary>2-D transposed convolution: weights (C_in, C_out/groups, kH, kW), as ONNX ConvTranspose / PyTorch.</summary>
-    public Tensor ConvTranspose2d(Tensor weight, Tensor? bias, ConvTranspose2dOptions options) => throw new NotImplementedException("ConvTranspose2d: pending");
+    public Tensor ConvTranspose2d(Tensor weight, Tensor? bias, ConvTranspose2dOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        var x = this;
+        var backend = SameBackend("ConvTranspose2d", x, weight);
+        if (bias is not null) SameBackend("ConvTranspose2d", x, bias);
+        var o = options;
+        CheckConvArgs("ConvTranspose2d", x, weight, bias, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
+        int n = x.Shape[0], cin = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+        int kh = weight.Shape[2], kw = weight.Shape[3];
+        if (weight.Shape[0] != cin)
+            throw new ArgumentException($"ConvTranspose2d: input {x.Shape} has {cin} channels but weight {weight.Shape} expects {weight.Shape[0]}.", nameof(weight));
+        if (cin % o.Groups != 0)
+            throw new ArgumentException($"ConvTranspose2d: groups={o.Groups} does not divide the {cin} input channels of {x.Shape}.", nameof(options));
+        int cout = weight.Shape[1] * o.Groups;
+        if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != cout))
+            throw new ArgumentException($"ConvTranspose2d: bias {bias.Shape} must be [{cout}] for weight {weight.Shape} with groups={o.Groups}.", nameof(bias));
+        if (o.OutputPaddingH < 0 || o.OutputPaddingW < 0 || o.OutputPaddingH >= Math.Max(o.StrideH, o.DilationH) || o.OutputPaddingW >= Math.Max(o.StrideW, o.DilationW))
+            throw new ArgumentException($"ConvTranspose2d: output padding ({o.OutputPaddingH}, {o.OutputPaddingW}) must be non-negative and smaller than the stride or the dilation (input {x.Shape}).", nameof(options));
+        int ekh = (kh - 1) * o.DilationH + 1, ekw = (kw - 1) * o.DilationW + 1;
+        int oh = o.StrideH * (h - 1) + o.OutputPaddingH + ekh - o.PadTop - o.PadBottom;
+        int ow = o.StrideW * (w - 1) + o.OutputPaddingW + ekw - o.PadLeft - o.PadRight;
+        if (oh <= 0 || ow <= 0)
+            throw new ArgumentException($"ConvTranspose2d: pads ({o.PadTop}, {o.PadLeft}, {o.PadBottom}, {o.PadRight}) leave an empty output {oh}x{ow} for input {x.Shape} and weight {weight.Shape}.", nameof(options));
+        // The convolution this op transposes maps [N, cout, oh, ow] to [N, cin, h, w] with the same weight tensor.
+        var geo = new Conv2dGeometry(n, cout, oh, ow, cin, kh, kw, h, w, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
+        var y = backend.ConvTranspose2d(x.Storage, weight.Storage, bias?.Storage, geo);
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Record("ConvTranspose2d", y, new Shape(n, cout, oh, ow), inputs, (g, needs) =>
+        {
+            var dx = needs[0] ? Result(backend.Conv2d(g.Storage, weight.Storage, null, geo), x.Shape) : null;
+            var dw = needs[1] ? Result(backend.Conv2dBackwardWeight(g.Storage, x.Storage, geo), weight.Shape) : null;
+            var db = needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null;
+            return bias is null ? [dx, dw] : [dx, dw, db];
+        });
+    }
+
+    private static void CheckConvArgs(string op, Tensor x, Tensor weight, Tensor? bias, int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw, int groups)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"{op}: input must be 4-D NCHW, got {x.Shape}.", "input");
+        if (weight.Rank != 4) throw new ArgumentException($"{op}: weight must be 4-D, got {weight.Shape} (input {x.Shape}).", nameof(weight));
+        if (sh < 1 || sw < 1) throw new ArgumentException($"{op}: strides ({sh}, {sw}) must be >= 1 (input {x.Shape}, weight {weight.Shape}).", "options");
+        if (dh < 1 || dw < 1) throw new ArgumentException($"{op}: dilations ({dh}, {dw}) must be >= 1 (input {x.Shape}, weight {weight.Shape}).", "options");
+        if (pt < 0 || pl < 0 || pb < 0 || pr < 0) throw new ArgumentException($"{op}: pads ({pt}, {pl}, {pb}, {pr}) must be >= 0 (input {x.Shape}, weight {weight.Shape}).", "options");
+        if (groups < 1) throw new ArgumentException($"{op}: groups={groups} must be >= 1 (input {x.Shape}, weight {weight.Shape}).", "options");
+        if (x.Shape[1] % groups != 0)
+            throw new ArgumentException($"{op}: groups={groups} does not divide the {x.Shape[1]} channels of input {x.Shape} (weight {weight.Shape}).", "options");
+        if (weight.Shape[2] < 1 || weight.Shape[3] < 1 || weight.Shape[0] < 1 || weight.Shape[1] < 1)
+            throw new ArgumentException($"{op}: weight {weight.Shape} has an empty dimension (input {x.Shape}).", nameof(weight));
+        _ = bias;
+    }
 }
 
 /// <summary>Options of <see cref="Tensor.Gemm"/>.</summary>
-public readonly record struct GemmOptions(float Alpha = 1f, float Beta = 1f, bool TransA = false, bool TransB = false);
+public readonly record struct GemmOptions(float Alpha = 1f, float Beta = 1f, bool TransA = false, bool TransB = false)
+{
+    /// <summary>The ONNX defaults (alpha = beta = 1, no transposition); without this, <c>new GemmOptions()</c> would be all zeros.</summary>
+    public GemmOptions() : this(Alpha: 1f) { }
+}
 
 /// <summary>Convolution geometry: strides, asymmetric padding, dilations and groups.</summary>
 public readonly record struct Conv2dOptions(
     int StrideH = 1, int StrideW = 1,
     int PadTop = 0, int PadLeft = 0, int PadBottom = 0, int PadRight = 0,
     int DilationH = 1, int DilationW = 1,
-    int Groups = 1);
+    int Groups = 1)
+{
+    /// <summary>The defaults (stride 1, no padding, dilation 1, one group); without this, <c>new Conv2dOptions()</c> would be all zeros.</summary>
+    public Conv2dOptions() : this(StrideH: 1) { }
+}
 
 /// <summary>Transposed-convolution geometry (ONNX ConvTranspose attributes with explicit pads).</summary>
 public readonly record struct ConvTranspose2dOptions(
@@ -31,4 +248,8 @@ public readonly record struct ConvTranspose2dOptions(
     int PadTop = 0, int PadLeft = 0, int PadBottom = 0, int PadRight = 0,
     int DilationH = 1, int DilationW = 1,
     int OutputPaddingH = 0, int OutputPaddingW = 0,
-    int Groups = 1);
+    int Groups = 1)
+{
+    /// <summary>The defaults (stride 1, no padding, dilation 1, one group); without this, <c>new ConvTranspose2dOptions()</c> would be all zeros.</summary>
+    public ConvTranspose2dOptions() : this(StrideH: 1) { }
+}

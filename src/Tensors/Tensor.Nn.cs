@@ -1,32 +1,225 @@
+using FeatureViz.Tensors.Autograd;
+using FeatureViz.Tensors.Backends;
+
 namespace FeatureViz.Tensors;
 
 public sealed partial class Tensor
 {
-    /// <summary>Inference batch normalisation over axis 1: (x - mean) / sqrt(var + eps) * scale + bias; all parameters [C].</summary>
-    public Tensor BatchNorm(Tensor scale, Tensor bias, Tensor mean, Tensor variance, float epsilon = 1e-5f) => throw new NotImplementedException("BatchNorm: pending");
-
-    /// <summary>Layer normalisation over axes [axis, rank) with optional scale and bias broadcast over those axes.</summary>
-    public Tensor LayerNorm(Tensor? scale, Tensor? bias, int axis = -1, float epsilon = 1e-5f) => throw new NotImplementedException("LayerNorm: pending");
-
-    /// <summary>Local response normalisation across channels (ONNX LRN).</summary>
-    public Tensor Lrn(int size, float alpha = 1e-4f, float beta = 0.75f, float bias = 1f) => throw new NotImplementedException("Lrn: pending");
-
-    /// <summary>Resizes the last two axes of NCHW input to (outH, outW) (ONNX Resize, nearest or linear).</summary>
-    public Tensor Resize(int outH, int outW, ResizeOptions options) => throw new NotImplementedException("Resize: pending");
+    /// <summary>
+    /// Inference batch normalisation over axis 1 of an (N, C, ...) tensor: (x - mean) / sqrt(var + eps) * scale + bias;
+    /// all parameters are [C]. Differentiable with respect to x and to every parameter that requires a gradient.
+    /// </summary>
+    public Tensor BatchNorm(Tensor scale, Tensor bias, Tensor mean, Tensor variance, float epsilon = 1e-5f)
+    {
+        ArgumentNullException.ThrowIfNull(scale);
+        ArgumentNullException.ThrowIfNull(bias);
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(variance);
+        if (Rank < 2)
+            throw new ArgumentException($"BatchNorm: input {Shape} must have rank >= 2 (N, C, ...).", "x");
+        int c = Shape[1];
+        foreach (var (p, name) in new[] { (scale, nameof(scale)), (bias, nameof(bias)), (mean, nameof(mean)), (variance, nameof(variance)) })
+        {
+            if (p.Rank != 1 || p.Shape[0] != c)
+                throw new ArgumentException($"BatchNorm: {name} has shape {p.Shape} but input {Shape} has {c} channels (expected [{c}]).", name);
+            SameBackend("BatchNorm", this, p);
+        }
+        // y = x * a + b with a = scale / sqrt(var + eps), b = bias - mean * a (as ONNX Runtime folds it); composed of
+        // broadcasting ops, so every input gets its gradient from the elementwise VJPs.
+        var dims = new int[Rank];
+        dims.AsSpan().Fill(1);
+        dims[1] = c;
+        // Intermediates are freed right away unless the graph needs them for the backward pass.
+        using var scope = NeedsGraph([this, scale, bias, mean, variance]) ? null : TensorScope.Begin();
+        var a = scale.Div(variance.Add(epsilon).Sqrt());
+        var b = bias.Sub(mean.Mul(a));
+        var y = Mul(a.Reshape(dims)).Add(b.Reshape(dims));
+        scope?.Keep(y);
+        return y;
+    }
 
     /// <summary>
-    /// Bilinear affine sampling of NCHW images: output pixel (x, y) in normalised [-1, 1] coordinates
-    /// (align_corners = false) reads the input at theta[n] * (x, y, 1). theta is [N, 2, 3] (a constant; the gradient
-    /// flows to the image only). Outside samples are zero or clamp to the border.
+    /// Layer normalisation (ONNX LayerNormalization) over axes [axis, rank) with optional scale and bias whose shapes
+    /// broadcast to the input without changing it.
     /// </summary>
-    public Tensor AffineWarp(Tensor theta, int outH, int outW, WarpPadding padding = WarpPadding.Zeros) => throw new NotImplementedException("AffineWarp: pending");
+    public Tensor LayerNorm(Tensor? scale, Tensor? bias, int axis = -1, float epsilon = 1e-5f)
+    {
+        if (Rank < 1)
+            throw new ArgumentException($"LayerNorm: input {Shape} must have rank >= 1.", "x");
+        int a = Shape.NormalizeAxis(axis, Rank, "LayerNorm");
+        foreach (var (p, name) in new[] { (scale, nameof(scale)), (bias, nameof(bias)) })
+        {
+            if (p is null) continue;
+            SameBackend("LayerNorm", this, p);
+            bool ok = p.Rank <= Rank - a;
+            if (ok)
+                for (int i = 0; i < p.Rank; i++)
+                {
+                    int d = p.Shape[i], xd = Shape[Rank - p.Rank + i];
+                    if (d != 1 && d != xd) { ok = false; break; }
+                }
+            if (!ok)
+                throw new ArgumentException($"LayerNorm: {name} has shape {p.Shape}, which does not broadcast to the normalised axes {a}.. of input {Shape}.", name);
+        }
+        var axes = Enumerable.Range(a, Rank - a).ToArray();
+        using var scope = NeedsGraph([this, scale ?? this, bias ?? this]) ? null : TensorScope.Begin();
+        var d0 = Sub(Mean(axes, keepDims: true));
+        var y = d0.Div(d0.Mul(d0).Mean(axes, keepDims: true).Add(epsilon).Sqrt());
+        if (scale is not null) y = y.Mul(scale);
+        if (bias is not null) y = y.Add(bias);
+        scope?.Keep(y);
+        return y;
+    }
+
+    /// <summary>
+    /// Local response normalisation across channels (ONNX LRN) of an (N, C, ...) tensor:
+    /// y = x / (bias + alpha / size * sum of x^2 over channels [c - floor((size-1)/2), c + ceil((size-1)/2)])^beta.
+    /// </summary>
+    public Tensor Lrn(int size, float alpha = 1e-4f, float beta = 0.75f, float bias = 1f)
+    {
+        if (Rank < 2)
+            throw new ArgumentException($"Lrn: input {Shape} must have rank >= 2 (N, C, ...).", "x");
+        if (size < 1)
+            throw new ArgumentException($"Lrn: size must be positive, got {size} (input {Shape}).", nameof(size));
+        int inner = 1;
+        for (int i = 2; i < Rank; i++) inner *= Shape[i];
+        int before = (size - 1) / 2;
+        var g = new LrnGeometry(Shape[0], Shape[1], inner, before, size - 1 - before, alpha / size, beta, bias);
+        var x = this;
+        return Record("Lrn", Backend.Lrn(Storage, g), Shape, [x],
+            (dy, _) => [Result(x.Backend.LrnBackward(x.Storage, dy.Storage, g), x.Shape)]);
+    }
+
+    /// <summary>
+    /// Resizes the last two axes of a rank >= 2 tensor (usually NCHW) to (outH, outW), exactly as ONNX Resize with
+    /// mode nearest or linear (bilinear; the source coordinate is clamped to [0, in - 1]). The scale is out / in
+    /// unless <see cref="ResizeOptions.ScaleH"/>/<see cref="ResizeOptions.ScaleW"/> give the ONNX scales. ONNX
+    /// Upsample (opset 7-9) is <see cref="ResizeOptions.Upsample"/>.
+    /// </summary>
+    public Tensor Resize(int outH, int outW, ResizeOptions options)
+    {
+        if (Rank < 2)
+            throw new ArgumentException($"Resize: input {Shape} must have rank >= 2 (the last two axes are resized).", "x");
+        if (outH <= 0 || outW <= 0)
+            throw new ArgumentException($"Resize: output size {outH}x{outW} must be positive (input {Shape}).", outH <= 0 ? nameof(outH) : nameof(outW));
+        int inH = Shape[-2], inW = Shape[-1];
+        if (inH == 0 || inW == 0)
+            throw new ArgumentException($"Resize: input {Shape} has an empty spatial axis.", "x");
+        if (options.ScaleH is { } sh && !(sh > 0) || options.ScaleW is { } sw && !(sw > 0))
+            throw new ArgumentException($"Resize: scales ({options.ScaleH}, {options.ScaleW}) must be positive (input {Shape}).", nameof(options));
+        var (y0, y1, wy) = ResizeAxis(inH, outH, options.ScaleH, options);
+        var (x0, x1, wx) = ResizeAxis(inW, outW, options.ScaleW, options);
+        var dims = Shape.ToArray();
+        dims[^2] = outH;
+        dims[^1] = outW;
+        var outShape = new Shape(dims);
+        var geo = new ResizeGeometry(Numel / (inH * inW), inH, inW, outH, outW, options.Mode == ResizeMode.Nearest, y0, y1, wy, x0, x1, wx);
+        var x = this;
+        return Record("Resize", Backend.Resize(Storage, geo), outShape, [x],
+            (dy, _) => [Result(x.Backend.ResizeBackward(dy.Storage, geo), x.Shape)]);
+    }
+
+    /// <summary>Source indices and weights of one resized axis (ONNX Resize coordinate transforms).</summary>
+    private static (int[] I0, int[] I1, float[] W1) ResizeAxis(int inLen, int outLen, float? givenScale, ResizeOptions o)
+    {
+        double scale = givenScale ?? (double)outLen / inLen;
+        // With given scales the ONNX reference uses the unrounded resized length in * scale (align_corners,
+        // pytorch_half_pixel).
+        double resized = givenScale is null ? outLen : inLen * scale;
+        var i0 = new int[outLen];
+        var i1 = new int[outLen];
+        var w1 = new float[outLen];
+        for (int i = 0; i < outLen; i++)
+        {
+            double xo = o.Transform switch
+            {
+                CoordinateTransform.HalfPixel => (i + 0.5) / scale - 0.5,
+                CoordinateTransform.PytorchHalfPixel => resized > 1 ? (i + 0.5) / scale - 0.5 : 0,
+                CoordinateTransform.AlignCorners => resized > 1 ? i * (double)(inLen - 1) / (resized - 1) : 0,
+                CoordinateTransform.Asymmetric => i / scale,
+                CoordinateTransform.HalfPixelSymmetric => HalfPixelSymmetric(i, inLen, outLen, scale),
+                _ => throw new ArgumentException($"Resize: unknown coordinate transform {o.Transform}.", nameof(o)),
+            };
+            if (o.Mode == ResizeMode.Nearest)
+            {
+                double f = Math.Floor(xo), frac = xo - f;
+                double r = o.Rounding switch
+                {
+                    NearestRounding.RoundPreferFloor => frac <= 0.5 ? f : f + 1,
+                    NearestRounding.RoundPreferCeil => frac < 0.5 ? f : f + 1,
+                    NearestRounding.Floor => f,
+                    NearestRounding.Ceil => Math.Ceiling(xo),
+                    _ => throw new ArgumentException($"Resize: unknown nearest rounding {o.Rounding}.", nameof(o)),
+                };
+                i0[i] = i1[i] = (int)Math.Clamp(r, 0, inLen - 1);
+            }
+            else
+            {
+                double c = Math.Clamp(xo, 0, inLen - 1);
+                int f = (int)Math.Floor(c);
+                i0[i] = f;
+                i1[i] = Math.Min(f + 1, inLen - 1);
+                w1[i] = (float)(c - f);
+            }
+        }
+        return (i0, i1, w1);
+    }
+
+    private static double HalfPixelSymmetric(int i, int inLen, int outLen, double scale)
+    {
+        double adjustment = outLen / (scale * inLen);
+        double offset = inLen / 2.0 * (1 - adjustment);
+        return offset + (i + 0.5) / scale - 0.5;
+    }
+
+    /// <summary>
+    /// Bilinear affine sampling of NCHW images, exactly PyTorch F.affine_grid(theta, (N, C, outH, outW),
+    /// align_corners=False) followed by F.grid_sample(mode='bilinear', padding_mode, align_corners=False): output pixel
+    /// (x, y) in normalised [-1, 1] coordinates reads the input at theta[n] * (x, y, 1). theta is [N, 2, 3] (or
+    /// [1, 2, 3], shared by the batch) and is a constant: the gradient flows to the image only, and a theta that
+    /// requires a gradient is rejected while gradients are recorded.
+    /// </summary>
+    public Tensor AffineWarp(Tensor theta, int outH, int outW, WarpPadding padding = WarpPadding.Zeros)
+    {
+        ArgumentNullException.ThrowIfNull(theta);
+        if (Rank != 4)
+            throw new ArgumentException($"AffineWarp: input {Shape} must be NCHW (rank 4).", "x");
+        int n = Shape[0];
+        if (theta.Rank != 3 || theta.Shape[1] != 2 || theta.Shape[2] != 3 || (theta.Shape[0] != n && theta.Shape[0] != 1))
+            throw new ArgumentException($"AffineWarp: theta has shape {theta.Shape}, expected [{n}, 2, 3] (or [1, 2, 3]) for input {Shape}.", nameof(theta));
+        if (outH <= 0 || outW <= 0)
+            throw new ArgumentException($"AffineWarp: output size {outH}x{outW} must be positive (input {Shape}).", outH <= 0 ? nameof(outH) : nameof(outW));
+        if (Shape[2] == 0 || Shape[3] == 0)
+            throw new ArgumentException($"AffineWarp: input {Shape} has an empty spatial axis.", "x");
+        if (padding is not (WarpPadding.Zeros or WarpPadding.Border))
+            throw new ArgumentException($"AffineWarp: unknown padding {padding}.", nameof(padding));
+        if (theta.RequiresGrad && GradMode.IsEnabled)
+            throw new NotSupportedException($"AffineWarp: theta {theta.Shape} requires a gradient, but theta is a constant here; detach it.");
+        var backend = SameBackend("AffineWarp", this, theta);
+        var geo = new AffineWarpGeometry(n, Shape[1], Shape[2], Shape[3], outH, outW, theta.Shape[0], padding);
+        var x = this;
+        return Record("AffineWarp", backend.AffineWarp(Storage, theta.Storage, geo), new Shape(n, Shape[1], outH, outW), [x],
+            (dy, _) => [Result(backend.AffineWarpBackward(dy.Storage, theta.Storage, geo), x.Shape)]);
+    }
 }
 
 /// <summary>Options of <see cref="Tensor.Resize"/>.</summary>
+/// <param name="Mode">Nearest or bilinear.</param>
+/// <param name="Transform">ONNX coordinate_transformation_mode.</param>
+/// <param name="Rounding">ONNX nearest_mode.</param>
+/// <param name="ScaleH">The ONNX scale of the height axis when the model gives scales (null: outH / inH); coordinates then use the unrounded length inH * scale as the ONNX reference does.</param>
+/// <param name="ScaleW">The ONNX scale of the width axis when the model gives scales (null: outW / inW).</param>
 public readonly record struct ResizeOptions(
     ResizeMode Mode = ResizeMode.Nearest,
     CoordinateTransform Transform = CoordinateTransform.HalfPixel,
-    NearestRounding Rounding = NearestRounding.RoundPreferFloor);
+    NearestRounding Rounding = NearestRounding.RoundPreferFloor,
+    float? ScaleH = null,
+    float? ScaleW = null)
+{
+    /// <summary>ONNX Upsample (opset 7-9): asymmetric coordinates, nearest with floor, or linear.</summary>
+    public static ResizeOptions Upsample(ResizeMode mode, float? scaleH = null, float? scaleW = null) =>
+        new(mode, CoordinateTransform.Asymmetric, NearestRounding.Floor, scaleH, scaleW);
+}
 
 /// <summary>Interpolation of <see cref="Tensor.Resize"/>.</summary>
 public enum ResizeMode
@@ -48,6 +241,8 @@ public enum CoordinateTransform
     AlignCorners,
     /// <summary>x / scale.</summary>
     Asymmetric,
+    /// <summary>ONNX half_pixel_symmetric (opset 19): half_pixel re-centred when out is not exactly in * scale.</summary>
+    HalfPixelSymmetric,
 }
 
 /// <summary>ONNX Resize nearest_mode.</summary>

@@ -9,7 +9,7 @@ public sealed class TensorScope : IDisposable
 {
     [ThreadStatic] private static TensorScope? _current;
     private readonly TensorScope? _parent;
-    private readonly List<Tensor> _tensors = new();
+    private readonly HashSet<Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
     private bool _disposed;
 
     private TensorScope()

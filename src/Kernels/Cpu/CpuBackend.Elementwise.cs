@@ -11,10 +11,7 @@ public sealed partial class CpuBackend
     {
         var xs = Data(x);
         var y = GC.AllocateUninitializedArray<float>(xs.Length);
-        For(xs.Length, 8, (s, e) =>
-        {
-            for (int i = s; i < e; i++) y[i] = op.Forward(xs[i]);
-        });
+        For(xs.Length, 8, (s, e) => ElementwiseFastPaths.Unary(op, xs.AsSpan(s, e - s), y.AsSpan(s, e - s)));
         return Wrap(y);
     }
 
@@ -41,28 +38,20 @@ public sealed partial class CpuBackend
         var y = GC.AllocateUninitializedArray<float>(outShape.Numel);
         var ix = new BroadcastIndexer(outShape, aShape, bShape);
         int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
+        if (ix.Rows == 1)
+        {
+            // One long row (same shapes, or a scalar side): split it across threads.
+            For(n, 2, (s0, s1) => ElementwiseFastPaths.BinaryRow(op,
+                sa == 1 ? av.AsSpan(s0, s1 - s0) : av.AsSpan(0, 1), sa,
+                sb == 1 ? bv.AsSpan(s0, s1 - s0) : bv.AsSpan(0, 1), sb, y.AsSpan(s0, s1 - s0)));
+            return Wrap(y);
+        }
         For(ix.Rows, n, (r0, r1) =>
         {
             for (int r = r0; r < r1; r++)
             {
-                int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r), oy = r * n;
-                if (sa == 1 && sb == 1)
-                    for (int i = 0; i < n; i++) y[oy + i] = op.Forward(av[oa + i], bv[ob + i]);
-                else if (sa == 1)
-                {
-                    float bb = bv[ob];
-                    for (int i = 0; i < n; i++) y[oy + i] = op.Forward(av[oa + i], bb);
-                }
-                else if (sb == 1)
-                {
-                    float aa = av[oa];
-                    for (int i = 0; i < n; i++) y[oy + i] = op.Forward(aa, bv[ob + i]);
-                }
-                else
-                {
-                    float v = op.Forward(av[oa], bv[ob]);
-                    for (int i = 0; i < n; i++) y[oy + i] = v;
-                }
+                int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r);
+                ElementwiseFastPaths.BinaryRow(op, av.AsSpan(oa, sa == 1 ? n : 1), sa, bv.AsSpan(ob, sb == 1 ? n : 1), sb, y.AsSpan(r * n, n));
             }
         });
         return Wrap(y);

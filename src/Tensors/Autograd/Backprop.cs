@@ -35,6 +35,9 @@ internal static class Backprop
         var leaves = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         using var _ = GradMode.NoGrad();
         grads[root] = cotangent ?? Tensor.Full(root.Backend, 1f, root.Shape.ToArray());
+        // How many pending gradient slots hold each tensor: a VJP may hand its incoming gradient through unchanged,
+        // so a gradient is freed early only when nothing else still refers to it.
+        var uses = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance) { [grads[root]] = 1 };
 
         for (int i = order.Count - 1; i >= 0; i--)
         {
@@ -44,6 +47,7 @@ internal static class Backprop
             if (node is null)
             {
                 if (wrt is null || wrt.Contains(t)) leaves[t] = g;
+                else Release(uses, g, cotangent);
                 continue;
             }
             var needs = new bool[node.Inputs.Count];
@@ -55,10 +59,28 @@ internal static class Backprop
                 var input = node.Inputs[k];
                 var gi = inGrads[k] ?? throw new InvalidOperationException($"Backward: op {node.OpName} returned no gradient for input {k} {input.Shape}.");
                 gi = Tensor.SumToShape(gi, input.Shape, node.OpName);
-                grads[input] = grads.TryGetValue(input, out var prev) ? prev.Add(gi) : gi;
+                if (grads.TryGetValue(input, out var prev))
+                {
+                    var sum = prev.Add(gi);
+                    Release(uses, prev, cotangent);
+                    if (!ReferenceEquals(gi, g)) Release(uses, gi, cotangent, counted: false);
+                    gi = sum;
+                }
+                grads[input] = gi;
+                uses[gi] = uses.GetValueOrDefault(gi) + 1;
             }
+            Release(uses, g, cotangent);
         }
         return leaves;
+    }
+
+    /// <summary>Drops one use of a gradient and disposes it when no slot refers to it any more.</summary>
+    private static void Release(Dictionary<Tensor, int> uses, Tensor g, Tensor? cotangent, bool counted = true)
+    {
+        int n = uses.GetValueOrDefault(g) - (counted ? 1 : 0);
+        if (n > 0) { uses[g] = n; return; }
+        uses.Remove(g);
+        if (!ReferenceEquals(g, cotangent)) g.Dispose();
     }
 
     private static List<Tensor> TopologicalOrder(Tensor root)

@@ -82,4 +82,18 @@ public class AutogradTests
         Assert.Equal([2f, 4f], g[0].ToArray());
         Assert.Equal([0f, 0f], g[1].ToArray());
     }
+
+    [Fact]
+    public void PassThroughGradientsSurviveEarlyFreeing()
+    {
+        // An op whose VJP hands the incoming gradient through unchanged, used on two paths that meet again.
+        static Tensor Id(Tensor x) => Tensor.Record("Identity", x.Backend.Copy(x.Storage), x.Shape, [x], (g, _) => [g]);
+        using var scope = TensorScope.Begin();
+        var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2f, 3f], 3).RequireGrad();
+        var a = Id(x);
+        var b = Id(Id(a));
+        var y = a.Mul(b).Add(Id(b)).Sum(); // y = x^2 + x: dy/dx = 2x + 1
+        y.Backward();
+        Assert.Equal([3f, 5f, 7f], x.Grad!.ToArray());
+    }
 }

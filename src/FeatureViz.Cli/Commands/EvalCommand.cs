@@ -1,0 +1,48 @@
+using System.CommandLine;
+using FeatureViz.Cli.IO;
+using FeatureViz.Cli.Output;
+using FeatureViz.Tensors.Autograd;
+
+namespace FeatureViz.Cli.Commands;
+
+/// <summary><c>featureviz eval</c>: runs a model on .npy inputs and writes the requested tensors as .npy files.</summary>
+internal static class EvalCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = new Option<string>("--model", "-m") { Description = "ONNX model file.", Required = true };
+        var inputs = new Option<string[]>("--input", "-i") { Description = "A model input: NAME=FILE.npy (repeat for each input).", Required = true };
+        var outputDir = new Option<string>("--output-dir", "-o") { Description = "Folder for the .npy results.", Required = true };
+        var tensors = new Option<string[]>("--tensor", "-t") { Description = "A tensor to write (repeatable; default: the graph outputs)." };
+        var command = new Command("eval",
+            """
+            Run a model and write each requested tensor to DIR/<name>.npy (float32, C order), where <name> is the tensor
+            name with every character outside [A-Za-z0-9._-] replaced by '_'.
+
+            Examples:
+              featureviz eval --model mnist-8.onnx --input Input3=x.npy --output-dir out
+              featureviz eval --model m.onnx --input input=x.npy --tensor conv1_out --tensor logits --output-dir out
+            """) { model, inputs, outputDir, tensors };
+        command.SetAction((parse, ct) =>
+        {
+            using var m = ModelLoading.Load(parse.GetRequiredValue(model));
+            var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
+            var wanted = parse.GetValue(tensors) is { Length: > 0 } t ? t : null;
+            string dir = parse.GetRequiredValue(outputDir);
+            Directory.CreateDirectory(dir);
+            IReadOnlyDictionary<string, Tensors.Tensor> results;
+            using (GradMode.NoGrad()) results = m.Run(feeds, wanted);
+            foreach (var name in wanted ?? m.Outputs)
+            {
+                var tensor = results[name];
+                string path = Path.Combine(dir, ModelLoading.FileSafe(name) + ".npy");
+                var data = tensor.ToArray();
+                var shape = tensor.Shape.ToArray();
+                AtomicFile.Write(path, s => Npy.Write(s, data, shape));
+                context.Out.WriteLine($"{name} {ModelLoading.FormatShape(shape)} -> {path}");
+            }
+            return Task.FromResult(ExitCodes.Ok);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using FeatureViz.Cli.Objectives;
+using FeatureViz.Cli.Render;
+
+namespace FeatureViz.Cli.Commands;
+
+/// <summary><c>featureviz gallery</c>: every channel of one layer, in batches, resumable, one index.html.</summary>
+internal static class GalleryCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var options = new RenderOptions();
+        var layer = new Option<string>("--layer", "-l") { Description = "The layer (name or index; see `featureviz layers`).", Required = true };
+        var channels = new Option<string?>("--channels", "-c") { Description = "Channels to render, e.g. 0-63 or 0-7,12 (default: all channels of the layer).", HelpName = "RANGE" };
+        var command = new Command("gallery",
+            """
+            Render every channel of a layer (or the --channels subset) in batches into one folder with one index.html.
+            Resumable: images already in the folder are kept and not recomputed, so an interrupted gallery continues
+            where it stopped (and a later run with more channels adds to it).
+
+            Examples:
+              featureviz gallery --layer ReLU315_Output_0 --channels 0-63
+              featureviz gallery --model model.onnx --layer 12 --steps 128 --batch 8 --out gallery
+            """) { layer, channels };
+        options.AddTo(command);
+        command.SetAction((parse, ct) =>
+        {
+            string layerText = parse.GetRequiredValue(layer);
+            string? modelPath = parse.GetValue(options.Model);
+            if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"--model: file '{modelPath}' does not exist.");
+            var settings = options.Read(parse);
+            var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
+            settings = RenderOptions.WithDefaultSize(settings, engine.InputSize);
+            var spec = int.TryParse(layerText, out int index) ? LayerSpec.ByIndex(index) : LayerSpec.ByName(layerText);
+            string layerName;
+            int count;
+            try
+            {
+                layerName = engine.LayerName(spec);
+                count = engine.ChannelCount(spec);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--layer: {e.Message}");
+            }
+            string range = parse.GetValue(channels) ?? $"0-{count - 1}";
+            string text = $"channel:'{layerName}':{range}";
+            ObjectiveExpression expr;
+            try
+            {
+                expr = ObjectiveParser.Parse(text);
+            }
+            catch (ObjectiveSyntaxException)
+            {
+                throw new UsageException($"--channels: expected a channel range such as 0-63 or 0-7,12 (got '{range}').");
+            }
+            var bad = expr.Terms[0].Atom.Indices.FirstOrDefault(c => c >= count, -1);
+            if (bad >= 0) throw new UsageException($"--channels: channel {bad} is out of range: layer '{layerName}' has {count} channels (0-{count - 1}).");
+            var items = RenderPlan.Expand([expr], engine.LayerName);
+            string outDir = parse.GetResult(options.Out) is { Implicit: false }
+                ? parse.GetValue(options.Out)!
+                : Path.Combine("featureviz-gallery", RenderPlan.Stem(layerName));
+            var job = new RenderJob(outDir, "gallery", $"featureviz gallery: {layerName}", [text], settings,
+                RenderOptions.Describe(settings, engine.ModelName), items, parse.GetValue(options.Force));
+            return Task.FromResult(RenderCommand.Execute(context, job, engine, parse.GetValue(options.Json), ct));
+        });
+        return command;
+    }
+}

@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using FeatureViz.Cli.Render;
+
+namespace FeatureViz.Cli.Commands;
+
+/// <summary>The optimization options shared by <c>render</c> and <c>gallery</c>, and their validation (bad values: exit 2).</summary>
+internal sealed class RenderOptions
+{
+    public Option<string?> Model { get; } = new("--model", "-m") { Description = "ONNX model file (default: the bundled ImageNet ResNet18, input values 0..255)." };
+    public Option<int> Steps { get; } = new("--steps") { Description = "Optimization steps.", DefaultValueFactory = _ => 256 };
+    public Option<string?> Size { get; } = new("--size") { Description = "Image size WxH (default: the model's input size, 224x224 for ResNet18).", HelpName = "WxH" };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 0.05 };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Random seed (initial image and transformations).", DefaultValueFactory = _ => 0 };
+    public Option<bool> Fft { get; } = new("--fft") { Description = "Fourier-space parametrization (the default)." };
+    public Option<bool> Pixel { get; } = new("--pixel") { Description = "Pixel-space parametrization instead of Fourier space." };
+    public Option<double> Decay { get; } = new("--decay") { Description = "Spectrum decay power of the Fourier parametrization.", DefaultValueFactory = _ => 0.85 };
+    public Option<string> Transforms { get; } = new("--transforms") { Description = "Random transformations each step: standard or none.", DefaultValueFactory = _ => "standard" };
+    public Option<string[]> Regularizers { get; } = new("--regularizer") { Description = "A regularizer KIND=WEIGHT, KIND one of l1, l2, linf, tv (repeatable).", HelpName = "KIND=WEIGHT" };
+    public Option<int> Warmup { get; } = new("--warmup") { Description = "Steps with straight-through ReLU gradients at the start.", DefaultValueFactory = _ => 0 };
+    public Option<int> SaveEvery { get; } = new("--save-every") { Description = "Keep a frame every N steps and write an animated GIF per image (0: off).", DefaultValueFactory = _ => 0 };
+    public Option<int> Batch { get; } = new("--batch") { Description = "Objectives optimized together in one batch.", DefaultValueFactory = _ => 4 };
+    public Option<string> Device { get; } = new("--device") { Description = "Compute device (only 'cpu' for now).", DefaultValueFactory = _ => "cpu" };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads (default: all cores)." };
+    public Option<string> Out { get; } = new("--out", "-o") { Description = "Output folder.", DefaultValueFactory = _ => "featureviz-out" };
+    public Option<bool> Force { get; } = new("--force") { Description = "Recompute images that already exist in the output folder." };
+    public Option<string?> ValuesRange { get; } = new("--values-range") { Description = "The model's input value range MIN,MAX (default: 0,255 for the bundled ResNet18, else 0,1).", HelpName = "MIN,MAX" };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print a machine-readable JSON summary on stdout (progress goes to stderr)." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, Seed, Fft, Pixel, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch, Device, Threads, Out, Force, Json })
+            command.Add(o);
+    }
+
+    /// <summary>Reads and validates the values (before the model loads, so bad arguments fail fast); without --size, Width and Height are 0 (the model's input size).</summary>
+    public RenderSettings Read(ParseResult parse)
+    {
+        int steps = parse.GetValue(Steps);
+        if (steps < 1) throw new UsageException($"--steps: must be at least 1 (got {steps}).");
+        var (w, h) = parse.GetValue(Size) is string s ? ParseSize(s) : (0, 0);
+        double lr = parse.GetValue(LearningRate);
+        if (!(lr > 0) || !double.IsFinite(lr)) throw new UsageException($"--lr: must be a positive number (got {lr.ToString(CultureInfo.InvariantCulture)}).");
+        if (parse.GetValue(Fft) && parse.GetValue(Pixel)) throw new UsageException("--fft and --pixel: choose one parametrization.");
+        double decay = parse.GetValue(Decay);
+        if (!double.IsFinite(decay) || decay < 0) throw new UsageException($"--decay: must be a non-negative number (got {decay.ToString(CultureInfo.InvariantCulture)}).");
+        string transforms = parse.GetValue(Transforms)!.ToLowerInvariant();
+        if (transforms is not ("standard" or "none")) throw new UsageException($"--transforms: expected 'standard' or 'none' (got '{transforms}').");
+        int warmup = parse.GetValue(Warmup);
+        if (warmup < 0) throw new UsageException($"--warmup: must be 0 or more (got {warmup}).");
+        int saveEvery = parse.GetValue(SaveEvery);
+        if (saveEvery < 0) throw new UsageException($"--save-every: must be 0 or more (got {saveEvery}).");
+        int batch = parse.GetValue(Batch);
+        if (batch < 1) throw new UsageException($"--batch: must be at least 1 (got {batch}).");
+        string device = parse.GetValue(Device)!.Trim().ToLowerInvariant();
+        if (device != "cpu")
+            throw new UsageException($"--device: '{device}' is not available: this version computes on the CPU only (use --device cpu). A GPU backend is planned.");
+        int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
+        if (threads < 1) throw new UsageException($"--threads: must be at least 1 (got {threads}).");
+        _ = ReadValuesRange(parse);
+        return new RenderSettings
+        {
+            Steps = steps,
+            Width = w,
+            Height = h,
+            LearningRate = lr,
+            Seed = parse.GetValue(Seed),
+            UseFft = !parse.GetValue(Pixel),
+            FftDecay = decay,
+            StandardTransforms = transforms == "standard",
+            Regularizers = ParseRegularizers(parse.GetValue(Regularizers) ?? []),
+            WarmupSteps = warmup,
+            SaveEvery = saveEvery,
+            BatchSize = batch,
+            Device = device,
+            Threads = threads,
+        };
+    }
+
+    /// <summary>The parameters as shown in index.html and recorded in manifest.json.</summary>
+    /// <summary>Fills in the model's input size when --size was not given.</summary>
+    public static RenderSettings WithDefaultSize(RenderSettings s, (int Width, int Height) size) =>
+        s.Width > 0 ? s : s with { Width = size.Width, Height = size.Height };
+
+    public static Dictionary<string, string> Describe(RenderSettings s, string model) => new()
+    {
+        ["model"] = model,
+        ["steps"] = s.Steps.ToString(CultureInfo.InvariantCulture),
+        ["size"] = $"{s.Width}x{s.Height}",
+        ["lr"] = s.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+        ["optimizer"] = "adam",
+        ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
+        ["parametrization"] = s.UseFft ? "fft" : "pixel",
+        ["decay"] = s.FftDecay.ToString("R", CultureInfo.InvariantCulture),
+        ["transforms"] = s.StandardTransforms ? "standard" : "none",
+        ["regularizers"] = s.Regularizers.Count == 0 ? "none" : string.Join(", ", s.Regularizers.Select(r => $"{r.Kind}={r.Weight.ToString("R", CultureInfo.InvariantCulture)}")),
+        ["warmup"] = s.WarmupSteps.ToString(CultureInfo.InvariantCulture),
+        ["saveEvery"] = s.SaveEvery.ToString(CultureInfo.InvariantCulture),
+        ["batch"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
+        ["device"] = s.Device,
+    };
+
+    public (float Min, float Max)? ReadValuesRange(ParseResult parse)
+    {
+        if (parse.GetValue(ValuesRange) is not string text) return null;
+        var parts = text.Split(',');
+        if (parts.Length == 2
+            && float.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out float min)
+            && float.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out float max)
+            && float.IsFinite(min) && float.IsFinite(max) && min < max)
+            return (min, max);
+        throw new UsageException($"--values-range: expected MIN,MAX with MIN < MAX, e.g. 0,1 (got '{text}').");
+    }
+
+    public static (int Width, int Height) ParseSize(string text)
+    {
+        var parts = text.ToLowerInvariant().Split('x');
+        if (parts.Length is 1 or 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
+            && int.TryParse(parts[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
+            && w >= 8 && h >= 8 && w <= 4096 && h <= 4096)
+            return (w, h);
+        throw new UsageException($"--size: expected WxH with both between 8 and 4096, e.g. 224x224 (got '{text}').");
+    }
+
+    public static List<RegularizerSpec> ParseRegularizers(IEnumerable<string> specs)
+    {
+        var list = new List<RegularizerSpec>();
+        foreach (var spec in specs)
+        {
+            var parts = spec.Split('=', 2);
+            string kind = parts[0].Trim().ToLowerInvariant();
+            if (kind is not ("l1" or "l2" or "linf" or "tv"))
+                throw new UsageException($"--regularizer: unknown kind '{parts[0]}' in '{spec}' (expected l1, l2, linf or tv, as KIND=WEIGHT).");
+            if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double weight) || !double.IsFinite(weight))
+                throw new UsageException($"--regularizer: expected KIND=WEIGHT with a number, e.g. l1=0.01 (got '{spec}').");
+            list.Add(new RegularizerSpec(kind, weight));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,73 @@
+namespace FeatureViz.Cli.Objectives;
+
+/// <summary>What an objective term maximises.</summary>
+internal enum ObjectiveKind
+{
+    Channel,
+    Neuron,
+    Layer,
+    Direction,
+}
+
+/// <summary>How a <c>layer:</c> term reduces the activations.</summary>
+internal enum Reduction
+{
+    Magnitude,
+    Mean,
+}
+
+/// <summary>A layer given by name (quoted or bare) or by index (negative counts from the end).</summary>
+internal readonly record struct LayerSpec(string? Name, int Index)
+{
+    public static LayerSpec ByName(string name) => new(name, 0);
+
+    public static LayerSpec ByIndex(int index) => new(null, index);
+
+    public bool IsIndex => Name is null;
+
+    public override string ToString() => Name ?? Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>A neuron: a flat index into the layer's per-sample activations, or a channel at a spatial position.</summary>
+internal readonly record struct NeuronRef(int? Flat, int Channel, int X, int Y)
+{
+    public static NeuronRef AtFlat(int flat) => new(flat, 0, 0, 0);
+
+    public static NeuronRef At(int channel, int x, int y) => new(null, channel, x, y);
+
+    public override string ToString() => Flat is int f ? f.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Channel}@{X},{Y}";
+}
+
+/// <summary>
+/// One atom of the grammar (e.g. <c>channel:conv3:0-15</c>). <see cref="Indices"/> holds the channels of a channel
+/// term; <see cref="Neurons"/> those of a neuron term; several entries make a batch (one image each).
+/// </summary>
+internal sealed record ObjectiveAtom(
+    ObjectiveKind Kind,
+    LayerSpec Layer,
+    IReadOnlyList<int> Indices,
+    IReadOnlyList<NeuronRef> Neurons,
+    Reduction Reducer,
+    string? VectorPath,
+    int Position)
+{
+    /// <summary>How many images this atom asks for (1 for layer and direction terms).</summary>
+    public int Variants => Kind switch
+    {
+        ObjectiveKind.Channel => Indices.Count,
+        ObjectiveKind.Neuron => Neurons.Count,
+        _ => 1,
+    };
+}
+
+/// <summary>A weighted atom of a sum.</summary>
+internal sealed record ObjectiveTerm(double Weight, ObjectiveAtom Atom);
+
+/// <summary>A parsed objective expression: the weighted sum of its terms, and the text it came from.</summary>
+internal sealed record ObjectiveExpression(IReadOnlyList<ObjectiveTerm> Terms, string Text);
+
+/// <summary>A syntax error in an objective expression, with the 0-based character position it was found at.</summary>
+internal sealed class ObjectiveSyntaxException(string message, int position) : Exception(message)
+{
+    public int Position { get; } = position;
+}

@@ -1,0 +1,68 @@
+using FeatureViz.Cli.Objectives;
+
+namespace FeatureViz.Cli.Render;
+
+/// <summary>A regularizer named on the command line (<c>--regularizer l1=0.01</c>).</summary>
+internal sealed record RegularizerSpec(string Kind, double Weight);
+
+/// <summary>Every parameter of a render; recorded in manifest.json and shown in index.html.</summary>
+internal sealed record RenderSettings
+{
+    public int Steps { get; init; } = 256;
+    public int Width { get; init; } = 224;
+    public int Height { get; init; } = 224;
+    public double LearningRate { get; init; } = 0.05;
+    public int Seed { get; init; }
+    public bool UseFft { get; init; } = true;
+    public double FftDecay { get; init; } = 0.85;
+    public bool StandardTransforms { get; init; } = true;
+    public IReadOnlyList<RegularizerSpec> Regularizers { get; init; } = [];
+    public int WarmupSteps { get; init; }
+    public int SaveEvery { get; init; }
+    public int BatchSize { get; init; } = 4;
+    public string Device { get; init; } = "cpu";
+    public int Threads { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>One image to produce: its display name, file stem and the single-image objective behind it.</summary>
+internal sealed record RenderItem(string Name, string Stem, ObjectiveExpression Objective);
+
+/// <summary>Items optimized together (one batch of images), with the objective that yields them in order.</summary>
+internal sealed record RenderBatch(IReadOnlyList<RenderItem> Items, ObjectiveExpression Objective);
+
+/// <summary>An RGB image, 8 bits per channel, rows top to bottom.</summary>
+internal sealed record RgbImage(int Width, int Height, byte[] Pixels);
+
+/// <summary>What the optimizer produced for one item.</summary>
+internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames);
+
+/// <summary>One optimization step of a batch, for progress reporting.</summary>
+internal readonly record struct StepReport(int Step, int TotalSteps, double Loss);
+
+/// <summary>Runs the optimization of one batch (the real engine drives FeatureViz.FeatureVisualizer).</summary>
+internal interface IRenderEngine
+{
+    /// <summary>The model description recorded in the manifest.</summary>
+    string ModelName { get; }
+
+    /// <summary>The model's input size (width, height), the default image size.</summary>
+    (int Width, int Height) InputSize { get; }
+
+    /// <summary>The resolved output name of a layer; throws <see cref="ArgumentException"/> naming close matches.</summary>
+    string LayerName(LayerSpec layer);
+
+    /// <summary>The layer rendered when no objective is given: a middle layer of the model.</summary>
+    string DefaultLayer();
+
+    /// <summary>The number of channels (axis 1) of a layer's output.</summary>
+    int ChannelCount(LayerSpec layer);
+
+    /// <summary>Checks that an expression can be built (layers exist, indices in range); throws <see cref="ArgumentException"/>.</summary>
+    void Validate(ObjectiveExpression expression);
+
+    /// <summary>
+    /// Optimizes the batch. Stops at the end of the current step when <paramref name="cancellationToken"/> fires and
+    /// throws <see cref="OperationCanceledException"/> (a partly optimized batch is not written).
+    /// </summary>
+    IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken);
+}

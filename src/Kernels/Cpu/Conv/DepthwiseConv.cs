@@ -1,0 +1,124 @@
+using System.Numerics.Tensors;
+using FeatureViz.Tensors.Backends;
+
+namespace FeatureViz.Kernels.Cpu.Conv;
+
+/// <summary>
+/// Direct kernels for convolutions with one input channel per group (depthwise, possibly with a channel
+/// multiplier), where a GEMM would have a single row and waste the register tile.
+/// </summary>
+internal static unsafe class DepthwiseConv
+{
+    /// <summary>Output plane p = n * O + o: y[p] (+)= w[o] * x[n, o / (O / C)] (the plane is pre-filled with the bias or zeros).</summary>
+    public static void Forward(float* x, float* w, float* y, Conv2dGeometry g, int p0, int p1)
+    {
+        int og = g.GroupOutputChannels;
+        for (int p = p0; p < p1; p++)
+        {
+            int n = p / g.O, o = p % g.O, c = o / og;
+            float* xc = x + ((long)n * g.C + c) * g.H * g.W;
+            float* yp = y + (long)p * g.OH * g.OW;
+            float* wo = w + (long)o * g.KH * g.KW;
+            for (int oh = 0; oh < g.OH; oh++)
+            {
+                float* yrow = yp + (long)oh * g.OW;
+                for (int kh = 0; kh < g.KH; kh++)
+                {
+                    int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
+                    if ((uint)ih >= (uint)g.H) continue;
+                    float* xrow = xc + (long)ih * g.W;
+                    for (int kw = 0; kw < g.KW; kw++)
+                    {
+                        float wv = wo[kh * g.KW + kw];
+                        int off = kw * g.DilationW - g.PadLeft;
+                        var (lo, hi) = Im2Col.ValidRange(g.OW, g.StrideW, off, g.W);
+                        if (hi <= lo) continue;
+                        if (g.StrideW == 1)
+                        {
+                            var d = new Span<float>(yrow + lo, hi - lo);
+                            TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(xrow + lo + off, hi - lo), wv, d, d);
+                        }
+                        else for (int ow = lo; ow < hi; ow++) yrow[ow] += wv * xrow[(long)ow * g.StrideW + off];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Input-gradient planes p = n * C + c: dx[p] = sum over the channel's outputs of the scattered w * dy.</summary>
+    public static void BackwardInput(float* dy, float* w, float* dx, Conv2dGeometry g, int p0, int p1)
+    {
+        int og = g.GroupOutputChannels;
+        for (int p = p0; p < p1; p++)
+        {
+            int n = p / g.C, c = p % g.C;
+            float* dxc = dx + (long)p * g.H * g.W;
+            for (int o = c * og; o < (c + 1) * og; o++)
+            {
+                float* dyp = dy + ((long)n * g.O + o) * g.OH * g.OW;
+                float* wo = w + (long)o * g.KH * g.KW;
+                for (int oh = 0; oh < g.OH; oh++)
+                {
+                    float* dyrow = dyp + (long)oh * g.OW;
+                    for (int kh = 0; kh < g.KH; kh++)
+                    {
+                        int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
+                        if ((uint)ih >= (uint)g.H) continue;
+                        float* dxrow = dxc + (long)ih * g.W;
+                        for (int kw = 0; kw < g.KW; kw++)
+                        {
+                            float wv = wo[kh * g.KW + kw];
+                            int off = kw * g.DilationW - g.PadLeft;
+                            var (lo, hi) = Im2Col.ValidRange(g.OW, g.StrideW, off, g.W);
+                            if (hi <= lo) continue;
+                            if (g.StrideW == 1)
+                            {
+                                var d = new Span<float>(dxrow + lo + off, hi - lo);
+                                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(dyrow + lo, hi - lo), wv, d, d);
+                            }
+                            else for (int ow = lo; ow < hi; ow++) dxrow[(long)ow * g.StrideW + off] += wv * dyrow[ow];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Weight gradient for output channels [o0, o1): dw[o, kh, kw] = sum over n, oh, ow of dy * x.</summary>
+    public static void BackwardWeight(float* x, float* dy, float* dw, Conv2dGeometry g, int o0, int o1)
+    {
+        int og = g.GroupOutputChannels;
+        for (int o = o0; o < o1; o++)
+        {
+            int c = o / og;
+            for (int kh = 0; kh < g.KH; kh++)
+            for (int kw = 0; kw < g.KW; kw++)
+            {
+                int off = kw * g.DilationW - g.PadLeft;
+                var (lo, hi) = Im2Col.ValidRange(g.OW, g.StrideW, off, g.W);
+                double sum = 0;
+                for (int n = 0; n < g.N && hi > lo; n++)
+                {
+                    float* xc = x + ((long)n * g.C + c) * g.H * g.W;
+                    float* dyp = dy + ((long)n * g.O + o) * g.OH * g.OW;
+                    for (int oh = 0; oh < g.OH; oh++)
+                    {
+                        int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
+                        if ((uint)ih >= (uint)g.H) continue;
+                        float* xrow = xc + (long)ih * g.W;
+                        float* dyrow = dyp + (long)oh * g.OW;
+                        if (g.StrideW == 1)
+                            sum += TensorPrimitives.Dot(new ReadOnlySpan<float>(dyrow + lo, hi - lo), new ReadOnlySpan<float>(xrow + lo + off, hi - lo));
+                        else
+                        {
+                            float s = 0f;
+                            for (int ow = lo; ow < hi; ow++) s += dyrow[ow] * xrow[(long)ow * g.StrideW + off];
+                            sum += s;
+                        }
+                    }
+                }
+                dw[((long)o * g.KH + kh) * g.KW + kw] = (float)sum;
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Numerics.Tensors;
+using FeatureViz.Tensors.Ops;
+
+namespace FeatureViz.Kernels.Cpu;
+
+/// <summary>
+/// Vectorised bodies for the common elementwise functors. The typeof tests are constants for the JIT (TOp is a
+/// struct), so each instantiation keeps one branch; other functors fall back to the scalar loop.
+/// </summary>
+internal static class ElementwiseFastPaths
+{
+    public static void Unary<TOp>(TOp op, ReadOnlySpan<float> x, Span<float> y) where TOp : struct, IUnaryOp
+    {
+        if (typeof(TOp) == typeof(ReluOp)) TensorPrimitives.Max(x, 0f, y);
+        else if (typeof(TOp) == typeof(NegOp)) TensorPrimitives.Negate(x, y);
+        else if (typeof(TOp) == typeof(AbsOp)) TensorPrimitives.Abs(x, y);
+        else if (typeof(TOp) == typeof(SqrtOp)) TensorPrimitives.Sqrt(x, y);
+        else if (typeof(TOp) == typeof(AffineScalarOp))
+        {
+            var a = (AffineScalarOp)(object)op;
+            TensorPrimitives.Multiply(x, a.Scale, y);
+            if (a.Shift != 0f) TensorPrimitives.Add(y, a.Shift, y);
+        }
+        else
+            for (int i = 0; i < x.Length; i++) y[i] = op.Forward(x[i]);
+    }
+
+    /// <summary>One row of a broadcast binary op: each side is a full row (stride 1) or a single repeated value (stride 0).</summary>
+    public static void BinaryRow<TOp>(TOp op, ReadOnlySpan<float> a, int sa, ReadOnlySpan<float> b, int sb, Span<float> y)
+        where TOp : struct, IBinaryOp
+    {
+        int n = y.Length;
+        if (sa == 1 && sb == 1)
+        {
+            if (typeof(TOp) == typeof(AddOp)) TensorPrimitives.Add(a[..n], b[..n], y);
+            else if (typeof(TOp) == typeof(SubOp)) TensorPrimitives.Subtract(a[..n], b[..n], y);
+            else if (typeof(TOp) == typeof(MulOp)) TensorPrimitives.Multiply(a[..n], b[..n], y);
+            else if (typeof(TOp) == typeof(DivOp)) TensorPrimitives.Divide(a[..n], b[..n], y);
+            else for (int i = 0; i < n; i++) y[i] = op.Forward(a[i], b[i]);
+        }
+        else if (sa == 1)
+        {
+            float bb = b[0];
+            if (typeof(TOp) == typeof(AddOp)) TensorPrimitives.Add(a[..n], bb, y);
+            else if (typeof(TOp) == typeof(SubOp)) TensorPrimitives.Subtract(a[..n], bb, y);
+            else if (typeof(TOp) == typeof(MulOp)) TensorPrimitives.Multiply(a[..n], bb, y);
+            else if (typeof(TOp) == typeof(DivOp)) TensorPrimitives.Divide(a[..n], bb, y);
+            else for (int i = 0; i < n; i++) y[i] = op.Forward(a[i], bb);
+        }
+        else if (sb == 1)
+        {
+            float aa = a[0];
+            if (typeof(TOp) == typeof(AddOp)) TensorPrimitives.Add(b[..n], aa, y);
+            else if (typeof(TOp) == typeof(MulOp)) TensorPrimitives.Multiply(b[..n], aa, y);
+            else for (int i = 0; i < n; i++) y[i] = op.Forward(aa, b[i]);
+        }
+        else
+        {
+            y.Fill(op.Forward(a[0], b[0]));
+        }
+    }
+}

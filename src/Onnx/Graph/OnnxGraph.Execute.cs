@@ -1,0 +1,152 @@
+using FeatureViz.Onnx.Ops;
+using FeatureViz.Tensors;
+
+namespace FeatureViz.Onnx.Graph;
+
+internal sealed partial class OnnxGraph
+{
+    private readonly object _sync = new();
+    private readonly Dictionary<string, Dictionary<string, Value>> _plans = new(StringComparer.Ordinal);
+
+    /// <summary>Runs one node, wrapping op errors with the node's name and op type.</summary>
+    private Value?[] RunNode(GraphNode n, Func<string, Value> lookup)
+    {
+        var inputs = new Value?[n.Inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = n.Inputs[i].Length > 0 ? lookup(n.Inputs[i]) : null;
+        Value?[] outs;
+        try { outs = n.Kernel(new Args(inputs, Backend, n.Context)); }
+        catch (OnnxImportException) { throw; }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotImplementedException or NotSupportedException or IndexOutOfRangeException or OverflowException)
+        {
+            var shapes = string.Join(", ", inputs.Select(v => v?.ToString() ?? "-"));
+            throw new OnnxImportException($"Node '{n.Name}' ({n.OpType}, opset {Opset}) failed on inputs ({shapes}): {e.Message}", e);
+        }
+        if (outs.Length < n.Outputs.Count(o => o.Length > 0) && outs.Length < n.Outputs.Length)
+        {
+            for (int k = outs.Length; k < n.Outputs.Length; k++)
+                if (n.Outputs[k].Length > 0) throw n.Context.Fail($"output {k} ('{n.Outputs[k]}') is not supported");
+        }
+        for (int k = 0; k < Math.Min(outs.Length, n.Outputs.Length); k++)
+            if (n.Outputs[k].Length > 0 && outs[k] is null) throw n.Context.Fail($"output {k} ('{n.Outputs[k]}') is not supported");
+        return outs;
+    }
+
+    /// <summary>All names (node outputs, inputs, initializers) in graph order, for error messages.</summary>
+    public IEnumerable<string> AllNames() =>
+        Inputs.Select(i => i.Name).Concat(Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0).Prepend(n.Name))).Distinct();
+
+    /// <summary>
+    /// Runs the part of the graph the <paramref name="wanted"/> names need. Nodes whose values are fixed for the
+    /// given input shapes (shape arithmetic) are computed once per shape signature and reused.
+    /// </summary>
+    public Dictionary<string, Value> Execute(IReadOnlyDictionary<string, Value> feeds, IReadOnlyList<string> wanted, Action<GraphNode, Value?[]>? observe = null)
+    {
+        lock (_sync)
+        {
+            // The nodes the requested names depend on.
+            var needed = new bool[Nodes.Count];
+            var neededInputs = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<string>();
+            foreach (var w in wanted)
+            {
+                if (!IsInput(w) && !IsConstant(w) && Producer(w) is null)
+                    throw new ArgumentException($"Run: '{w}' is not a tensor of this model.{Suggest.CloseMatches(w, AllNames())}");
+                stack.Push(w);
+            }
+            while (stack.Count > 0)
+            {
+                var name = stack.Pop();
+                if (IsInput(name)) { neededInputs.Add(name); continue; }
+                var p = Producer(name);
+                if (p is null || needed[p.Index]) continue;
+                needed[p.Index] = true;
+                if (p.Kind == NodeKind.Constant) continue;
+                foreach (var i in p.Inputs) if (i.Length > 0) stack.Push(i);
+            }
+
+            var env = new Dictionary<string, Value>(StringComparer.Ordinal);
+            foreach (var (name, v) in feeds)
+            {
+                var gi = Input(name) ?? throw new ArgumentException($"Run: '{name}' is not an input of this model (inputs: {string.Join(", ", Inputs.Select(i => i.Name))}).");
+                env[name] = CheckFeed(gi, v);
+            }
+            foreach (var name in neededInputs)
+                if (!env.ContainsKey(name))
+                    throw new ArgumentException($"Run: input '{name}' is required (shape [{string.Join(", ", Input(name)!.DeclaredDims)}]) for the requested outputs.");
+
+            var sig = string.Join(";", neededInputs.Order(StringComparer.Ordinal).Select(n => $"{n}:{env[n].Type}:{string.Join(",", env[n].Dims)}"));
+            if (!_plans.TryGetValue(sig, out var plan)) _plans[sig] = plan = new(StringComparer.Ordinal);
+            var newlyStatic = new List<(string Name, Value V)>();
+
+            Value Lookup(string name) =>
+                env.TryGetValue(name, out var v) ? v
+                : plan.TryGetValue(name, out v) ? v
+                : _constants.TryGetValue(name, out v) ? v
+                : throw new InvalidOperationException($"'{name}' has not been computed.");
+
+            foreach (var n in Nodes)
+            {
+                if (!needed[n.Index] || n.Kind == NodeKind.Constant) continue;
+                if (n.Kind == NodeKind.ShapeStatic && n.Outputs.All(o => o.Length == 0 || plan.ContainsKey(o))) continue;
+                var outs = RunNode(n, Lookup);
+                observe?.Invoke(n, outs);
+                for (int k = 0; k < Math.Min(outs.Length, n.Outputs.Length); k++)
+                {
+                    if (n.Outputs[k].Length == 0 || outs[k] is not { } v) continue;
+                    env[n.Outputs[k]] = v;
+                    if (n.Kind == NodeKind.ShapeStatic) newlyStatic.Add((n.Outputs[k], v));
+                }
+            }
+            if (newlyStatic.Count > 0)
+            {
+                var kept = Untracked.Persist(newlyStatic.Select(e => e.V).ToArray());
+                for (int i = 0; i < kept.Length; i++) plan[newlyStatic[i].Name] = kept[i];
+            }
+
+            var result = new Dictionary<string, Value>(StringComparer.Ordinal);
+            foreach (var w in wanted)
+            {
+                if (env.TryGetValue(w, out var v)) result[w] = v;
+                else
+                {
+                    // Cached values belong to the model: hand out copies.
+                    var c = Lookup(w);
+                    result[w] = c is TensorValue t ? new TensorValue(t.Tensor.Detach(), t.Type) : c;
+                }
+            }
+            return result;
+        }
+    }
+
+    private Value CheckFeed(GraphInput gi, Value v)
+    {
+        if (gi.DeclaredDims.Length > 0 || v.Rank == 0)
+        {
+            if (v.Rank != gi.DeclaredDims.Length)
+                throw new ArgumentException($"Run: input '{gi.Name}' has shape [{string.Join(", ", v.Dims)}], but the model expects rank {gi.DeclaredDims.Length} ([{string.Join(", ", gi.DeclaredDims)}], -1 = any).");
+        }
+        if (ElemTypes.IsFloating(gi.Type))
+        {
+            if (v is TensorValue tv) return tv.Type == gi.Type ? tv : new TensorValue(tv.Tensor, gi.Type);
+            throw new ArgumentException($"Run: input '{gi.Name}' must be floating-point ({ElemTypes.Name(gi.Type)}), not {ElemTypes.Name(v.Type)}.");
+        }
+        // Integer inputs: a float tensor is accepted when it holds integers.
+        if (v is HostValue h) return h.Type == gi.Type ? h : new HostValue(gi.Type, h.Dims, h.Data);
+        var f = ((TensorValue)v).Tensor.ToArray();
+        var l = new long[f.Length];
+        for (int i = 0; i < f.Length; i++)
+        {
+            if (f[i] != MathF.Round(f[i])) throw new ArgumentException($"Run: input '{gi.Name}' is {ElemTypes.Name(gi.Type)}, but element {i} is {f[i]}.");
+            l[i] = (long)f[i];
+        }
+        return new HostValue(gi.Type, v.Dims, l);
+    }
+
+    /// <summary>Zero-valued inputs with the default shapes (for shape discovery).</summary>
+    public Dictionary<string, Value> DefaultFeeds() => Inputs.ToDictionary(
+        i => i.Name,
+        i => ElemTypes.IsFloating(i.Type)
+            ? (Value)new TensorValue(Tensor.Zeros(Backend, i.DefaultDims), i.Type)
+            : new HostValue(i.Type, i.DefaultDims, new long[i.DefaultDims.Aggregate(1, (a, b) => a * b)]),
+        StringComparer.Ordinal);
+}

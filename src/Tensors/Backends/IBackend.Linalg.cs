@@ -1,0 +1,81 @@
+namespace FeatureViz.Tensors.Backends;
+
+public partial interface IBackend
+{
+    /// <summary>
+    /// Batched GEMM on contiguous row-major matrices: the result (<see cref="GemmGeometry.OutputLength"/> floats)
+    /// starts as beta * C (broadcast through <see cref="GemmGeometry.CRowStride"/>/<see cref="GemmGeometry.CColStride"/>
+    /// into every output matrix) or zeros when <paramref name="c"/> is null; then for each batch entry i,
+    /// Y[YOffsets[i]] += alpha * op(A[AOffsets[i]]) * op(B[BOffsets[i]]). Several entries may share an output offset
+    /// (their products are summed), which is how broadcast batch gradients are reduced.
+    /// </summary>
+    TensorStorage BatchedGemm(TensorStorage a, TensorStorage b, TensorStorage? c, GemmGeometry geometry);
+
+    /// <summary>Convolution forward: x [N, C, H, W], w [O, C/groups, kH, kW], optional bias [O]; result [N, O, OH, OW].</summary>
+    TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry);
+
+    /// <summary>Gradient of <see cref="Conv2d"/> w.r.t. its input: dy [N, O, OH, OW], w as in the forward; result [N, C, H, W].</summary>
+    TensorStorage Conv2dBackwardInput(TensorStorage dy, TensorStorage w, Conv2dGeometry geometry);
+
+    /// <summary>Gradient of <see cref="Conv2d"/> w.r.t. its weight: x and dy as in the forward; result [O, C/groups, kH, kW].</summary>
+    TensorStorage Conv2dBackwardWeight(TensorStorage x, TensorStorage dy, Conv2dGeometry geometry);
+
+    /// <summary>
+    /// Transposed convolution, expressed through the convolution it transposes: <paramref name="geometry"/> describes
+    /// that convolution (its input is this op's output), so x is [N, O, OH, OW], w is [O, C/groups, kH, kW] (the
+    /// ConvTranspose weight layout [C_in, C_out/groups, kH, kW]) and the result is [N, C, H, W] plus bias [C].
+    /// </summary>
+    TensorStorage ConvTranspose2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry);
+}
+
+/// <summary>Geometry of <see cref="IBackend.BatchedGemm"/> (all matrices contiguous, row-major).</summary>
+/// <param name="M">Rows of op(A) and of each output matrix.</param>
+/// <param name="N">Columns of op(B) and of each output matrix.</param>
+/// <param name="K">Inner dimension.</param>
+/// <param name="TransA">A is stored K x M.</param>
+/// <param name="TransB">B is stored N x K.</param>
+/// <param name="Alpha">Scale of the product.</param>
+/// <param name="AOffsets">Element offset of each batch entry's A matrix.</param>
+/// <param name="BOffsets">Element offset of each batch entry's B matrix.</param>
+/// <param name="YOffsets">Element offset of each batch entry's output matrix.</param>
+/// <param name="OutputLength">Length of the result.</param>
+/// <param name="Beta">Scale of C.</param>
+/// <param name="CRowStride">Stride of C between output rows (0 broadcasts a row).</param>
+/// <param name="CColStride">Stride of C between output columns (0 broadcasts a column).</param>
+public sealed record GemmGeometry(int M, int N, int K, bool TransA, bool TransB, float Alpha,
+    int[] AOffsets, int[] BOffsets, int[] YOffsets, int OutputLength,
+    float Beta = 0f, int CRowStride = 0, int CColStride = 0)
+{
+    /// <summary>Number of products.</summary>
+    public int Batch => YOffsets.Length;
+}
+
+/// <summary>Geometry of a 2-D convolution (NCHW input, OIHW weights); kernels do no shape logic beyond this.</summary>
+/// <param name="N">Batch size.</param>
+/// <param name="C">Input channels.</param>
+/// <param name="H">Input height.</param>
+/// <param name="W">Input width.</param>
+/// <param name="O">Output channels.</param>
+/// <param name="KH">Kernel height.</param>
+/// <param name="KW">Kernel width.</param>
+/// <param name="OH">Output height.</param>
+/// <param name="OW">Output width.</param>
+/// <param name="StrideH">Vertical stride.</param>
+/// <param name="StrideW">Horizontal stride.</param>
+/// <param name="PadTop">Zero rows added above.</param>
+/// <param name="PadLeft">Zero columns added on the left.</param>
+/// <param name="DilationH">Vertical dilation.</param>
+/// <param name="DilationW">Horizontal dilation.</param>
+/// <param name="Groups">Channel groups (C and O are multiples of it).</param>
+public sealed record Conv2dGeometry(int N, int C, int H, int W, int O, int KH, int KW, int OH, int OW,
+    int StrideH, int StrideW, int PadTop, int PadLeft, int DilationH, int DilationW, int Groups)
+{
+    /// <summary>Input channels per group.</summary>
+    public int GroupInputChannels => C / Groups;
+
+    /// <summary>Output channels per group.</summary>
+    public int GroupOutputChannels => O / Groups;
+
+    /// <summary>True when the convolution is a plain per-pixel matrix product (1x1, stride 1, no padding).</summary>
+    public bool IsPointwise => KH == 1 && KW == 1 && StrideH == 1 && StrideW == 1 && PadTop == 0 && PadLeft == 0 && OH == H && OW == W;
+}

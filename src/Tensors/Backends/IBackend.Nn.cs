@@ -1,0 +1,25 @@
+namespace FeatureViz.Tensors.Backends;
+
+public partial interface IBackend
+{
+    /// <summary>ONNX LRN across axis 1 of an [N, C, inner] view.</summary>
+    TensorStorage Lrn(TensorStorage x, LrnGeometry geometry);
+
+    /// <summary>dL/dx of <see cref="Lrn"/> given x and dL/dy.</summary>
+    TensorStorage LrnBackward(TensorStorage x, TensorStorage dy, LrnGeometry geometry);
+
+    /// <summary>Separable nearest/bilinear resize of the last two axes using the precomputed source tables.</summary>
+    TensorStorage Resize(TensorStorage x, ResizeGeometry geometry);
+
+    /// <summary>dL/dx of <see cref="Resize"/>: scatter-adds dL/dy with the interpolation weights.</summary>
+    TensorStorage ResizeBackward(TensorStorage dy, ResizeGeometry geometry);
+
+    /// <summary>
+    /// affine_grid + bilinear grid_sample (align_corners = false) of NCHW images; <paramref name="theta"/> holds
+    /// <see cref="AffineWarpGeometry.ThetaBatch"/> row-major 2x3 matrices.
+    /// </summary>
+    TensorStorage AffineWarp(TensorStorage x, TensorStorage theta, AffineWarpGeometry geometry);
+
+    /// <summary>dL/dx of <see cref="AffineWarp"/> (theta is a constant).</summary>
+    TensorStorage AffineWarpBackward(TensorStorage dy, TensorStorage theta, AffineWarpGeometry geometry);
+}
