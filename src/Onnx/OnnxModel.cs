@@ -203,7 +203,10 @@ public sealed class OnnxModel : IDisposable
 
     internal OnnxGraph Graph => _graph;
 
-    /// <summary>Frees the model's constants; the model cannot run afterwards (tensors it returned stay valid).</summary>
+    /// <summary>
+    /// Frees the model's constants; the model cannot run afterwards. Tensors it returned stay valid, but a backward
+    /// pass through them needs the weights, so finish differentiating before disposing the model.
+    /// </summary>
     public void Dispose() => _graph.Dispose();
 }
 
