@@ -35,6 +35,7 @@ internal sealed class OpRegistry
         ReduceHandlers.Register(r);
         ResizeHandlers.Register(r);
         ExtraActivationHandlers.Register(r);
+        DiscreteHandlers.Register(r);
         return r;
     }
 
