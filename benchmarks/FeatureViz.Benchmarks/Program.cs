@@ -1,1 +1,21 @@
-System.Console.WriteLine("bench");
+using BenchmarkDotNet.Running;
+
+namespace FeatureViz.Benchmarks;
+
+/// <summary>
+/// Entry point: every benchmark class in this assembly is selectable (e.g. <c>--filter *Sgemm*</c>). Thread count:
+/// environment variable FEATUREVIZ_THREADS (default: all processors). <c>--engine-quick</c> runs the engine's
+/// CPU-time-aware quick measurement instead of BenchmarkDotNet.
+/// </summary>
+public static class Program
+{
+    public static void Main(string[] args)
+    {
+        if (args.Length == 1 && args[0] == "--engine-quick")
+        {
+            Engine.QuickEngineRun.Run();
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+}

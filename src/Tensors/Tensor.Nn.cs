@@ -176,8 +176,8 @@ public sealed partial class Tensor
     /// Bilinear affine sampling of NCHW images, exactly PyTorch F.affine_grid(theta, (N, C, outH, outW),
     /// align_corners=False) followed by F.grid_sample(mode='bilinear', padding_mode, align_corners=False): output pixel
     /// (x, y) in normalised [-1, 1] coordinates reads the input at theta[n] * (x, y, 1). theta is [N, 2, 3] (or
-    /// [1, 2, 3], shared by the batch) and is a constant: the gradient flows to the image only, and a theta that
-    /// requires a gradient is rejected while gradients are recorded.
+    /// [1, 2, 3], shared by the batch). Differentiable with respect to the image and to theta (the gradient of the
+    /// sampling position, as PyTorch's grid_sample backward; zero where border padding clamps the position).
     /// </summary>
     public Tensor AffineWarp(Tensor theta, int outH, int outW, WarpPadding padding = WarpPadding.Zeros)
     {
@@ -193,13 +193,15 @@ public sealed partial class Tensor
             throw new ArgumentException($"AffineWarp: input {Shape} has an empty spatial axis.", "x");
         if (padding is not (WarpPadding.Zeros or WarpPadding.Border))
             throw new ArgumentException($"AffineWarp: unknown padding {padding}.", nameof(padding));
-        if (theta.RequiresGrad && GradMode.IsEnabled)
-            throw new NotSupportedException($"AffineWarp: theta {theta.Shape} requires a gradient, but theta is a constant here; detach it.");
         var backend = SameBackend("AffineWarp", this, theta);
         var geo = new AffineWarpGeometry(n, Shape[1], Shape[2], Shape[3], outH, outW, theta.Shape[0], padding);
         var x = this;
-        return Record("AffineWarp", backend.AffineWarp(Storage, theta.Storage, geo), new Shape(n, Shape[1], outH, outW), [x],
-            (dy, _) => [Result(backend.AffineWarpBackward(dy.Storage, theta.Storage, geo), x.Shape)]);
+        return Record("AffineWarp", backend.AffineWarp(Storage, theta.Storage, geo), new Shape(n, Shape[1], outH, outW), [x, theta],
+            (dy, needs) =>
+            [
+                needs[0] ? Result(backend.AffineWarpBackward(dy.Storage, theta.Storage, geo), x.Shape) : null,
+                needs[1] ? Result(backend.AffineWarpBackwardTheta(x.Storage, dy.Storage, theta.Storage, geo), theta.Shape) : null,
+            ]);
     }
 }
 

@@ -17,6 +17,8 @@ internal sealed class LibraryRenderEngine(string? modelPath, int threads, (float
 
     public void Validate(ObjectiveExpression expression) => throw new NotImplementedException("featureviz render: the library is pending.");
 
+    public void Dispose() { }
+
     public IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken) =>
         throw new NotImplementedException("featureviz render: the library is pending.");
 }

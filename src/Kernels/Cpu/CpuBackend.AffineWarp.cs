@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Backends;
 
@@ -23,11 +26,13 @@ public sealed partial class CpuBackend
                 WarpRow(th, g.ThetaBatch == 1 ? 0 : n, oy, g, idx, w);
                 for (int ch = 0; ch < c; ch++)
                 {
-                    int src = (n * c + ch) * inPlane, dst = (n * c + ch) * outPlane + oy * outW;
-                    for (int ox = 0, t = 0; ox < outW; ox++, t += 4)
+                    // Offsets are in [0, inPlane) by construction (WarpRow), so the gathers skip bounds checks.
+                    ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xs), (n * c + ch) * inPlane);
+                    var dst = y.AsSpan((n * c + ch) * outPlane + oy * outW, outW);
+                    for (int ox = 0, t = 0; ox < dst.Length; ox++, t += 4)
                     {
-                        y[dst + ox] = w[t] * xs[src + idx[t]] + w[t + 1] * xs[src + idx[t + 1]]
-                            + w[t + 2] * xs[src + idx[t + 2]] + w[t + 3] * xs[src + idx[t + 3]];
+                        dst[ox] = w[t] * Unsafe.Add(ref src, idx[t]) + w[t + 1] * Unsafe.Add(ref src, idx[t + 1])
+                            + w[t + 2] * Unsafe.Add(ref src, idx[t + 2]) + w[t + 3] * Unsafe.Add(ref src, idx[t + 3]);
                     }
                 }
             }
@@ -42,29 +47,41 @@ public sealed partial class CpuBackend
         var th = Data(theta);
         int outH = g.OutH, outW = g.OutW, outPlane = outH * outW, inPlane = g.InH * g.InW, c = g.C;
         var dx = new float[g.N * c * inPlane];
-        // One plane per work item, so the scatter-adds never race.
-        For(g.N * c, outPlane * 24L, (s, e) =>
+        // The sampling corners of every output pixel of each theta, computed once and shared by the channels.
+        int tableLength = g.ThetaBatch * outPlane * 4;
+        var idx = ArrayPool<int>.Shared.Rent(tableLength);
+        var w = ArrayPool<float>.Shared.Rent(tableLength);
+        try
         {
-            var idx = new int[outW * 4];
-            var w = new float[outW * 4];
-            for (int nc = s; nc < e; nc++)
+            For(g.ThetaBatch * outH, outW * 24L, (s, e) =>
             {
-                int src = nc * inPlane, b = g.ThetaBatch == 1 ? 0 : nc / c;
-                for (int oy = 0; oy < outH; oy++)
+                for (int r = s; r < e; r++)
+                    WarpRow(th, r / outH, r % outH, g, idx.AsSpan(r * outW * 4, outW * 4), w.AsSpan(r * outW * 4, outW * 4));
+            });
+            // One plane per work item, so the scatter-adds never race.
+            For(g.N * c, outPlane * 8L, (s, e) =>
+            {
+                for (int nc = s; nc < e; nc++)
                 {
-                    WarpRow(th, b, oy, g, idx, w);
-                    int go = nc * outPlane + oy * outW;
-                    for (int ox = 0, t = 0; ox < outW; ox++, t += 4)
+                    ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dx), nc * inPlane);
+                    var go = gs.AsSpan(nc * outPlane, outPlane);
+                    int t = (g.ThetaBatch == 1 ? 0 : nc / c) * outPlane * 4;
+                    for (int p = 0; p < go.Length; p++, t += 4)
                     {
-                        float v = gs[go + ox];
-                        dx[src + idx[t]] += w[t] * v;
-                        dx[src + idx[t + 1]] += w[t + 1] * v;
-                        dx[src + idx[t + 2]] += w[t + 2] * v;
-                        dx[src + idx[t + 3]] += w[t + 3] * v;
+                        float v = go[p];
+                        Unsafe.Add(ref src, idx[t]) += w[t] * v;
+                        Unsafe.Add(ref src, idx[t + 1]) += w[t + 1] * v;
+                        Unsafe.Add(ref src, idx[t + 2]) += w[t + 2] * v;
+                        Unsafe.Add(ref src, idx[t + 3]) += w[t + 3] * v;
                     }
                 }
-            }
-        });
+            });
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(idx);
+            ArrayPool<float>.Shared.Return(w);
+        }
         return Wrap(dx);
     }
 
@@ -72,7 +89,7 @@ public sealed partial class CpuBackend
     /// The four bilinear corners of every pixel of output row <paramref name="oy"/> under theta <paramref name="b"/>,
     /// as offsets into an input plane and weights (a corner outside the image gets weight 0 and offset 0).
     /// </summary>
-    private static void WarpRow(float[] th, int b, int oy, AffineWarpGeometry g, int[] idx, float[] w)
+    private static void WarpRow(float[] th, int b, int oy, AffineWarpGeometry g, Span<int> idx, Span<float> w)
     {
         int inH = g.InH, inW = g.InW, outW = g.OutW;
         bool border = g.Padding == WarpPadding.Border;
@@ -107,7 +124,7 @@ public sealed partial class CpuBackend
         return i >= -2 ? Math.Min(i, size + 1) : -2;
     }
 
-    private static void Corner(int[] idx, float[] w, int t, int y, int x, double weight, int inH, int inW)
+    private static void Corner(Span<int> idx, Span<float> w, int t, int y, int x, double weight, int inH, int inW)
     {
         bool inside = (uint)y < (uint)inH && (uint)x < (uint)inW;
         idx[t] = inside ? y * inW + x : 0;

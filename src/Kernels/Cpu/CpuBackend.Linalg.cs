@@ -8,6 +8,9 @@ public sealed unsafe partial class CpuBackend
 {
     private long _weightGradientCalls;
 
+    /// <summary>Largest O/groups for which a stride-1 input gradient runs as a flipped forward convolution.</summary>
+    internal static int FlipMaxOutputChannels = 128;
+
     /// <summary>How many times <see cref="Conv2dBackwardWeight"/> ran on this backend (tests check frozen weights skip it).</summary>
     internal long WeightGradientCalls => Interlocked.Read(ref _weightGradientCalls);
 
@@ -68,48 +71,41 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry)
+    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry) =>
+        Wrap(Forward(Data(x), Data(w), bias is null ? null : Data(bias), geometry));
+
+    private float[] Forward(float[] xv, float[] wv, float[]? bv, Conv2dGeometry g)
     {
-        var g = geometry;
-        var xv = Data(x);
-        var wv = Data(w);
         int ohw = g.OH * g.OW;
         var y = new float[(long)g.N * g.O * ohw];
-        if (bias is not null)
+        if (bv is not null)
         {
-            var bv = Data(bias);
             for (int n = 0; n < g.N; n++)
                 for (int o = 0; o < g.O; o++)
                     y.AsSpan((n * g.O + o) * ohw, ohw).Fill(bv[o]);
         }
-        if (y.Length == 0) return Wrap(y);
+        if (y.Length == 0) return y;
         fixed (float* px = xv, pw = wv, py = y)
         {
             nint nx = (nint)px, nw = (nint)pw, ny = (nint)py;
             if (g.GroupInputChannels == 1)
             {
                 For(g.N * g.O, (long)ohw * g.KH * g.KW * 2, (s, e) => DepthwiseConv.Forward((float*)nx, (float*)nw, (float*)ny, g, s, e));
-                return Wrap(y);
+                return y;
             }
             int cg = g.GroupInputChannels, og = g.GroupOutputChannels, kc = cg * g.KH * g.KW;
-            float* col = g.IsPointwise ? null : PackBuffer.Columns((long)kc * ohw);
-            nint ncol = (nint)col;
             for (int n = 0; n < g.N; n++)
                 for (int grp = 0; grp < g.Groups; grp++)
                 {
                     float* xg = px + ((long)n * g.C + grp * cg) * g.H * g.W;
-                    float* b = xg;
-                    if (!g.IsPointwise)
-                    {
-                        nint nxg = (nint)xg;
-                        For(kc, ohw, (s, e) => Im2Col.Unfold((float*)nxg, (float*)ncol, g, s, e));
-                        b = col;
-                    }
-                    Sgemm.Multiply(og, ohw, kc, 1f, pw + (long)grp * og * kc, kc, false, b, ohw, false,
-                        py + ((long)n * g.O + grp * og) * ohw, ohw, bias is not null, Threads);
+                    float* wg = pw + (long)grp * og * kc, yg = py + ((long)n * g.O + grp * og) * ohw;
+                    if (g.IsPointwise)
+                        Sgemm.Multiply(og, ohw, kc, 1f, wg, kc, false, xg, ohw, false, yg, ohw, bv is not null, Threads);
+                    else
+                        Sgemm.Multiply(og, ohw, kc, 1f, wg, kc, false, new Im2ColSource(xg, g), yg, ohw, bv is not null, Threads);
                 }
         }
-        return Wrap(y);
+        return y;
     }
 
     /// <inheritdoc/>
@@ -123,6 +119,14 @@ public sealed unsafe partial class CpuBackend
     /// <summary>dx = W^T dy folded back into images (col2im), optionally plus a per-input-channel bias.</summary>
     private float[] BackwardInput(float[] dyv, float[] wv, float[]? bias, Conv2dGeometry g)
     {
+        // Worth it when the direct route's GEMM is thin (K = O/groups small); for wide layers, re-laying out the
+        // (large) weight tensor on every call costs more than the col2im pass it saves.
+        if (g.StrideH == 1 && g.StrideW == 1 && g.GroupOutputChannels > 1 && g.GroupOutputChannels <= FlipMaxOutputChannels)
+        {
+            var flipped = FlipTransposed(wv, g);
+            try { return Forward(dyv, flipped, bias, FlippedGeometry(g)); }
+            finally { System.Buffers.ArrayPool<float>.Shared.Return(flipped); }
+        }
         int ohw = g.OH * g.OW, hw = g.H * g.W;
         var dx = new float[(long)g.N * g.C * hw];
         if (dx.Length == 0) return dx;
@@ -161,6 +165,29 @@ public sealed unsafe partial class CpuBackend
                 for (int c = 0; c < g.C; c++)
                     System.Numerics.Tensors.TensorPrimitives.Add(dx.AsSpan((n * g.C + c) * hw, hw), bias[c], dx.AsSpan((n * g.C + c) * hw, hw));
         return dx;
+    }
+
+    /// <summary>
+    /// A stride-1 convolution's input gradient is itself a stride-1 convolution of dy with the kernel flipped in
+    /// space and its channel axes swapped (per group), padded by (k - 1) * dilation - pad: this runs it through
+    /// the forward path (a GEMM with K = O/groups * kH * kW instead of a thin GEMM plus col2im).
+    /// </summary>
+    private static Conv2dGeometry FlippedGeometry(Conv2dGeometry g) => new(g.N, g.O, g.OH, g.OW, g.C, g.KH, g.KW, g.H, g.W,
+        1, 1, (g.KH - 1) * g.DilationH - g.PadTop, (g.KW - 1) * g.DilationW - g.PadLeft, g.DilationH, g.DilationW, g.Groups);
+
+    /// <summary>w' [C, O/groups, kH, kW] with w'[grp, c, o, kh, kw] = w[grp, o, c, kH-1-kh, kW-1-kw] (a pooled array, possibly longer).</summary>
+    private static float[] FlipTransposed(float[] w, Conv2dGeometry g)
+    {
+        int cg = g.GroupInputChannels, og = g.GroupOutputChannels, kk = g.KH * g.KW;
+        var r = System.Buffers.ArrayPool<float>.Shared.Rent(w.Length);
+        for (int grp = 0; grp < g.Groups; grp++)
+            for (int o = 0; o < og; o++)
+                for (int c = 0; c < cg; c++)
+                {
+                    int src = ((grp * og + o) * cg + c) * kk, dst = ((grp * cg + c) * og + o) * kk;
+                    for (int k = 0; k < kk; k++) r[dst + k] = w[src + kk - 1 - k];
+                }
+        return r;
     }
 
     /// <inheritdoc/>

@@ -51,13 +51,16 @@ public sealed partial class CpuBackend
                         for (int kh = win.RowK0[oh]; kh < win.RowK1[oh]; kh++)
                         {
                             int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
-                            if (g.DilationW == 1 && c1 - c0 >= 16)
-                                m = MathF.Max(m, TensorPrimitives.Max<float>(xp.Slice(row + c0, c1 - c0)));
+                            if (g.DilationW == 1)
+                            {
+                                var span = xp.Slice(row + c0, c1 - c0);
+                                if (span.Length >= 16) m = MathF.Max(m, TensorPrimitives.Max<float>(span));
+                                else foreach (float v in span) m = float.MaxNative(v, m);
+                            }
                             else
                                 for (int kw = c0; kw < c1; kw++)
                                 {
-                                    float v = xp[row + kw * g.DilationW];
-                                    m = v > m ? v : m;
+                                    m = float.MaxNative(xp[row + kw * g.DilationW], m);
                                 }
                         }
                         y[o++] = m;
@@ -85,19 +88,28 @@ public sealed partial class CpuBackend
                 for (int oh = 0; oh < g.OutH; oh++)
                     for (int ow = 0; ow < g.OutW; ow++, o++)
                     {
-                        // The first maximum in row-major window order receives the gradient.
+                        // The first maximum in row-major window order receives the gradient. A branch-free max
+                        // pass and then a branch-free search mispredict far less than a running argmax.
                         float m = float.NegativeInfinity;
-                        int arg = -1;
                         int c0 = win.ColK0[ow], c1 = win.ColK1[ow], cs = win.ColStart[ow];
-                        for (int kh = win.RowK0[oh]; kh < win.RowK1[oh]; kh++)
+                        int h0 = win.RowK0[oh], h1 = win.RowK1[oh];
+                        for (int kh = h0; kh < h1; kh++)
                         {
                             int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
-                            for (int kw = c0; kw < c1; kw++)
+                            for (int kw = c0; kw < c1; kw++) m = float.MaxNative(xp[row + kw * g.DilationW], m);
+                        }
+                        // Walking backwards, the last match seen is the first in window order; the select is a cmov.
+                        int arg = -1;
+                        for (int kh = h1 - 1; kh >= h0; kh--)
+                        {
+                            int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
+                            for (int kw = c1 - 1; kw >= c0; kw--)
                             {
                                 int i = row + kw * g.DilationW;
-                                if (xp[i] > m || arg < 0) { m = xp[i]; arg = i; }
+                                arg = xp[i] == m ? i : arg;
                             }
                         }
+                        // All-NaN windows have no match; they pass no gradient.
                         if (arg >= 0) dp[arg] += gv[o];
                     }
             }
@@ -126,8 +138,12 @@ public sealed partial class CpuBackend
                         for (int kh = win.RowK0[oh]; kh < win.RowK1[oh]; kh++)
                         {
                             int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
-                            if (g.DilationW == 1 && c1 - c0 >= 16)
-                                s += TensorPrimitives.Sum<float>(xp.Slice(row + c0, c1 - c0));
+                            if (g.DilationW == 1)
+                            {
+                                var span = xp.Slice(row + c0, c1 - c0);
+                                if (span.Length >= 16) s += TensorPrimitives.Sum<float>(span);
+                                else foreach (float v in span) s += v;
+                            }
                             else
                                 for (int kw = c0; kw < c1; kw++) s += xp[row + kw * g.DilationW];
                         }
@@ -162,10 +178,11 @@ public sealed partial class CpuBackend
                         for (int kh = win.RowK0[oh]; kh < win.RowK1[oh]; kh++)
                         {
                             int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
-                            if (g.DilationW == 1 && c1 - c0 >= 16)
+                            if (g.DilationW == 1)
                             {
                                 var d = dp.Slice(row + c0, c1 - c0);
-                                TensorPrimitives.Add(d, v, d);
+                                if (d.Length >= 16) TensorPrimitives.Add(d, v, d);
+                                else for (int i = 0; i < d.Length; i++) d[i] += v;
                             }
                             else
                                 for (int kw = c0; kw < c1; kw++) dp[row + kw * g.DilationW] += v;

@@ -26,6 +26,7 @@ internal sealed class OpRegistry
         var r = new OpRegistry();
         ElementwiseHandlers.Register(r);
         ConvHandlers.Register(r);
+        MatMulHandlers.Register(r);
         PoolHandlers.Register(r);
         NormHandlers.Register(r);
         MovementHandlers.Register(r);

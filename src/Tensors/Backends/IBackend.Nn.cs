@@ -20,6 +20,9 @@ public partial interface IBackend
     /// </summary>
     TensorStorage AffineWarp(TensorStorage x, TensorStorage theta, AffineWarpGeometry geometry);
 
-    /// <summary>dL/dx of <see cref="AffineWarp"/> (theta is a constant).</summary>
+    /// <summary>dL/dx of <see cref="AffineWarp"/>.</summary>
     TensorStorage AffineWarpBackward(TensorStorage dy, TensorStorage theta, AffineWarpGeometry geometry);
+
+    /// <summary>dL/dtheta of <see cref="AffineWarp"/> ([ThetaBatch, 2, 3]; a shared theta sums over the batch).</summary>
+    TensorStorage AffineWarpBackwardTheta(TensorStorage x, TensorStorage dy, TensorStorage theta, AffineWarpGeometry geometry);
 }

@@ -62,7 +62,7 @@ public class ProcessTests
     {
         string dir = CliHarness.TempDir();
         string model = TinyOnnxModel.Write(dir);
-        FeatureViz.Cli.IO.Npy.Write(Path.Combine(dir, "x.npy"), [0.3f, -1.2f, 0.8f, 1.1f, 0.4f, -0.6f], [2, 3]);
+        FeatureViz.Cli.IO.Npy.Write(Path.Combine(dir, "x.npy"), [0.3f, -1.2f, 0.8f, 1.1f, 0.4f, -0.6f, -0.05f, 2f], [2, 4]);
         var (code, output, err) = RunProcess(dir, "eval", "--model", model, "--input", "x=x.npy", "--output-dir", "out");
         Assert.True(code == 0, err);
         Assert.Contains("out:0", output);

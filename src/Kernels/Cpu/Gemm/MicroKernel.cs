@@ -15,17 +15,22 @@ internal static unsafe class MicroKernel
     /// <summary>Columns of the register tile: two vectors (32 with AVX-512, 16 with AVX2).</summary>
     public static readonly int NR = Vector512.IsHardwareAccelerated ? 32 : 16;
 
-    /// <summary>Runs the tile kernel for the current hardware; writes a full MR x NR tile at <paramref name="c"/>.</summary>
+    /// <summary>
+    /// Runs the tile kernel for the current hardware; writes a full MR x NR tile at <paramref name="c"/>. Element
+    /// (i, k) of the A tile is read at a + i * rs + k * cs, so A may be a packed panel (rs = 1, cs = MR) or read in
+    /// place from a row-major (rs = lda, cs = 1) or transposed (rs = 1, cs = lda) matrix.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    public static void Run(int kc, float* a, nint rs, nint cs, float* b, float* c, nint ldc, bool accumulate)
     {
-        if (Vector512.IsHardwareAccelerated) Kernel6x32(kc, a, b, c, ldc, accumulate);
-        else Kernel6x16(kc, a, b, c, ldc, accumulate);
+        if (Vector512.IsHardwareAccelerated) Kernel6x32(kc, a, rs, cs, b, c, ldc, accumulate);
+        else Kernel6x16(kc, a, rs, cs, b, c, ldc, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x32(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    private static void Kernel6x32(int kc, float* a, nint rs, nint cs, float* b, float* c, nint ldc, bool accumulate)
     {
+        nint rs2 = 2 * rs, rs3 = 3 * rs, rs4 = 4 * rs, rs5 = 5 * rs;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int k = 0; k < kc; k++)
@@ -35,22 +40,22 @@ internal static unsafe class MicroKernel
             var a0 = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector512.Create(a[1]);
+            var a1 = Vector512.Create(a[rs]);
             c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector512.Create(a[2]);
+            var a2 = Vector512.Create(a[rs2]);
             c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector512.Create(a[3]);
+            var a3 = Vector512.Create(a[rs3]);
             c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector512.Create(a[4]);
+            var a4 = Vector512.Create(a[rs4]);
             c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector512.Create(a[5]);
+            var a5 = Vector512.Create(a[rs5]);
             c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            a += 6;
+            a += cs;
             b += 32;
         }
         if (accumulate)
@@ -71,8 +76,9 @@ internal static unsafe class MicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, bool accumulate)
+    private static void Kernel6x16(int kc, float* a, nint rs, nint cs, float* b, float* c, nint ldc, bool accumulate)
     {
+        nint rs2 = 2 * rs, rs3 = 3 * rs, rs4 = 4 * rs, rs5 = 5 * rs;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int k = 0; k < kc; k++)
@@ -82,22 +88,22 @@ internal static unsafe class MicroKernel
             var a0 = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector256.Create(a[1]);
+            var a1 = Vector256.Create(a[rs]);
             c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
             c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector256.Create(a[2]);
+            var a2 = Vector256.Create(a[rs2]);
             c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
             c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector256.Create(a[3]);
+            var a3 = Vector256.Create(a[rs3]);
             c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
             c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector256.Create(a[4]);
+            var a4 = Vector256.Create(a[rs4]);
             c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
             c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector256.Create(a[5]);
+            var a5 = Vector256.Create(a[rs5]);
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-            a += 6;
+            a += cs;
             b += 16;
         }
         if (accumulate)

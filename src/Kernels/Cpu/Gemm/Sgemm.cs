@@ -15,12 +15,20 @@ internal static unsafe class Sgemm
     internal static int MC = 144;
     internal static int NC = 1024;
 
+    /// <summary>Read A in place (no packing) when alpha is 1; the micro-kernel addresses it through strides.</summary>
+    internal static bool DirectA = true;
+
     /// <summary>
     /// C[m x n] (row stride ldc) = alpha * op(A) * op(B) (+ C when <paramref name="accumulate"/>). op(A) is m x k:
     /// A is stored m x k (row stride lda), or k x m when <paramref name="transA"/>; likewise op(B) is k x n.
     /// </summary>
     public static void Multiply(int m, int n, int k, float alpha, float* a, int lda, bool transA, float* b, int ldb, bool transB,
-        float* c, int ldc, bool accumulate, int threads)
+        float* c, int ldc, bool accumulate, int threads) =>
+        Multiply(m, n, k, alpha, a, lda, transA, new MatrixB(b, ldb, transB), c, ldc, accumulate, threads);
+
+    /// <summary>As above, with op(B) produced block by block by <paramref name="source"/> (e.g. im2col on the fly).</summary>
+    public static void Multiply<TB>(int m, int n, int k, float alpha, float* a, int lda, bool transA, TB source,
+        float* c, int ldc, bool accumulate, int threads) where TB : struct, IPanelSource
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
@@ -34,37 +42,36 @@ internal static unsafe class Sgemm
         int tasks = flops < 2_000_000 ? 1 : threads;
         if (tasks <= 1)
         {
-            Serial(m, n, k, alpha, a, lda, transA, b, ldb, transB, c, ldc, accumulate);
+            Serial(m, n, k, alpha, a, lda, transA, source, 0, c, ldc, accumulate);
             return;
         }
         // Split the larger dimension into one contiguous, tile-aligned slice per thread.
         bool splitN = (n + nr - 1) / nr >= tasks && (n >= m || (m + mr - 1) / mr < tasks);
         int units = splitN ? (n + nr - 1) / nr : (m + mr - 1) / mr;
         tasks = Math.Min(tasks, units);
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
+        nint pa = (nint)a, pc = (nint)c;
         Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = tasks }, t =>
         {
             int u0 = (int)((long)units * t / tasks), u1 = (int)((long)units * (t + 1) / tasks);
-            float* a0 = (float*)pa, b0 = (float*)pb, c0 = (float*)pc;
+            float* a0 = (float*)pa, c0 = (float*)pc;
             if (splitN)
             {
                 int j0 = u0 * nr, j1 = Math.Min(n, u1 * nr);
                 if (j1 <= j0) return;
-                float* bs = transB ? b0 + (long)j0 * ldb : b0 + j0;
-                Serial(m, j1 - j0, k, alpha, a0, lda, transA, bs, ldb, transB, c0 + j0, ldc, accumulate);
+                Serial(m, j1 - j0, k, alpha, a0, lda, transA, source, j0, c0 + j0, ldc, accumulate);
             }
             else
             {
                 int i0 = u0 * mr, i1 = Math.Min(m, u1 * mr);
                 if (i1 <= i0) return;
                 float* @as = transA ? a0 + i0 : a0 + (long)i0 * lda;
-                Serial(i1 - i0, n, k, alpha, @as, lda, transA, b0, ldb, transB, c0 + (long)i0 * ldc, ldc, accumulate);
+                Serial(i1 - i0, n, k, alpha, @as, lda, transA, source, 0, c0 + (long)i0 * ldc, ldc, accumulate);
             }
         });
     }
 
-    private static void Serial(int m, int n, int k, float alpha, float* a, int lda, bool transA, float* b, int ldb, bool transB,
-        float* c, int ldc, bool accumulate)
+    private static void Serial<TB>(int m, int n, int k, float alpha, float* a, int lda, bool transA, TB source, int j0,
+        float* c, int ldc, bool accumulate) where TB : struct, IPanelSource
     {
         int nr = MicroKernel.NR, mr = MicroKernel.MR;
         int kcMax = Math.Min(KC, k);
@@ -82,17 +89,32 @@ internal static unsafe class Sgemm
             {
                 int kc = Math.Min(KC, k - pc);
                 bool acc = accumulate || pc > 0;
-                if (transB) PackBTransposed(b + (long)jc * ldb + pc, ldb, kc, nc, bp);
-                else PackB(b + (long)pc * ldb + jc, ldb, kc, nc, bp);
+                source.Pack(pc, j0 + jc, kc, nc, bp);
                 for (int ic = 0; ic < m; ic += MC)
                 {
                     int mc = Math.Min(MC, m - ic);
-                    if (transA) PackATransposed(a + (long)pc * lda + ic, lda, mc, kc, alpha, ap);
-                    else PackA(a + (long)ic * lda + pc, lda, mc, kc, alpha, ap);
+                    bool direct = DirectA && alpha == 1f;
+                    float* ablock = transA ? a + (long)pc * lda + ic : a + (long)ic * lda + pc;
+                    int fullRows = mc / mr * mr;
+                    if (!direct)
+                    {
+                        if (transA) PackATransposed(ablock, lda, mc, kc, alpha, ap);
+                        else PackA(ablock, lda, mc, kc, alpha, ap);
+                    }
+                    else if (fullRows < mc)
+                    {
+                        // Only the ragged last panel is packed (zero-padded to MR rows).
+                        if (transA) PackATransposed(ablock + fullRows, lda, mc - fullRows, kc, 1f, ap + (long)fullRows * kc);
+                        else PackA(ablock + (long)fullRows * lda, lda, mc - fullRows, kc, 1f, ap + (long)fullRows * kc);
+                    }
                     for (int ir = 0; ir < mc; ir += mr)
                     {
                         int mrr = Math.Min(mr, mc - ir);
-                        float* apanel = ap + (long)ir * kc;
+                        float* apanel;
+                        nint ars, acs;
+                        if (!direct || mrr < mr) { apanel = ap + (long)ir * kc; ars = 1; acs = mr; }
+                        else if (transA) { apanel = ablock + ir; ars = 1; acs = lda; }
+                        else { apanel = ablock + (long)ir * lda; ars = lda; acs = 1; }
                         float* crow = c + (long)(ic + ir) * ldc + jc;
                         for (int jr = 0; jr < nc; jr += nr)
                         {
@@ -100,11 +122,11 @@ internal static unsafe class Sgemm
                             float* bpanel = bp + (long)jr * kc;
                             if (mrr == mr && nrr == nr)
                             {
-                                MicroKernel.Run(kc, apanel, bpanel, crow + jr, ldc, acc);
+                                MicroKernel.Run(kc, apanel, ars, acs, bpanel, crow + jr, ldc, acc);
                             }
                             else
                             {
-                                MicroKernel.Run(kc, apanel, bpanel, tile, nr, false);
+                                MicroKernel.Run(kc, apanel, ars, acs, bpanel, tile, nr, false);
                                 for (int i = 0; i < mrr; i++)
                                 {
                                     float* src = tile + i * nr;
@@ -173,7 +195,7 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>B (kc x nc, row stride ldb) into NR-wide panels: panel[p * NR + j] = B[p, j].</summary>
-    private static void PackB(float* b, int ldb, int kc, int nc, float* bp)
+    internal static void PackB(float* b, int ldb, int kc, int nc, float* bp)
     {
         int nr = MicroKernel.NR;
         for (int j0 = 0; j0 < nc; j0 += nr)
@@ -219,7 +241,7 @@ internal static unsafe class Sgemm
     }
 
     /// <summary>B stored transposed (nc x kc, row stride ldb) into NR-wide panels.</summary>
-    private static void PackBTransposed(float* b, int ldb, int kc, int nc, float* bp)
+    internal static void PackBTransposed(float* b, int ldb, int kc, int nc, float* bp)
     {
         int nr = MicroKernel.NR;
         for (int j0 = 0; j0 < nc; j0 += nr)

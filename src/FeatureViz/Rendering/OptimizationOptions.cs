@@ -1,0 +1,87 @@
+using FeatureViz.Optimizers;
+using FeatureViz.Regularizers;
+using FeatureViz.Tensors;
+using FeatureViz.Transforms;
+
+namespace FeatureViz.Rendering;
+
+/// <summary>How the raw parametrized image is mapped into <see cref="OptimizationOptions.ValuesRange"/>.</summary>
+public enum ImageNormalizer
+{
+    /// <summary><c>min + (max - min) * sigmoid(x)</c>.</summary>
+    Sigmoid,
+    /// <summary><c>min + (max - min) * clip(x + 0.5, 0, 1)</c> (pixels at the bounds stop receiving gradient).</summary>
+    Clip,
+    /// <summary><see cref="OptimizationOptions.CustomNormalizer"/> maps x into [0, 1], then it is scaled to the range.</summary>
+    Custom,
+}
+
+/// <summary>An inclusive value range [Min, Max] (Min &lt; Max).</summary>
+public readonly record struct ValueRange(float Min, float Max)
+{
+    /// <summary>Max - Min.</summary>
+    public float Width => Max - Min;
+
+    /// <inheritdoc/>
+    public override string ToString() => $"({Min}, {Max})";
+}
+
+/// <summary>An image size in pixels.</summary>
+public readonly record struct ImageSize(int Height, int Width)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Height} x {Width}";
+}
+
+/// <summary>
+/// Options of <see cref="FeatureVisualizer.Optimize"/>, with Xplique's defaults (Adam 0.05, 256 steps, Fourier
+/// parametrization with decay 0.85 and std 0.01, sigmoid normalisation, values in (0, 1), standard transformations,
+/// a 512 x 512 image).
+/// </summary>
+public sealed record OptimizationOptions
+{
+    /// <summary>The optimizer (default <c>Adam(0.05)</c>); it minimises the negated score.</summary>
+    public Optimizer Optimizer { get; init; } = Optimizer.Adam(0.05f);
+
+    /// <summary>Number of optimization steps (after the warm-up), at least 1.</summary>
+    public int Steps { get; init; } = 256;
+
+    /// <summary>Fourier parametrization (true) or plain pixels initialised from N(0, <see cref="Std"/>).</summary>
+    public bool UseFft { get; init; } = true;
+
+    /// <summary>Spectrum decay power of the Fourier parametrization (Xplique 0.85; Lucid 1.0).</summary>
+    public float FftDecay { get; init; } = 0.85f;
+
+    /// <summary>Standard deviation of the initial parameters.</summary>
+    public float Std { get; init; } = 0.01f;
+
+    /// <summary>Penalties on the transformed model input, subtracted from the score.</summary>
+    public IReadOnlyList<Regularizer> Regularizers { get; init; } = [];
+
+    /// <summary>How raw values become pixel values.</summary>
+    public ImageNormalizer ImageNormalizer { get; init; } = ImageNormalizer.Sigmoid;
+
+    /// <summary>The mapping into [0, 1] used when <see cref="ImageNormalizer"/> is <see cref="Rendering.ImageNormalizer.Custom"/>.</summary>
+    public Func<Tensor, Tensor>? CustomNormalizer { get; init; }
+
+    /// <summary>The model's input value range (e.g. (0, 255) for the bundled ResNet18); Min must be below Max.</summary>
+    public ValueRange ValuesRange { get; init; } = new(0f, 1f);
+
+    /// <summary>Transformation applied at each step (default <see cref="ImageTransform.Standard"/>; null for none; <see cref="ImageTransform.Compose"/> for a list).</summary>
+    public ImageTransform? Transformations { get; init; } = ImageTransform.Standard();
+
+    /// <summary>Steps run first with straight-through ReLU gradients (<see cref="Tensors.Autograd.GradMode.StraightThroughRelu"/>).</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>The optimised image size (any H x W); null = the model's input size. Resized (bilinear) to the model input when they differ.</summary>
+    public ImageSize? CustomShape { get; init; } = new(512, 512);
+
+    /// <summary>Also snapshot the images every this many steps (null: only the final images).</summary>
+    public int? SaveEvery { get; init; }
+
+    /// <summary>Seed of the run's random generator (initialisation and transformations); null draws one.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>Progress reports, one per step (including warm-up steps).</summary>
+    public IProgress<OptimizationProgress>? Progress { get; init; }
+}

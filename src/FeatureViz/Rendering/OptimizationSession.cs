@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using FeatureViz.Models;
+using FeatureViz.Objectives;
+using FeatureViz.Optimizers;
+using FeatureViz.Parametrization;
+using FeatureViz.Tensors;
+using FeatureViz.Tensors.Autograd;
+
+namespace FeatureViz.Rendering;
+
+/// <summary>
+/// One optimization run: validated settings, the compiled objective, the parameters and optimizer state (kept alive
+/// explicitly across steps), and the seeded generator. Each <see cref="Step"/> runs in its own <see cref="TensorScope"/>
+/// and brings only the loss back to the host.
+/// </summary>
+internal sealed class OptimizationSession : IDisposable
+{
+    private readonly OptimizationOptions _o;
+    private readonly CompiledObjective _compiled;
+    private readonly ImageParametrization _param;
+    private readonly OptimizerState _state;
+    private readonly Random _random;
+    private readonly int _modelH, _modelW;
+    private readonly bool _perImage;
+    private Tensor _parameter;
+    private Tensor? _previous;
+
+    public OptimizationSession(Objective objective, OptimizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(options);
+        _o = options;
+        Validate(options);
+        var model = objective.Model;
+        var input = model.Input;
+        if (input.Shape.Length != 4)
+            throw new ArgumentException($"FeatureVisualizer: the model input '{input.Name}' has shape [{string.Join(", ", input.Shape)}]; an NCHW image input is needed.", nameof(objective));
+        Channels = model.Channels;
+        bool symbolic = input.Shape[2] <= 0 || input.Shape[3] <= 0;
+        var size = options.CustomShape ?? (symbolic
+            ? throw new ArgumentException($"FeatureVisualizer: the model input '{input.Name}' has symbolic spatial dimensions [{string.Join(", ", input.Shape)}]; set CustomShape.", nameof(options))
+            : new ImageSize(input.Shape[2], input.Shape[3]));
+        ImageSize = size;
+        _perImage = input.Shape[0] == 1;
+        (_modelH, _modelW) = symbolic ? (size.Height, size.Width) : (input.Shape[2], input.Shape[3]);
+        if (options.ImageNormalizer == ImageNormalizer.Custom && options.CustomNormalizer is null)
+            throw new ArgumentException("FeatureVisualizer: ImageNormalizer.Custom needs CustomNormalizer.", nameof(options));
+
+        _random = options.Seed is int seed ? new Random(seed) : new Random();
+        _compiled = objective.Compile();
+        Names = _compiled.Names;
+        try
+        {
+            Preflight(model, input.Name, symbolic);
+            _param = new ImageParametrization(model.Backend, _compiled.BatchSize, Channels, size, options.UseFft, options.FftDecay, options.ValuesRange, options.ImageNormalizer, options.CustomNormalizer);
+            _parameter = _param.Initial(model.Backend, _random, options.Std);
+            TensorScope.Current?.Keep(_parameter);
+            _parameter.RequireGrad();
+            _state = options.Optimizer.CreateState(_parameter);
+        }
+        catch
+        {
+            _compiled.Dispose();
+            throw;
+        }
+    }
+
+    public int Channels { get; }
+    public ImageSize ImageSize { get; }
+    public IReadOnlyList<string> Names { get; }
+    public int BatchSize => _compiled.BatchSize;
+    public string ObjectiveName => string.Join(" | ", Names);
+
+    /// <summary>One step: render, transform, resize, model, score minus penalties, gradient, update. Returns the loss (negated total score).</summary>
+    public float Step(bool warmup)
+    {
+        using var scope = TensorScope.Begin();
+        var loss = Loss(_parameter, warmup);
+        float value = loss.Item();
+        if (!float.IsFinite(value)) return value;
+        var grad = Grad.Of(loss, [_parameter])[0];
+        Tensor next;
+        using (GradMode.NoGrad()) next = _state.Update(_parameter, grad);
+        scope.Keep(next);
+        next.RequireGrad();
+        _previous?.Dispose();
+        _previous = _parameter;
+        _parameter = next;
+        return value;
+    }
+
+    /// <summary>The scalar to minimise: -(sum over images of score - penalties).</summary>
+    internal Tensor Loss(Tensor parameter, bool warmup)
+    {
+        var image = _param.Render(parameter);
+        var x = _o.Transformations?.Apply(image, _random) ?? image;
+        if (x.Shape[2] != _modelH || x.Shape[3] != _modelW)
+            x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
+        IReadOnlyDictionary<string, Tensor> activations;
+        using (warmup ? GradMode.StraightThroughRelu() : null)
+            activations = RunModel(x);
+        var score = _compiled.Evaluate(activations);
+        foreach (var r in _o.Regularizers) score = score.Sub(r.Compute(x));
+        return score.Sum().Neg();
+    }
+
+    /// <summary>
+    /// Runs the model on the batch. A model whose input declares a fixed batch of 1 (often with batch-1 reshapes
+    /// inside, as mnist-8) runs image by image and the activations are concatenated.
+    /// </summary>
+    private IReadOnlyDictionary<string, Tensor> RunModel(Tensor x)
+    {
+        int n = x.Shape[0];
+        if (!_perImage || n == 1) return _compiled.Model.Run(x, _compiled.OutputNames);
+        var parts = new Dictionary<string, List<Tensor>>();
+        foreach (var name in _compiled.OutputNames) parts[name] = new List<Tensor>(n);
+        for (int i = 0; i < n; i++)
+        {
+            var acts = _compiled.Model.Run(x.Slice([i], [i + 1], [0]), _compiled.OutputNames);
+            foreach (var name in _compiled.OutputNames)
+                parts[name].Add(acts.TryGetValue(name, out var a) ? a : throw new InvalidOperationException($"FeatureVisualizer: the model returned no activation for layer '{name}'."));
+        }
+        var result = new Dictionary<string, Tensor>();
+        foreach (var (name, list) in parts) result[name] = Tensor.Concat(list, 0);
+        return result;
+    }
+
+    /// <summary>The current images on the host.</summary>
+    public ImageBatch Snapshot(int step) => Render(_parameter, step);
+
+    /// <summary>The current images if finite, else those before the last update.</summary>
+    public ImageBatch LastFiniteSnapshot(int step)
+    {
+        var now = Render(_parameter, step);
+        if (AllFinite(now.Data) || _previous is null) return now;
+        return Render(_previous, Math.Max(0, step - 1));
+    }
+
+    private ImageBatch Render(Tensor parameter, int step)
+    {
+        using var scope = TensorScope.Begin();
+        using var _ = GradMode.NoGrad();
+        var data = _param.Render(parameter).ToArray();
+        return new ImageBatch(data, BatchSize, Channels, ImageSize.Height, ImageSize.Width, _o.ValuesRange, step);
+    }
+
+    private static bool AllFinite(float[] d)
+    {
+        foreach (var v in d) if (!float.IsFinite(v)) return false;
+        return true;
+    }
+
+    /// <summary>Checks, before any step, that the transformations keep a non-empty image and that the model produces the layers at that size.</summary>
+    private void Preflight(VisualizationModel model, string inputName, bool symbolic)
+    {
+        using var scope = TensorScope.Begin();
+        using var _ = GradMode.NoGrad();
+        if (_o.Transformations is not null)
+        {
+            try
+            {
+                using var probe = Tensor.Zeros(model.Backend, 1, Channels, ImageSize.Height, ImageSize.Width);
+                var t = _o.Transformations.Apply(probe, new Random(0));
+                if (t.Rank != 4 || t.Shape[2] < 1 || t.Shape[3] < 1) throw new ArgumentException($"the result has shape {t.Shape}");
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"FeatureVisualizer: the transformations cannot be applied to a {ImageSize} image: {e.Message}", nameof(_o.Transformations), e);
+            }
+        }
+        if (!symbolic) return;
+        IReadOnlyDictionary<string, Tensor> acts;
+        try
+        {
+            using var x = Tensor.Zeros(model.Backend, 1, Channels, _modelH, _modelW);
+            acts = model.Run(x, _compiled.OutputNames);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new ArgumentException($"FeatureVisualizer: the image size {ImageSize} is smaller than model input '{inputName}' can take: {e.Message}", "options", e);
+        }
+        foreach (var name in _compiled.OutputNames)
+            if (!acts.TryGetValue(name, out var a) || a.Numel == 0)
+                throw new ArgumentException($"FeatureVisualizer: at image size {ImageSize} the model gives no values for layer '{name}'; the image is smaller than the model can take.", "options");
+    }
+
+    private static void Validate(OptimizationOptions o)
+    {
+        if (o.Optimizer is null) throw new ArgumentException("FeatureVisualizer: Optimizer is null.", nameof(o));
+        if (o.Steps < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Steps, $"FeatureVisualizer: Steps must be at least 1 (got {o.Steps}).");
+        if (o.WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(o), o.WarmupSteps, "FeatureVisualizer: WarmupSteps must be >= 0.");
+        if (o.SaveEvery is < 1) throw new ArgumentOutOfRangeException(nameof(o), o.SaveEvery, "FeatureVisualizer: SaveEvery must be >= 1 (or null).");
+        var r = o.ValuesRange;
+        if (!float.IsFinite(r.Min) || !float.IsFinite(r.Max) || !(r.Min < r.Max))
+            throw new ArgumentOutOfRangeException(nameof(o), r, $"FeatureVisualizer: ValuesRange {r} is invalid: Min must be below Max and both finite.");
+        if (!float.IsFinite(o.Std) || o.Std < 0) throw new ArgumentOutOfRangeException(nameof(o), o.Std, "FeatureVisualizer: Std must be finite and >= 0.");
+        if (!float.IsFinite(o.FftDecay)) throw new ArgumentOutOfRangeException(nameof(o), o.FftDecay, "FeatureVisualizer: FftDecay must be finite.");
+        if (o.CustomShape is { } s && (s.Height < 1 || s.Width < 1))
+            throw new ArgumentOutOfRangeException(nameof(o), s, $"FeatureVisualizer: CustomShape {s} must be at least 1 x 1.");
+        if (!Enum.IsDefined(o.ImageNormalizer)) throw new ArgumentOutOfRangeException(nameof(o), o.ImageNormalizer, "FeatureVisualizer: unknown ImageNormalizer.");
+        if (o.Regularizers is null) throw new ArgumentException("FeatureVisualizer: Regularizers is null (use an empty list).", nameof(o));
+        foreach (var reg in o.Regularizers)
+            if (reg is null) throw new ArgumentException("FeatureVisualizer: Regularizers contains null.", nameof(o));
+    }
+
+    public void Dispose()
+    {
+        _state.Dispose();
+        _param.Dispose();
+        _parameter.Dispose();
+        _previous?.Dispose();
+        _compiled.Dispose();
+    }
+}

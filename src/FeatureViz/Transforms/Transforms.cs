@@ -1,0 +1,253 @@
+using FeatureViz.Tensors;
+
+namespace FeatureViz.Transforms;
+
+internal sealed class PadTransform : ImageTransform
+{
+    public PadTransform(int size, float value)
+    {
+        if (size < 0) throw new ArgumentOutOfRangeException(nameof(size), size, "Pad: size must be >= 0.");
+        if (!float.IsFinite(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "Pad: value must be finite.");
+        Size = size;
+        Value = value;
+    }
+
+    public int Size { get; }
+    public float Value { get; }
+
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        CheckImages(images, "Pad");
+        return Size == 0 ? images : images.Pad([0, 0, Size, Size, 0, 0, Size, Size], PadMode.Constant, Value);
+    }
+
+    public override string ToString() => $"Pad({Size}, {Value})";
+}
+
+internal sealed class JitterTransform : ImageTransform
+{
+    public JitterTransform(int delta)
+    {
+        if (delta < 0) throw new ArgumentOutOfRangeException(nameof(delta), delta, "Jitter: delta must be >= 0.");
+        Delta = delta;
+    }
+
+    public int Delta { get; }
+
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        CheckImages(images, "Jitter");
+        int h = images.Shape[2], w = images.Shape[3];
+        if (Delta == 0) return images;
+        if (Delta >= h || Delta >= w)
+            throw new ArgumentException($"Jitter: delta {Delta} leaves nothing of a {h} x {w} image.", nameof(images));
+        // tf.image.random_crop: offsets uniform in [0, delta] per spatial axis, drawn in (H, W) order.
+        int oy = random.Next(Delta + 1), ox = random.Next(Delta + 1);
+        return images.Slice([oy, ox], [oy + h - Delta, ox + w - Delta], [2, 3]);
+    }
+
+    public override string ToString() => $"Jitter({Delta})";
+}
+
+internal sealed class ScaleTransform : ImageTransform
+{
+    public ScaleTransform(float min, float max)
+    {
+        if (!(min > 0) || !(max >= min) || !float.IsFinite(max))
+            throw new ArgumentOutOfRangeException(nameof(min), $"Scale: need 0 < min <= max, got ({min}, {max}).");
+        Min = min;
+        Max = max;
+    }
+
+    public float Min { get; }
+    public float Max { get; }
+
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        CheckImages(images, "Scale");
+        double s = Min + random.NextDouble() * (Max - Min);
+        int h = images.Shape[2], w = images.Shape[3];
+        int nh = Math.Max(1, (int)(h * s)), nw = Math.Max(1, (int)(w * s));
+        if (nh == h && nw == w) return images;
+        return images.Resize(nh, nw, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
+    }
+
+    public override string ToString() => $"Scale({Min}, {Max})";
+}
+
+internal sealed class RotateTransform : ImageTransform
+{
+    public RotateTransform(float minDegrees, float maxDegrees)
+    {
+        if (!float.IsFinite(minDegrees) || !float.IsFinite(maxDegrees) || maxDegrees < minDegrees)
+            throw new ArgumentOutOfRangeException(nameof(minDegrees), $"Rotate: need finite min <= max, got ({minDegrees}, {maxDegrees}).");
+        MinDegrees = minDegrees;
+        MaxDegrees = maxDegrees;
+    }
+
+    public float MinDegrees { get; }
+    public float MaxDegrees { get; }
+
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        CheckImages(images, "Rotate");
+        double deg = MinDegrees + random.NextDouble() * (MaxDegrees - MinDegrees);
+        int n = images.Shape[0], h = images.Shape[2], w = images.Shape[3];
+        double t = deg * Math.PI / 180, cos = Math.Cos(t), sin = Math.Sin(t);
+        double cx = w / 2.0, cy = h / 2.0;
+        // Output pixel p reads input at R(p - centre) + centre.
+        var theta = new float[n * 6];
+        PixelToTheta(theta.AsSpan(0, 6), cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, h, w, h, w);
+        for (int i = 1; i < n; i++) theta.AsSpan(0, 6).CopyTo(theta.AsSpan(i * 6, 6));
+        var th = Tensor.FromArray(images.Backend, theta, n, 2, 3);
+        return images.AffineWarp(th, h, w, WarpPadding.Zeros);
+    }
+
+    public override string ToString() => $"Rotate({MinDegrees}, {MaxDegrees})";
+}
+
+internal sealed class FlipTransform(bool horizontal, bool vertical) : ImageTransform
+{
+    public bool Horizontal { get; } = horizontal;
+    public bool Vertical { get; } = vertical;
+
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        CheckImages(images, "Flip");
+        if (!Horizontal && !Vertical) return images;
+        int n = images.Shape[0];
+        var flips = new (bool X, bool Y)[n];
+        bool any = false, all = true;
+        for (int i = 0; i < n; i++)
+        {
+            flips[i] = (Horizontal && random.NextDouble() < 0.5, Vertical && random.NextDouble() < 0.5);
+            any |= flips[i].X | flips[i].Y;
+            all &= flips[i] == flips[0];
+        }
+        if (!any) return images;
+        // Exact mirrors by reversed slices (a copy), per image when the draws differ.
+        if (all) return Mirror(images, flips[0]);
+        var parts = new Tensor[n];
+        for (int i = 0; i < n; i++) parts[i] = Mirror(images.Slice([i], [i + 1], [0]), flips[i]);
+        return Tensor.Concat(parts, 0);
+    }
+
+    private static Tensor Mirror(Tensor x, (bool X, bool Y) flip)
+    {
+        if (flip.Y) x = x.Slice([x.Shape[2] - 1], [long.MinValue], [2], [-1]);
+        if (flip.X) x = x.Slice([x.Shape[3] - 1], [long.MinValue], [3], [-1]);
+        return x;
+    }
+
+    public override string ToString() => $"Flip(horizontal: {Horizontal}, vertical: {Vertical})";
+}
+
+internal sealed class BlurTransform : ImageTransform
+{
+    public BlurTransform(float sigmaMin, float sigmaMax, int kernelSize)
+    {
+        if (kernelSize < 1) throw new ArgumentOutOfRangeException(nameof(kernelSize), kernelSize, "Blur: kernel size must be >= 1.");
+        if (!float.IsFinite(sigmaMin) || !float.IsFinite(sigmaMax) || sigmaMax < sigmaMin)
+            throw new ArgumentOutOfRangeException(nameof(sigmaMin), $"Blur: need finite sigmaMin <= sigmaMax, got ({sigmaMin}, {sigmaMax}).");
+        SigmaMin = Math.Max(sigmaMin, 0.1f);
+        SigmaMax = Math.Max(sigmaMax, 0.1f);
+        KernelSize = kernelSize;
+    }
+
+    public float SigmaMin { get; }
+    public float SigmaMax { get; }
+    public int KernelSize { get; }
+
+    /// <summary>Xplique's kernel: exp(-(x^2 + y^2) / (2 sigma^2)) on linspace(-(k-1)/2, (k-1)/2, k), normalised to sum 1.</summary>
+    public static float[] Kernel(float sigma, int k)
+    {
+        var kernel = new float[k * k];
+        double sum = 0;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                double y = i - (k - 1) / 2.0, x = j - (k - 1) / 2.0;
+                double v = Math.Exp(-0.5 * (x * x + y * y) / ((double)sigma * sigma));
+                kernel[i * k + j] = (float)v;
+                sum += v;
+            }
+        for (int i = 0; i < kernel.Length; i++) kernel[i] = (float)(kernel[i] / sum);
+        return kernel;
+    }
+
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        CheckImages(images, "Blur");
+        float sigma = (float)(SigmaMin + random.NextDouble() * (SigmaMax - SigmaMin));
+        int c = images.Shape[1], k = KernelSize;
+        var kernel = Kernel(sigma, k);
+        var weights = new float[c * k * k];
+        for (int i = 0; i < c; i++) kernel.CopyTo(weights, i * k * k);
+        var wt = Tensor.FromArray(images.Backend, weights, c, 1, k, k);
+        // TF SAME padding: the extra row/column of an even kernel goes to the bottom/right.
+        int before = (k - 1) / 2, after = k - 1 - before;
+        return images.Conv2d(wt, null, new Conv2dOptions(PadTop: before, PadLeft: before, PadBottom: after, PadRight: after, Groups: c));
+    }
+
+    public override string ToString() => $"Blur({SigmaMin}, {SigmaMax}, {KernelSize})";
+}
+
+internal sealed class ComposeTransform : ImageTransform
+{
+    public ComposeTransform(IReadOnlyList<ImageTransform> transforms)
+    {
+        ArgumentNullException.ThrowIfNull(transforms);
+        for (int i = 0; i < transforms.Count; i++)
+            if (transforms[i] is null) throw new ArgumentNullException(nameof(transforms), $"Compose: transform {i} is null.");
+        Transforms = transforms.ToArray();
+    }
+
+    public IReadOnlyList<ImageTransform> Transforms { get; }
+
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        var x = images;
+        foreach (var t in Transforms) x = t.Apply(x, random);
+        return x;
+    }
+
+    public override string ToString() => $"Compose({string.Join(", ", Transforms)})";
+}
+
+internal sealed class StandardTransform : ImageTransform
+{
+    private int _size = -1;
+    private IReadOnlyList<ImageTransform> _list = [];
+
+    public static IReadOnlyList<ImageTransform> Build(int size)
+    {
+        if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "Standard transformations: size must be >= 1.");
+        int u = size / 16;
+        return
+        [
+            new PadTransform(4 * u, 0f),
+            new JitterTransform(2 * u), new JitterTransform(2 * u),
+            new JitterTransform(4 * u), new JitterTransform(4 * u), new JitterTransform(4 * u),
+            new ScaleTransform(0.92f, 0.96f),
+            new BlurTransform(1f, 1.1f, 10),
+            new JitterTransform(u), new JitterTransform(u),
+            new FlipTransform(true, false),
+        ];
+    }
+
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        CheckImages(images, "Standard");
+        int size = images.Shape[2];
+        if (size != _size)
+        {
+            _list = Build(size);
+            _size = size;
+        }
+        var x = images;
+        foreach (var t in _list) x = t.Apply(x, random);
+        return x;
+    }
+
+    public override string ToString() => "Standard";
+}

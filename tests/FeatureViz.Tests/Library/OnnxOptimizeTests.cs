@@ -1,0 +1,110 @@
+using FeatureViz.Models;
+using FeatureViz.Objectives;
+using FeatureViz.Onnx;
+using FeatureViz.Parametrization;
+using FeatureViz.Rendering;
+using FeatureViz.Tensors;
+using FeatureViz.Tensors.Autograd;
+using FeatureViz.TestSupport;
+using FeatureViz.Transforms;
+using Xunit.Abstractions;
+
+namespace FeatureViz.Tests.Library;
+
+/// <summary>End-to-end optimization on real ONNX models: the renders reach what the criteria ask.</summary>
+public class OnnxOptimizeTests(ITestOutputHelper output)
+{
+    [SharedDataFact("data/models/mnist-8.onnx")]
+    public void Mnist_EachLogitRender_IsClassifiedWithProbabilityAtLeast099()
+    {
+        using var onnx = OnnxModel.Load(SharedData.PathOf("data", "models", "mnist-8.onnx"));
+        VisualizationModel model = onnx;
+        var logits = model.GetLayer(-1);
+        var result = FeatureVisualizer.Optimize(Objective.Neuron(model, -1, Enumerable.Range(0, 10).ToArray()), new OptimizationOptions
+        {
+            CustomShape = null,
+            ValuesRange = new ValueRange(0, 255),
+            Transformations = null,
+            Steps = 64,
+            Seed = 8,
+        });
+        Assert.Equal((10, 1, 28, 28), (result.Images.Count, result.Images.Channels, result.Images.Height, result.Images.Width));
+        using var scope = TensorScope.Begin();
+        using var _ = GradMode.NoGrad();
+        for (int d = 0; d < 10; d++)
+        {
+            // mnist-8 reshapes to a fixed batch of 1 inside, so images are classified one by one.
+            var x = Tensor.FromArray(model.Backend, result.Images.Image(d), 1, 1, 28, 28);
+            var probs = model.Run(x, [logits.OutputName])[logits.OutputName].Softmax(-1).ToArray();
+            output.WriteLine($"digit {d}: p = {probs[d]:F5}");
+            Assert.True(probs[d] >= 0.99f, $"digit {d}: softmax probability {probs[d]:F4} < 0.99");
+        }
+    }
+
+    [Fact]
+    public void ResNet18_ChannelRendersBeatRandomImagesTwiceOver_AtThreeDepths()
+    {
+        using var onnx = OnnxModel.LoadResNet18();
+        VisualizationModel model = onnx;
+        var relus = model.Layers.Where(l => l.OpType == "Relu" && l.Shape.Length == 4).ToArray();
+        Assert.True(relus.Length >= 3, $"expected ReLU layers, found {relus.Length}");
+        var picks = new[] { relus[relus.Length / 4], relus[relus.Length / 2], relus[relus.Length - 1] };
+        var range = new ValueRange(0, 255);
+        foreach (var layer in picks)
+        {
+            int channel = 7 % layer.Shape[1];
+            double baseline = RandomImagesMax(model, layer, channel, range);
+            var result = FeatureVisualizer.Optimize(Objective.Channel(model, layer.OutputName, channel), new OptimizationOptions
+            {
+                CustomShape = null,
+                ValuesRange = range,
+                Transformations = ImageTransform.Jitter(8),
+                Steps = 64,
+                Seed = 5,
+            });
+            double rendered = ChannelMeans(model, layer, channel, result.Images.Data, 1)[0];
+            output.WriteLine($"{layer.OutputName} channel {channel}: render {rendered:F3}, best random {baseline:F3}");
+            Assert.True(rendered >= 2 * baseline, $"{layer.OutputName} channel {channel}: render {rendered:F3} < 2 x best random {baseline:F3}");
+        }
+    }
+
+    /// <summary>The highest mean activation of the channel over 16 uniform-noise and 16 random smooth Fourier images.</summary>
+    private static double RandomImagesMax(VisualizationModel model, LayerInfo layer, int channel, ValueRange range)
+    {
+        var rng = new Random(77);
+        const int n = 8, size = 224;
+        double best = double.NegativeInfinity;
+        for (int batch = 0; batch < 4; batch++)
+        {
+            var data = new float[n * 3 * size * size];
+            if (batch < 2)
+                for (int i = 0; i < data.Length; i++) data[i] = (float)(range.Min + rng.NextDouble() * range.Width);
+            else
+            {
+                using var scope = TensorScope.Begin();
+                using var _ = GradMode.NoGrad();
+                using var p = new ImageParametrization(model.Backend, n, 3, new ImageSize(size, size), true, 0.85f, range, ImageNormalizer.Sigmoid, null);
+                data = p.Render(p.Initial(model.Backend, rng, 1f)).ToArray();
+            }
+            foreach (var m in ChannelMeans(model, layer, channel, data, n)) best = Math.Max(best, m);
+        }
+        return best;
+    }
+
+    private static double[] ChannelMeans(VisualizationModel model, LayerInfo layer, int channel, float[] images, int n)
+    {
+        using var scope = TensorScope.Begin();
+        using var _ = GradMode.NoGrad();
+        var x = Tensor.FromArray(model.Backend, images, n, 3, 224, 224);
+        var a = model.Run(x, [layer.OutputName])[layer.OutputName].ToArray();
+        int c = layer.Shape[1], hw = layer.Shape[2] * layer.Shape[3];
+        var means = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (int j = 0; j < hw; j++) s += a[(i * c + channel) * hw + j];
+            means[i] = s / hw;
+        }
+        return means;
+    }
+}

@@ -1,0 +1,131 @@
+using FeatureViz.Tensors;
+using FeatureViz.TestSupport;
+using FeatureViz.Transforms;
+
+namespace FeatureViz.Tests.Library;
+
+/// <summary>The standard list (reference section 4) and each transformation's geometry, checked against values computed here.</summary>
+public class TransformTests
+{
+    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(TestModels.Backend, d, s);
+
+    [Fact]
+    public void StandardList_IsXpliqueList()
+    {
+        var list = ImageTransform.StandardList(512);
+        Assert.Equal(
+            (string[])["Pad(128, 0)", "Jitter(64)", "Jitter(64)", "Jitter(128)", "Jitter(128)", "Jitter(128)", "Scale(0.92, 0.96)", "Blur(1, 1.1, 10)", "Jitter(32)", "Jitter(32)", "Flip(horizontal: True, vertical: False)"],
+            list.Select(t => t.ToString()!).ToArray());
+        Assert.Equal("Pad(12, 0)", ImageTransform.StandardList(57)[0].ToString()); // u = 57 / 16 = 3
+    }
+
+    [Fact]
+    public void Standard_Geometry_512_EndsNearOneThirdOfTheSide()
+    {
+        // 512 + 2*128 = 768; jitters remove 64+64+128*3 = 512 -> 256; scale 0.92..0.96 -> 235..245; jitters -64 -> 171..181.
+        var x = T(new float[3 * 512 * 512], 1, 3, 512, 512);
+        using var _ = Tensors.Autograd.GradMode.NoGrad();
+        for (int seed = 0; seed < 3; seed++)
+        {
+            var y = ImageTransform.Standard().Apply(x, new Random(seed));
+            Assert.Equal(1, y.Shape[0]);
+            Assert.Equal(3, y.Shape[1]);
+            Assert.InRange(y.Shape[2], 171, 181);
+            Assert.Equal(y.Shape[2], y.Shape[3]);
+        }
+    }
+
+    [Fact]
+    public void Pad_AddsConstantBorder()
+    {
+        var d = Rand.Uniform(1, 2 * 2 * 3);
+        var y = ImageTransform.Pad(2, 0.5f).Apply(T(d, 1, 2, 2, 3), new Random(0));
+        Assert.Equal([1, 2, 6, 7], y.Shape.ToArray());
+        var a = y.ToArray();
+        for (int c = 0; c < 2; c++)
+            for (int i = 0; i < 6; i++)
+                for (int j = 0; j < 7; j++)
+                {
+                    bool inside = i >= 2 && i < 4 && j >= 2 && j < 5;
+                    float e = inside ? d[(c * 2 + i - 2) * 3 + j - 2] : 0.5f;
+                    Assert.Equal(e, a[(c * 6 + i) * 7 + j]);
+                }
+    }
+
+    [Fact]
+    public void Jitter_CropsByDelta_OneOffsetForTheBatch()
+    {
+        var d = Enumerable.Range(0, 2 * 1 * 6 * 7).Select(i => (float)i).ToArray();
+        var y = ImageTransform.Jitter(3).Apply(T(d, 2, 1, 6, 7), new Random(5));
+        Assert.Equal([2, 1, 3, 4], y.Shape.ToArray());
+        var a = y.ToArray();
+        var r = new Random(5);
+        int oy = r.Next(4), ox = r.Next(4);
+        for (int n = 0; n < 2; n++)
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 4; j++)
+                    Assert.Equal(d[(n * 6 + oy + i) * 7 + ox + j], a[(n * 3 + i) * 4 + j]);
+    }
+
+    [Fact]
+    public void Flip_MirrorsEachImageIndependently()
+    {
+        var d = Rand.Uniform(2, 8 * 1 * 3 * 5);
+        var y = ImageTransform.Flip().Apply(T(d, 8, 1, 3, 5), new Random(11)).ToArray();
+        var r = new Random(11);
+        for (int n = 0; n < 8; n++)
+        {
+            bool flip = r.NextDouble() < 0.5;
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 5; j++)
+                    Assert.Equal(d[(n * 3 + i) * 5 + (flip ? 4 - j : j)], y[(n * 3 + i) * 5 + j], 5);
+        }
+    }
+
+    [Fact]
+    public void Scale_ResizesByTheDrawnFactor()
+    {
+        var y = ImageTransform.Scale(0.5f, 0.5f).Apply(T(new float[2 * 10 * 9], 1, 2, 10, 9), new Random(0));
+        Assert.Equal([1, 2, 5, 4], y.Shape.ToArray());
+    }
+
+    [Fact]
+    public void Rotate_By90Degrees_MovesPixelsAboutTheCentre()
+    {
+        var d = Rand.Uniform(3, 5 * 5);
+        var y = ImageTransform.Rotate(90f, 90f).Apply(T(d, 1, 1, 5, 5), new Random(0)).ToArray();
+        // Output (x, y) reads input R(p - c) + c with R = [[cos, -sin], [sin, cos]] at 90 degrees: (x', y') = (-(y - c) + c, (x - c) + c).
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 5; j++)
+            {
+                int xi = 4 - i, yi = j;
+                Assert.Equal(d[yi * 5 + xi], y[i * 5 + j], 4);
+            }
+    }
+
+    [Fact]
+    public void BlurKernel_IsNormalisedGaussianOnXpliqueGrid()
+    {
+        var k = BlurTransform.Kernel(1.5f, 10);
+        Assert.Equal(1.0, k.Sum(x => (double)x), 5);
+        // Grid linspace(-4.5, 4.5, 10): ratio between (0.5, 0.5) and (1.5, 0.5) is exp(-(1.5^2 - 0.5^2) / (2 sigma^2)).
+        Assert.Equal(Math.Exp(-(2.25 - 0.25) / (2 * 2.25)), k[4 * 10 + 3] / (double)k[4 * 10 + 4], 5);
+        Assert.Equal(k[0], k[99]);
+    }
+
+    [Fact]
+    public void Blur_PreservesAConstantInteriorAndKeepsSize_AnyChannelCount()
+    {
+        var x = T(Enumerable.Repeat(2f, 1 * 1 * 16 * 16).ToArray(), 1, 1, 16, 16);
+        var y = ImageTransform.Blur(1f, 1.1f, 10).Apply(x, new Random(0));
+        Assert.Equal([1, 1, 16, 16], y.Shape.ToArray());
+        Assert.Equal(2f, y.ToArray()[8 * 16 + 8], 4);
+    }
+
+    [Fact]
+    public void Compose_AppliesInOrder()
+    {
+        var y = ImageTransform.Compose(ImageTransform.Pad(3), ImageTransform.Jitter(2)).Apply(T(new float[4 * 4], 1, 1, 4, 4), new Random(0));
+        Assert.Equal([1, 1, 8, 8], y.Shape.ToArray());
+    }
+}
