@@ -29,7 +29,7 @@ internal static class GalleryCommand
             string? modelPath = parse.GetValue(options.Model);
             if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"--model: file '{modelPath}' does not exist.");
             var settings = options.Read(parse);
-            var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
+            using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
             settings = RenderOptions.WithDefaultSize(settings, engine.InputSize);
             var spec = int.TryParse(layerText, out int index) ? LayerSpec.ByIndex(index) : LayerSpec.ByName(layerText);
             string layerName;

@@ -38,7 +38,7 @@ internal static class RenderCommand
             string? modelPath = parse.GetValue(options.Model);
             if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"--model: file '{modelPath}' does not exist.");
             var settings = options.Read(parse);
-            var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
+            using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
             settings = RenderOptions.WithDefaultSize(settings, engine.InputSize);
             if (expressions.Count == 0)
             {
@@ -55,11 +55,11 @@ internal static class RenderCommand
         return command;
     }
 
-    /// <summary>Channels 0-5 of a middle layer of the model (for ResNet18: the output of stage 2).</summary>
+    /// <summary>Channels 0-3 of a middle layer of the model (for ResNet18: the output of stage 2), one batch at the default --batch.</summary>
     internal static (string Text, ObjectiveExpression Expression) DefaultObjective(IRenderEngine engine)
     {
         string layer = engine.DefaultLayer();
-        int channels = Math.Min(6, engine.ChannelCount(LayerSpec.ByName(layer)));
+        int channels = Math.Min(4, engine.ChannelCount(LayerSpec.ByName(layer)));
         string text = $"channel:'{layer}':0-{channels - 1}";
         return (text, ObjectiveParser.Parse(text));
     }
@@ -92,12 +92,11 @@ internal static class RenderCommand
     internal static int Execute(CliContext context, RenderJob job, IRenderEngine engine, bool json, CancellationToken ct)
     {
         var log = json ? context.Err : context.Out;
-        int totalSteps = job.Items.Count * job.Settings.Steps / Math.Max(1, Math.Min(job.Settings.BatchSize, job.Items.Count));
         RunSummary? summary = null;
         bool cancelled = false;
         try
         {
-            summary = ProgressReporter.Run(context, log, totalSteps, p => RenderRunner.Run(job, engine, p, ct));
+            summary = ProgressReporter.Run(context, log, p => RenderRunner.Run(job, engine, p, ct));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -40,7 +40,7 @@ internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList
 internal readonly record struct StepReport(int Step, int TotalSteps, double Loss);
 
 /// <summary>Runs the optimization of one batch (the real engine drives FeatureViz.FeatureVisualizer).</summary>
-internal interface IRenderEngine
+internal interface IRenderEngine : IDisposable
 {
     /// <summary>The model description recorded in the manifest.</summary>
     string ModelName { get; }

@@ -61,7 +61,7 @@ internal static class RenderRunner
             var batch = batches[b];
             cancellationToken.ThrowIfCancellationRequested();
             string label = batch.Items.Count == 1 ? batch.Items[0].Name : $"{batch.Items[0].Name} .. {batch.Items[^1].Name}";
-            progress.BeginBatch(b, batches.Count, label, job.Settings.Steps);
+            progress.BeginBatch(b, batches.Count, label, job.Settings.Steps + job.Settings.WarmupSteps);
             var clock = Stopwatch.StartNew();
             var results = engine.Render(batch, job.Settings, progress.Step, cancellationToken);
             double seconds = clock.Elapsed.TotalSeconds / Math.Max(1, results.Count);

@@ -15,13 +15,12 @@ public sealed partial class CpuBackend
         var y = GC.AllocateUninitializedArray<float>(rows * wc * 2);
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
-        var pRe = ArrayPool<float>.Shared.Rent(rows * wc);
-        var pIm = ArrayPool<float>.Shared.Rent(rows * wc);
+        var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
+        var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
         try
         {
-            int rowBlocks = (rows + 2 * RealFft2.Lanes - 1) / (2 * RealFft2.Lanes);
-            For(rowBlocks, FftWork(w, 2 * RealFft2.Lanes), (b0, b1) => RealFft2.ForwardRows(xs, pRe, pIm, rows, w, wc, b0, b1));
-            int colTasks = batch * ((wc + RealFft2.Lanes - 1) / RealFft2.Lanes);
+            For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.ForwardRows(xs, pRe, pIm, h, w, t0, t1));
+            int colTasks = batch * RealFft2.ColumnBlocks(wc);
             For(colTasks, FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.ForwardColumns(pRe, pIm, y, h, wc, weights, t0, t1));
         }
         finally
@@ -41,14 +40,12 @@ public sealed partial class CpuBackend
         var y = GC.AllocateUninitializedArray<float>(rows * w);
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
-        var pRe = ArrayPool<float>.Shared.Rent(rows * wc);
-        var pIm = ArrayPool<float>.Shared.Rent(rows * wc);
+        var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
+        var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
         try
         {
-            int colTasks = batch * ((wc + RealFft2.Lanes - 1) / RealFft2.Lanes);
-            For(colTasks, FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.InverseColumns(sp, pRe, pIm, h, wc, weights, t0, t1));
-            int rowBlocks = (rows + 2 * RealFft2.Lanes - 1) / (2 * RealFft2.Lanes);
-            For(rowBlocks, FftWork(w, 2 * RealFft2.Lanes), (b0, b1) => RealFft2.InverseRows(pRe, pIm, y, rows, w, wc, b0, b1));
+            For(batch * RealFft2.ColumnBlocks(wc), FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.InverseColumns(sp, pRe, pIm, h, wc, weights, t0, t1));
+            For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.InverseRows(pRe, pIm, y, h, w, t0, t1));
         }
         finally
         {

@@ -26,6 +26,7 @@ internal sealed class OpRegistry
         var r = new OpRegistry();
         ElementwiseHandlers.Register(r);
         ConvHandlers.Register(r);
+        MatMulHandlers.Register(r);
         PoolHandlers.Register(r);
         NormHandlers.Register(r);
         MovementHandlers.Register(r);
@@ -33,6 +34,8 @@ internal sealed class OpRegistry
         ConstantHandlers.Register(r);
         ReduceHandlers.Register(r);
         ResizeHandlers.Register(r);
+        ExtraActivationHandlers.Register(r);
+        DiscreteHandlers.Register(r);
         return r;
     }
 

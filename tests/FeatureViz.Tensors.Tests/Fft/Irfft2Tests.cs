@@ -109,6 +109,30 @@ public class Irfft2Tests
     }
 
     [Fact]
+    public void GradientOfSelfConjugateImaginaryPartsFollowsTheC2RDefinition()
+    {
+        // With one row, Im of the DC and Nyquist bins never reach the output: their gradient is exactly zero.
+        var spec = Rand.Uniform(11, 4 * 2);
+        using (var t = Tensor.FromArray(GradCheck.Cpu, spec, 1, 4, 2).RequireGrad())
+        using (var c = Tensor.FromArray(GradCheck.Cpu, Rand.Uniform(12, 6), 1, 6))
+        {
+            var g = FeatureViz.Tensors.Autograd.Grad.Of(t.Irfft2(6), [t], c)[0].ToArray();
+            Assert.Equal(0f, g[1]);
+            Assert.Equal(0f, g[7]);
+            Assert.NotEqual(0f, g[3]);
+        }
+        // With three rows, Im of row 1's DC bin moves the output (through the column inverse DFT) and so has a
+        // gradient: d/dIm Y[1,0] of sum_m c_m Re(i Y e^{2 pi i m / 3}) / 3 = -sum_m c_m sin(2 pi m / 3) / 3.
+        using (var t = Tensor.FromArray(GradCheck.Cpu, new float[6], 3, 1, 2).RequireGrad())
+        using (var c = Tensor.FromArray(GradCheck.Cpu, [0.5f, 1f, -2f], 3, 1))
+        {
+            var g = FeatureViz.Tensors.Autograd.Grad.Of(t.Irfft2(1), [t], c)[0].ToArray();
+            double expected = -(1 * Math.Sin(2 * Math.PI / 3) - 2 * Math.Sin(4 * Math.PI / 3)) / 3;
+            Assert.Equal(expected, g[3], 1e-6);
+        }
+    }
+
+    [Fact]
     public void BadInputNamesOpShapeAndArgument()
     {
         using var s = Tensor.Zeros(GradCheck.Cpu, 4, 5, 2);

@@ -72,6 +72,21 @@ public class Rfft2Tests
         Assert.True(err < Tolerance, $"rfft2 512x512 {norm}: relative error {err:G3}");
     }
 
+    [Theory]
+    [InlineData(2, 1009)]  // prime width: Bluestein with a 2048-point inner FFT
+    [InlineData(1031, 3)]  // prime height
+    [InlineData(6, 998)]   // 2 * 499: Bluestein over the whole length
+    public void MatchesFloat64DftForLargePrimeFactors(int h, int w)
+    {
+        var x = Rand.Uniform(h + w, h * w);
+        using var t = Tensor.FromArray(GradCheck.Cpu, x, h, w);
+        var expected = DftReference.Rfft2(x, 1, h, w);
+        double err = DftReference.RelativeMaxError(expected, t.Rfft2().ToArray());
+        Assert.True(err < Tolerance, $"rfft2 {h}x{w}: relative error {err:G3}");
+        var back = t.Rfft2(FftNorm.Ortho).Irfft2(w, FftNorm.Ortho).ToArray();
+        Approx.Equal(x, back, 0, 2e-6, $"round trip {h}x{w}");
+    }
+
     [Fact]
     public void KnownValues()
     {

@@ -6,11 +6,14 @@ namespace FeatureViz.Tests.Cli;
 /// <summary>Runs the CLI in-process with captured output, and gives each test a fresh temp folder.</summary>
 internal static class CliHarness
 {
-    public static async Task<(int Code, string Out, string Err)> Run(IRenderEngine? engine, CancellationToken ct, params string[] args)
+    public static Task<(int Code, string Out, string Err)> Run(IRenderEngine? engine, CancellationToken ct, params string[] args) =>
+        Run(engine, interactive: false, ct, args);
+
+    public static async Task<(int Code, string Out, string Err)> Run(IRenderEngine? engine, bool interactive, CancellationToken ct, params string[] args)
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        var context = new CliContext(o, e, Interactive: false, (_, _, _) => engine ?? new FakeRenderEngine());
+        var context = new CliContext(o, e, interactive, (_, _, _) => engine ?? new FakeRenderEngine());
         int code = await FeatureViz.Cli.Cli.RunAsync(args, context, ct);
         return (code, o.ToString(), e.ToString());
     }

@@ -5,7 +5,7 @@ namespace FeatureViz.Tests.Cli;
 /// <summary>eval and grad write the right .npy files for a small hand-built model (expected values: float64 loops).</summary>
 public class EvalGradCommandTests
 {
-    private static readonly float[] X = [0.3f, -1.2f, 0.8f, 1.1f, 0.4f, -0.6f];
+    private static readonly float[] X = [0.3f, -1.2f, 0.8f, 1.1f, 0.4f, -0.6f, -0.05f, 2f];
 
     [Fact]
     public async Task EvalWritesGraphOutputsAndRequestedTensorsWithFileSafeNames()
@@ -13,7 +13,7 @@ public class EvalGradCommandTests
         string dir = CliHarness.TempDir();
         string model = TinyOnnxModel.Write(dir);
         string x = Path.Combine(dir, "x.npy");
-        Npy.Write(x, X, [2, 3]);
+        Npy.Write(x, X, [2, 4]);
         string outDir = Path.Combine(dir, "out");
 
         var (code, _, err) = await CliHarness.Run("eval", "--model", model, "--input", $"x={x}", "--output-dir", outDir);
@@ -37,15 +37,15 @@ public class EvalGradCommandTests
         string model = TinyOnnxModel.Write(dir);
         string x = Path.Combine(dir, "x.npy"), c = Path.Combine(dir, "c.npy"), g = Path.Combine(dir, "g.npy");
         float[] cot = [1f, -0.5f, 2f, 0.25f, -1f, 0.75f, 1.5f, -2f];
-        Npy.Write(x, X, [2, 3]);
+        Npy.Write(x, X, [2, 4]);
         Npy.Write(c, cot, [2, 4]);
 
         var (code, _, err) = await CliHarness.Run("grad", "--model", model, "--input", $"x={x}", "--tensor", "out:0", "--cotangent", c, "--wrt", "x", "--out", g);
         Assert.True(code == 0, err);
         var expected = TinyOnnxModel.Vjp(X, cot);
         var got = Npy.Read(g);
-        Assert.Equal([2, 3], got.Shape);
-        for (int i = 0; i < 6; i++) Assert.Equal(expected[i], got.Data[i], 1e-4);
+        Assert.Equal([2, 4], got.Shape);
+        for (int i = 0; i < 8; i++) Assert.Equal(expected[i], got.Data[i], 1e-4);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class EvalGradCommandTests
         string dir = CliHarness.TempDir();
         string model = TinyOnnxModel.Write(dir);
         string x = Path.Combine(dir, "x.npy"), c = Path.Combine(dir, "c.npy");
-        Npy.Write(x, X, [2, 3]);
+        Npy.Write(x, X, [2, 4]);
         Npy.Write(c, new float[3], [3]);
         var (code, _, err) = await CliHarness.Run("grad", "--model", model, "--input", $"x={x}", "--tensor", "out:0", "--cotangent", c, "--wrt", "x", "--out", Path.Combine(dir, "g.npy"));
         Assert.Equal(2, code);

@@ -39,6 +39,8 @@ internal sealed class FakeRenderEngine : IRenderEngine
         }
     }
 
+    public void Dispose() { }
+
     public IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken)
     {
         var losses = new List<double>();

@@ -55,8 +55,18 @@ public class RenderCommandTests
         string dir = Path.Combine(cwd, "featureviz-out");
         var (code, output, err) = await CliHarness.Run(null, CancellationToken.None, "render", "--steps", "1", "--out", dir);
         Assert.True(code == 0, err);
-        Assert.Equal(6, Directory.GetFiles(dir, "*.png").Length);
-        Assert.True(File.Exists(Path.Combine(dir, "channel_conv2_5.png")));
+        Assert.Equal(4, Directory.GetFiles(dir, "*.png").Length);
+        Assert.True(File.Exists(Path.Combine(dir, "channel_conv2_3.png")));
+        Assert.Contains("index.html", output);
+    }
+
+    [Fact]
+    public async Task LiveProgressModeRendersToo()
+    {
+        string dir = CliHarness.TempDir();
+        var (code, output, err) = await CliHarness.Run(null, interactive: true, CancellationToken.None, "render", "--objective", "channel:conv1:0-1", "--steps", "5", "--size", "8x8", "--out", dir);
+        Assert.True(code == 0, err);
+        Assert.Equal(2, Directory.GetFiles(dir, "*.png").Length);
         Assert.Contains("index.html", output);
     }
 

@@ -5,18 +5,40 @@ namespace FeatureViz.Kernels.Cpu.Fft;
 
 /// <summary>
 /// The passes of the batched 2-D real FFT. Rows are transformed two at a time: a block of 2 * <see cref="Lanes"/>
-/// real rows is loaded as the real (first half) and imaginary (second half) parts of <see cref="Lanes"/> complex
-/// sequences, so one complex FFT serves two real rows. Columns are transformed <see cref="Lanes"/> at a time. Between
-/// the passes the half spectrum lives in split planes [rows][Wc] (real and imaginary apart).
+/// real rows of one image is loaded as the real (first half) and imaginary (second half) parts of
+/// <see cref="Lanes"/> complex sequences, so one complex FFT serves two real rows. Columns are transformed
+/// <see cref="Lanes"/> at a time. Between the passes the half spectrum lives in split planes laid out
+/// [batch][Wc][H] (each spectrum column contiguous, padded to PlaneStride), so the row pass reads and writes whole lane vectors and the
+/// column pass reads and writes whole interleaved spectrum rows; the only transposes are the lane loads/stores.
 /// </summary>
 internal static unsafe class RealFft2
 {
     /// <summary>Sequences transformed together (a multiple of every <see cref="Vector{T}.Count"/>).</summary>
     public const int Lanes = 16;
 
-    /// <summary>Row pass of the R2C transform over row blocks [b0, b1): x [rows][w] to the planes [rows][wc].</summary>
-    public static void ForwardRows(float[] x, float[] pRe, float[] pIm, int rows, int w, int wc, int b0, int b1)
+    /// <summary>Row blocks per image.</summary>
+    public static int RowBlocks(int h) => (h + 2 * Lanes - 1) / (2 * Lanes);
+
+    /// <summary>
+    /// Floats between consecutive spectrum columns in the planes: H rounded up to whole cache lines, and kept off
+    /// multiples of 256 bytes so the 16 columns a lane transpose touches do not share cache sets.
+    /// </summary>
+    public static int PlaneStride(int h)
     {
+        int ld = (h + 15) & ~15;
+        return ld % 64 == 0 ? ld + 16 : ld;
+    }
+
+    /// <summary>Floats in one split plane: [batch][Wc][PlaneStride(H)].</summary>
+    public static int PlaneLength(int batch, int h, int w) => batch * (w / 2 + 1) * PlaneStride(h);
+
+    /// <summary>Column blocks per image.</summary>
+    public static int ColumnBlocks(int wc) => (wc + Lanes - 1) / Lanes;
+
+    /// <summary>Row pass of the R2C transform over tasks [t0, t1) (image * RowBlocks + block): x [batch][h][w] to the planes.</summary>
+    public static void ForwardRows(float[] x, float[] pRe, float[] pIm, int h, int w, int t0, int t1)
+    {
+        int wc = w / 2 + 1, blocks = RowBlocks(h), ld = PlaneStride(h);
         var plan = FftPlan.For(w);
         long plane = (long)w * Lanes;
         var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
@@ -25,37 +47,47 @@ internal static unsafe class RealFft2
             fixed (float* bp = buf, xp = x, pr = pRe, pi = pIm)
             {
                 float* re = bp, im = bp + plane, scratch = bp + 2 * plane;
-                for (int b = b0; b < b1; b++)
+                var half = new Vector<float>(0.5f);
+                int vc = Vector<float>.Count;
+                for (int t = t0; t < t1; t++)
                 {
-                    int r0 = b * 2 * Lanes;
-                    int na = Math.Clamp(rows - r0, 0, Lanes), nb = Math.Clamp(rows - r0 - Lanes, 0, Lanes);
-                    if (nb < Lanes) new Span<float>(bp, (int)(2 * plane)).Clear();
-                    for (int r = 0; r < na; r++) Gather(xp + (long)(r0 + r) * w, re + r, w);
-                    for (int r = 0; r < nb; r++) Gather(xp + (long)(r0 + Lanes + r) * w, im + r, w);
+                    int img = t / blocks, m0 = t % blocks * 2 * Lanes;
+                    int na = Math.Min(Lanes, h - m0), nb = Math.Clamp(h - m0 - Lanes, 0, Lanes);
+                    float* rows = xp + ((long)img * h + m0) * w;
+                    LaneTranspose.Load(rows, w, na, re, w);
+                    LaneTranspose.Load(rows + (long)Lanes * w, w, nb, im, w);
                     plan.Forward(re, im, scratch, Lanes);
                     // Z = FFT(a + i b): A_k = (Z_k + conj Z_(w-k)) / 2, B_k = (Z_k - conj Z_(w-k)) / 2i.
-                    for (int r = 0; r < na; r++)
+                    for (int k = 0; k < wc; k++)
                     {
-                        float* dr = pr + (long)(r0 + r) * wc, di = pi + (long)(r0 + r) * wc;
-                        for (int k = 0; k < wc; k++)
+                        int nk = k == 0 ? 0 : w - k;
+                        float* zr = re + k * Lanes, zi = im + k * Lanes, ur = re + nk * Lanes, ui = im + nk * Lanes;
+                        long o = ((long)img * wc + k) * ld + m0;
+                        float* ar = pr + o, ai = pi + o, br = ar + Lanes, bi = ai + Lanes;
+                        if (na == Lanes && nb == Lanes)
                         {
-                            int nk = k == 0 ? 0 : w - k;
-                            float zr = re[k * Lanes + r], zi = im[k * Lanes + r];
-                            float ur = re[nk * Lanes + r], ui = im[nk * Lanes + r];
-                            dr[k] = 0.5f * (zr + ur);
-                            di[k] = 0.5f * (zi - ui);
+                            for (int j = 0; j < Lanes; j += vc)
+                            {
+                                var vzr = Vector.Load(zr + j); var vzi = Vector.Load(zi + j);
+                                var vur = Vector.Load(ur + j); var vui = Vector.Load(ui + j);
+                                (half * (vzr + vur)).Store(ar + j);
+                                (half * (vzi - vui)).Store(ai + j);
+                                (half * (vzi + vui)).Store(br + j);
+                                (half * (vur - vzr)).Store(bi + j);
+                            }
                         }
-                    }
-                    for (int r = 0; r < nb; r++)
-                    {
-                        float* dr = pr + (long)(r0 + Lanes + r) * wc, di = pi + (long)(r0 + Lanes + r) * wc;
-                        for (int k = 0; k < wc; k++)
+                        else
                         {
-                            int nk = k == 0 ? 0 : w - k;
-                            float zr = re[k * Lanes + r], zi = im[k * Lanes + r];
-                            float ur = re[nk * Lanes + r], ui = im[nk * Lanes + r];
-                            dr[k] = 0.5f * (zi + ui);
-                            di[k] = 0.5f * (ur - zr);
+                            for (int j = 0; j < na; j++)
+                            {
+                                ar[j] = 0.5f * (zr[j] + ur[j]);
+                                ai[j] = 0.5f * (zi[j] - ui[j]);
+                            }
+                            for (int j = 0; j < nb; j++)
+                            {
+                                br[j] = 0.5f * (zi[j] + ui[j]);
+                                bi[j] = 0.5f * (ur[j] - zr[j]);
+                            }
                         }
                     }
                 }
@@ -68,13 +100,13 @@ internal static unsafe class RealFft2
     }
 
     /// <summary>
-    /// Column pass of the R2C transform over tasks [t0, t1) (task = image * column blocks + block): forward FFTs
-    /// down the columns of the planes, weighted and interleaved into <paramref name="y"/> [batch][h][wc][2].
+    /// Column pass of the R2C transform over tasks [t0, t1) (image * ColumnBlocks + block): forward FFTs down the
+    /// spectrum columns, weighted and interleaved into <paramref name="y"/> [batch][h][wc][2].
     /// </summary>
     public static void ForwardColumns(float[] pRe, float[] pIm, float[] y, int h, int wc, float[] weights, int t0, int t1)
     {
         var plan = FftPlan.For(h);
-        int blocks = (wc + Lanes - 1) / Lanes;
+        int blocks = ColumnBlocks(wc), ld = PlaneStride(h);
         long plane = (long)h * Lanes;
         var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
         try
@@ -85,25 +117,13 @@ internal static unsafe class RealFft2
                 for (int t = t0; t < t1; t++)
                 {
                     int img = t / blocks, c0 = t % blocks * Lanes, cw = Math.Min(Lanes, wc - c0);
-                    if (cw < Lanes) new Span<float>(bp, (int)(2 * plane)).Clear();
-                    long baseOffset = (long)img * h * wc + c0;
-                    for (int m = 0; m < h; m++)
-                    {
-                        long o = baseOffset + (long)m * wc;
-                        Buffer.MemoryCopy(pr + o, re + (long)m * Lanes, cw * sizeof(float), cw * sizeof(float));
-                        Buffer.MemoryCopy(pi + o, im + (long)m * Lanes, cw * sizeof(float), cw * sizeof(float));
-                    }
+                    long o = ((long)img * wc + c0) * ld;
+                    LaneTranspose.Load(pr + o, ld, cw, re, h);
+                    LaneTranspose.Load(pi + o, ld, cw, im, h);
                     plan.Forward(re, im, scratch, Lanes);
+                    float* dst = yp + 2 * ((long)img * h * wc + c0);
                     for (int m = 0; m < h; m++)
-                    {
-                        float* dst = yp + 2 * (baseOffset + (long)m * wc);
-                        float* sr = re + (long)m * Lanes, si = im + (long)m * Lanes;
-                        for (int j = 0; j < cw; j++)
-                        {
-                            dst[2 * j] = sr[j] * wp[c0 + j];
-                            dst[2 * j + 1] = si[j] * wp[c0 + j];
-                        }
-                    }
+                        LaneTranspose.Interleave(re + (long)m * Lanes, im + (long)m * Lanes, wp + c0, dst + 2L * m * wc, cw);
                 }
             }
         }
@@ -114,13 +134,13 @@ internal static unsafe class RealFft2
     }
 
     /// <summary>
-    /// Column pass of the C2R transform over tasks [t0, t1): the weighted spectrum columns of <paramref name="spec"/>
-    /// ([batch][h][wc][2]) through inverse FFTs down the columns into the planes.
+    /// Column pass of the C2R transform over tasks [t0, t1): the weighted columns of <paramref name="spec"/>
+    /// ([batch][h][wc][2]) through inverse FFTs into the planes.
     /// </summary>
     public static void InverseColumns(float[] spec, float[] pRe, float[] pIm, int h, int wc, float[] weights, int t0, int t1)
     {
         var plan = FftPlan.For(h);
-        int blocks = (wc + Lanes - 1) / Lanes;
+        int blocks = ColumnBlocks(wc), ld = PlaneStride(h);
         long plane = (long)h * Lanes;
         var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
         try
@@ -132,24 +152,13 @@ internal static unsafe class RealFft2
                 {
                     int img = t / blocks, c0 = t % blocks * Lanes, cw = Math.Min(Lanes, wc - c0);
                     if (cw < Lanes) new Span<float>(bp, (int)(2 * plane)).Clear();
-                    long baseOffset = (long)img * h * wc + c0;
+                    float* src = sp + 2 * ((long)img * h * wc + c0);
                     for (int m = 0; m < h; m++)
-                    {
-                        float* src = sp + 2 * (baseOffset + (long)m * wc);
-                        float* dr = re + (long)m * Lanes, di = im + (long)m * Lanes;
-                        for (int j = 0; j < cw; j++)
-                        {
-                            dr[j] = src[2 * j] * wp[c0 + j];
-                            di[j] = src[2 * j + 1] * wp[c0 + j];
-                        }
-                    }
+                        LaneTranspose.Deinterleave(src + 2L * m * wc, wp + c0, re + (long)m * Lanes, im + (long)m * Lanes, cw);
                     plan.Forward(im, re, scratch, Lanes); // inverse: planes swapped
-                    for (int m = 0; m < h; m++)
-                    {
-                        long o = baseOffset + (long)m * wc;
-                        Buffer.MemoryCopy(re + (long)m * Lanes, pr + o, cw * sizeof(float), cw * sizeof(float));
-                        Buffer.MemoryCopy(im + (long)m * Lanes, pi + o, cw * sizeof(float), cw * sizeof(float));
-                    }
+                    long o = ((long)img * wc + c0) * ld;
+                    LaneTranspose.Store(re, pr + o, ld, cw, h);
+                    LaneTranspose.Store(im, pi + o, ld, cw, h);
                 }
             }
         }
@@ -160,50 +169,70 @@ internal static unsafe class RealFft2
     }
 
     /// <summary>
-    /// Row pass of the C2R transform over row blocks [b0, b1): each plane row is extended Hermitian-symmetrically
-    /// (imaginary parts of DC and Nyquist dropped) and inverse transformed; two real rows per complex FFT.
+    /// Row pass of the C2R transform over tasks [t0, t1): each plane row is extended Hermitian-symmetrically
+    /// (imaginary parts of DC and Nyquist dropped) and inverse transformed, two real rows per complex FFT.
     /// </summary>
-    public static void InverseRows(float[] pRe, float[] pIm, float[] y, int rows, int w, int wc, int b0, int b1)
+    public static void InverseRows(float[] pRe, float[] pIm, float[] y, int h, int w, int t0, int t1)
     {
+        int wc = w / 2 + 1, blocks = RowBlocks(h), ld = PlaneStride(h);
         var plan = FftPlan.For(w);
         long plane = (long)w * Lanes;
-        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
+        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes) + 4 * Lanes));
         try
         {
             fixed (float* bp = buf, yp = y, pr = pRe, pi = pIm)
             {
                 float* re = bp, im = bp + plane, scratch = bp + 2 * plane;
-                for (int b = b0; b < b1; b++)
+                float* tmp = scratch + plan.ScratchFloats(Lanes);
+                int vc = Vector<float>.Count;
+                for (int t = t0; t < t1; t++)
                 {
-                    int r0 = b * 2 * Lanes;
-                    int na = Math.Clamp(rows - r0, 0, Lanes), nb = Math.Clamp(rows - r0 - Lanes, 0, Lanes);
-                    if (na < Lanes) new Span<float>(bp, (int)(2 * plane)).Clear();
+                    int img = t / blocks, m0 = t % blocks * 2 * Lanes;
+                    int na = Math.Min(Lanes, h - m0), nb = Math.Clamp(h - m0 - Lanes, 0, Lanes);
+                    bool full = na == Lanes && nb == Lanes;
+                    if (!full) new Span<float>(tmp, 4 * Lanes).Clear();
                     // Q = A + i B with A, B the Hermitian extensions of rows a and b: Re Q = Re A - Im B, Im Q = Im A + Re B.
-                    for (int r = 0; r < na; r++)
+                    for (int l = 0; l < w; l++)
                     {
-                        float* ar = pr + (long)(r0 + r) * wc, ai = pi + (long)(r0 + r) * wc;
-                        for (int l = 0; l < w; l++)
+                        int k = l < wc ? l : w - l;
+                        long o = ((long)img * wc + k) * ld + m0;
+                        float* ar = pr + o, ai = pi + o, br = ar + Lanes, bi = ai + Lanes;
+                        if (!full)
                         {
-                            int k = l < wc ? l : w - l;
-                            float vr = ar[k], vi = l == 0 || 2 * l == w ? 0f : l < wc ? ai[k] : -ai[k];
-                            re[l * Lanes + r] = vr;
-                            im[l * Lanes + r] = vi;
+                            for (int j = 0; j < na; j++) { tmp[j] = ar[j]; tmp[Lanes + j] = ai[j]; }
+                            for (int j = 0; j < nb; j++) { tmp[2 * Lanes + j] = br[j]; tmp[3 * Lanes + j] = bi[j]; }
+                            ar = tmp; ai = tmp + Lanes; br = tmp + 2 * Lanes; bi = tmp + 3 * Lanes;
                         }
-                    }
-                    for (int r = 0; r < nb; r++)
-                    {
-                        float* br = pr + (long)(r0 + Lanes + r) * wc, bi = pi + (long)(r0 + Lanes + r) * wc;
-                        for (int l = 0; l < w; l++)
+                        float* qr = re + (long)l * Lanes, qi = im + (long)l * Lanes;
+                        if (l == 0 || 2 * l == w)
                         {
-                            int k = l < wc ? l : w - l;
-                            float vr = br[k], vi = l == 0 || 2 * l == w ? 0f : l < wc ? bi[k] : -bi[k];
-                            re[l * Lanes + r] -= vi;
-                            im[l * Lanes + r] += vr;
+                            for (int j = 0; j < Lanes; j += vc)
+                            {
+                                Vector.Load(ar + j).Store(qr + j);
+                                Vector.Load(br + j).Store(qi + j);
+                            }
+                        }
+                        else if (l < wc)
+                        {
+                            for (int j = 0; j < Lanes; j += vc)
+                            {
+                                (Vector.Load(ar + j) - Vector.Load(bi + j)).Store(qr + j);
+                                (Vector.Load(ai + j) + Vector.Load(br + j)).Store(qi + j);
+                            }
+                        }
+                        else
+                        {
+                            for (int j = 0; j < Lanes; j += vc)
+                            {
+                                (Vector.Load(ar + j) + Vector.Load(bi + j)).Store(qr + j);
+                                (Vector.Load(br + j) - Vector.Load(ai + j)).Store(qi + j);
+                            }
                         }
                     }
                     plan.Forward(im, re, scratch, Lanes); // inverse: planes swapped
-                    for (int r = 0; r < na; r++) Scatter(re + r, yp + (long)(r0 + r) * w, w);
-                    for (int r = 0; r < nb; r++) Scatter(im + r, yp + (long)(r0 + Lanes + r) * w, w);
+                    float* rows = yp + ((long)img * h + m0) * w;
+                    LaneTranspose.Store(re, rows, w, na, w);
+                    LaneTranspose.Store(im, rows + (long)Lanes * w, w, nb, w);
                 }
             }
         }
@@ -211,15 +240,5 @@ internal static unsafe class RealFft2
         {
             ArrayPool<float>.Shared.Return(buf);
         }
-    }
-
-    private static void Gather(float* src, float* dst, int w)
-    {
-        for (int n = 0; n < w; n++) dst[n * Lanes] = src[n];
-    }
-
-    private static void Scatter(float* src, float* dst, int w)
-    {
-        for (int n = 0; n < w; n++) dst[n] = src[n * Lanes];
     }
 }
