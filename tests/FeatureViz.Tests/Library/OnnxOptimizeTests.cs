@@ -42,14 +42,16 @@ public class OnnxOptimizeTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A 64-step render (8 straight-through warm-up steps + 56) of channel 7 at a given fraction of the ReLU depth
-    /// reaches twice the best mean activation over 32 random images in the same 0..255 range. Each depth is slow
-    /// (a full ResNet18 forward+backward per step on 2 cores), so each is its own case.
+    /// A 64-step render of channel 7 at a given fraction of the ReLU depth reaches twice the best mean activation over
+    /// 32 random images in the same 0..255 range. When the channel is dead (zero) on a mid-grey image, the first 8 of
+    /// the 64 steps are straight-through warm-up steps, so it gets a gradient at all; otherwise no warm-up (measured:
+    /// on a live deep channel the linearised warm-up gradient drives the channel down). Each depth is slow (a ResNet18
+    /// forward+backward per step on 2 cores), so each is its own case.
     /// </summary>
     [Theory]
     [InlineData(1, 4)]
     [InlineData(1, 2)]
-    [InlineData(3, 4, Skip = "Fails at present: at ReLU365 (512x7x7) the render reaches a channel mean of 0.07 against 1.6 for the best random image; under investigation (optimization schedule or a deep-layer gradient).")]
+    [InlineData(3, 4)]
     public void ResNet18_ChannelRenderBeatsRandomImagesTwiceOver(int numerator, int denominator)
     {
         using var onnx = OnnxModel.LoadResNet18();
@@ -60,17 +62,19 @@ public class OnnxOptimizeTests(ITestOutputHelper output)
         var range = new ValueRange(0, 255);
         int channel = 7 % layer.Shape[1];
         double baseline = RandomImagesMax(model, layer, channel, range);
+        var grey = Enumerable.Repeat(127.5f, 3 * 224 * 224).ToArray();
+        bool dead = ChannelMeans(model, layer, channel, grey, 1)[0] <= 0;
         var result = FeatureVisualizer.Optimize(Objective.Channel(model, layer.OutputName, channel), new OptimizationOptions
         {
             CustomShape = null,
             ValuesRange = range,
             Transformations = ImageTransform.Jitter(8),
-            WarmupSteps = 8, // straight-through ReLUs first, so a channel that starts dead still gets a gradient
-            Steps = 56,
+            WarmupSteps = dead ? 8 : 0,
+            Steps = dead ? 56 : 64,
             Seed = 5,
         });
         double rendered = ChannelMeans(model, layer, channel, result.Images.Data, 1)[0];
-        output.WriteLine($"{layer.OutputName} {string.Join("x", layer.Shape)} channel {channel}: render {rendered:F3}, best random {baseline:F3}");
+        output.WriteLine($"{layer.OutputName} {string.Join("x", layer.Shape)} channel {channel} (dead on grey: {dead}): render {rendered:F3}, best random {baseline:F3}");
         Assert.True(rendered >= 2 * baseline, $"{layer.OutputName} channel {channel}: render {rendered:F3} < 2 x best random {baseline:F3}");
     }
 
