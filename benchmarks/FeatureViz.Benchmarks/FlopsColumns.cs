@@ -28,7 +28,10 @@ public abstract class FlopsBenchmark
 
     /// <summary>10 independent FMA chains of 16 lanes per thread: 320 FLOP per iteration, no memory traffic.</summary>
     [Benchmark]
-    public float PeakFma()
+    public float PeakFma() => RunPeak();
+
+    /// <summary>One run of the peak loop on <see cref="Threads"/> threads (<see cref="PeakFlops"/> FLOP).</summary>
+    internal static float RunPeak()
     {
         var sums = new float[Threads];
         Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t => sums[t] = PeakLoop(PeakIterations));

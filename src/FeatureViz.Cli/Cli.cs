@@ -80,6 +80,14 @@ internal static class Cli
             else error.WriteLine("(run with --verbose for the stack trace)");
             return ExitCodes.Error;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything else (e.g. an optimization that diverged) is still an error of the run, not a crash.
+            error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            if (verbose) error.WriteLine(e.ToString());
+            else error.WriteLine("(run with --verbose for the stack trace)");
+            return ExitCodes.Error;
+        }
     }
 
     private static RootCommand BuildRoot(CliContext context)

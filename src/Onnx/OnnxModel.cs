@@ -203,8 +203,11 @@ public sealed class OnnxModel : IDisposable
 
     internal OnnxGraph Graph => _graph;
 
-    /// <inheritdoc/>
-    public void Dispose() { }
+    /// <summary>
+    /// Frees the model's constants; the model cannot run afterwards. Tensors it returned stay valid, but a backward
+    /// pass through them needs the weights, so finish differentiating before disposing the model.
+    /// </summary>
+    public void Dispose() => _graph.Dispose();
 }
 
 /// <summary>A graph input: its name and declared shape (-1 where the model has a symbolic or unknown dimension).</summary>

@@ -17,14 +17,13 @@ public static unsafe class QuickEngineRun
         var cpu = new CpuBackend(threads);
         Console.WriteLine($"FeatureViz engine quick run: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} processors, {threads} thread(s), Vector512: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
         Console.WriteLine($"{"benchmark",-26} {"ms (wall)",10} {"GFLOP/s",8} {"% peak",7} {"% peak (CPU time)",18}");
-        var peak = new FlopsBenchmarkPeak();
         foreach (var n in new[] { 256, 512, 1024, 2048 })
         {
             var r = new Random(1);
             var a = Enumerable.Range(0, n * n).Select(_ => (float)r.NextDouble() - 0.5f).ToArray();
             var b = Enumerable.Range(0, n * n).Select(_ => (float)r.NextDouble() - 0.5f).ToArray();
             var c = new float[n * n];
-            Measure($"Sgemm {n}", 2.0 * n * n * n, peak, threads, () =>
+            Measure($"Sgemm {n}", 2.0 * n * n * n, () =>
             {
                 fixed (float* pa = a, pb = b, pc = c)
                     Kernels.Cpu.Gemm.Sgemm.Multiply(n, n, n, 1f, pa, n, false, pb, n, false, pc, n, false, threads);
@@ -37,17 +36,17 @@ public static unsafe class QuickEngineRun
             var w = cpu.Upload(Enumerable.Range(0, ch * ch * 9).Select(_ => (float)r.NextDouble() - 0.5f).ToArray());
             var g = new Conv2dGeometry(1, ch, hw, hw, ch, 3, 3, hw, hw, 1, 1, 1, 1, 1, 1, 1);
             double flops = 2.0 * ch * ch * 9 * hw * hw;
-            Measure($"Conv3x3 {ch}@{hw} fwd", flops, peak, threads, () => cpu.Conv2d(x, w, null, g).Dispose());
-            Measure($"Conv3x3 {ch}@{hw} dx", flops, peak, threads, () => cpu.Conv2dBackwardInput(x, w, g).Dispose());
+            Measure($"Conv3x3 {ch}@{hw} fwd", flops, () => cpu.Conv2d(x, w, null, g).Dispose());
+            Measure($"Conv3x3 {ch}@{hw} dx", flops, () => cpu.Conv2dBackwardInput(x, w, g).Dispose());
         }
     }
 
-    private static void Measure(string name, double flops, FlopsBenchmarkPeak peak, int threads, Action body)
+    private static void Measure(string name, double flops, Action body)
     {
         body();
         var (wall, cpuTime) = Time(body, Math.Max(2, (int)(0.4e9 / flops)));
-        var (pw1, pc1) = Time(() => peak.PeakFma(), 1);
-        var (pw2, pc2) = Time(() => peak.PeakFma(), 1);
+        var (pw1, pc1) = Time(() => FlopsBenchmark.RunPeak(), 1);
+        var (pw2, pc2) = Time(() => FlopsBenchmark.RunPeak(), 1);
         double pWall = FlopsBenchmark.PeakFlops / Math.Min(pw1, pw2), pCpu = FlopsBenchmark.PeakFlops / Math.Min(pc1, pc2);
         double gWall = flops / wall, gCpu = flops / cpuTime;
         Console.WriteLine($"{name,-26} {wall * 1e3,10:F2} {gWall / 1e9,8:F1} {100 * gWall / pWall,6:F0}% {100 * gCpu / pCpu,17:F0}%   (peak {pWall / 1e9:F0} GFLOP/s wall)");
@@ -71,10 +70,5 @@ public static unsafe class QuickEngineRun
             bestCpu = Math.Min(bestCpu, cpu);
         }
         return (bestWall, bestCpu);
-    }
-
-    private sealed class FlopsBenchmarkPeak : FlopsBenchmark
-    {
-        public override double Flops(string method) => PeakFlops;
     }
 }

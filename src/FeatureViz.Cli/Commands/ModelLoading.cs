@@ -32,13 +32,13 @@ internal static class ModelLoading
         return result;
     }
 
-    /// <summary>Splits <c>NAME=FILE</c> values; the name may itself hold '=' only if quoted by the caller (the last '=' splits).</summary>
+    /// <summary>Splits <c>NAME=FILE</c> values at the first '=' (so file paths may contain '=').</summary>
     public static List<(string Name, string File)> ParseInputSpecs(IEnumerable<string> specs)
     {
         var list = new List<(string, string)>();
         foreach (var spec in specs)
         {
-            int eq = spec.LastIndexOf('=');
+            int eq = spec.IndexOf('=');
             if (eq <= 0 || eq == spec.Length - 1)
                 throw new UsageException($"--input: expected NAME=FILE.npy but got '{spec}'.");
             string file = spec[(eq + 1)..];

@@ -29,6 +29,7 @@ internal static class HtmlReport
         sb.Append("<h1>").Append(E(m.Title)).AppendLine("</h1>");
         sb.Append("<p>Model: <code>").Append(E(m.Model)).Append("</code> &middot; ").Append(m.Items.Count)
           .Append(" image(s) &middot; updated ").Append(E(m.Updated.ToString("u", CultureInfo.InvariantCulture))).AppendLine("</p>");
+        sb.AppendLine("<p class=\"loss\">Each curve is the loss minimised at every step (the negated objective plus the regularizers) of the batch the image was optimized in.</p>");
         if (!m.Complete) sb.AppendLine("<p class=\"incomplete\">This run is incomplete (interrupted or still running); the images shown are finished.</p>");
         sb.AppendLine("<details><summary>Parameters</summary><table id=\"parameters\">");
         foreach (var (k, v) in m.Parameters) sb.Append("<tr><th>").Append(E(k)).Append("</th><td>").Append(E(v)).AppendLine("</td></tr>");

@@ -1,24 +1,166 @@
+using FeatureViz.Cli.IO;
 using FeatureViz.Cli.Objectives;
+using FeatureViz.Kernels.Cpu;
+using FeatureViz.Models;
+using FeatureViz.Objectives;
+using FeatureViz.Onnx;
+using FeatureViz.Optimizers;
+using FeatureViz.Regularizers;
+using FeatureViz.Rendering;
+using FeatureViz.Transforms;
 
 namespace FeatureViz.Cli.Render;
 
-// Placeholder until the FeatureViz library's API is merged (the real engine is in .pending/).
-internal sealed class LibraryRenderEngine(string? modelPath, int threads, (float Min, float Max)? valuesRange) : IRenderEngine
+/// <summary>The render engine backed by the FeatureViz library: ONNX model, objectives, FeatureVisualizer.Optimize.</summary>
+internal sealed class LibraryRenderEngine : IRenderEngine
 {
-    public string ModelName => modelPath ?? "ResNet18";
+    /// <summary>The output of stage 2 of the bundled ResNet18 (128 channels, 28 x 28): a middle layer with clear textures.</summary>
+    internal const string ResNet18DefaultLayer = "ReLU315_Output_0";
 
-    public (int Width, int Height) InputSize => (224, 224);
+    private readonly OnnxModel _onnx;
+    private readonly VisualizationModel _model;
+    private readonly bool _bundled;
 
-    public string LayerName(LayerSpec layer) => throw new NotImplementedException($"featureviz render: the library is pending ({threads}, {valuesRange}).");
+    public LibraryRenderEngine(string? modelPath, int threads, (float Min, float Max)? valuesRange = null)
+    {
+        var load = new OnnxLoadOptions { Backend = new CpuBackend(threads) };
+        _bundled = modelPath is null;
+        _onnx = _bundled ? OnnxModel.LoadResNet18(load) : OnnxModel.Load(modelPath!, load);
+        _model = VisualizationModel.FromOnnx(_onnx);
+        ModelName = _bundled ? "ResNet18 (bundled, ImageNet, input 0..255)" : Path.GetFullPath(modelPath!);
+        ValuesRange = valuesRange is { } r ? new ValueRange(r.Min, r.Max) : (_bundled ? new ValueRange(0f, 255f) : new ValueRange(0f, 1f));
+    }
 
-    public int ChannelCount(LayerSpec layer) => throw new NotImplementedException("featureviz render: the library is pending.");
+    public string ModelName { get; }
 
-    public string DefaultLayer() => throw new NotImplementedException("featureviz render: the library is pending.");
+    public ValueRange ValuesRange { get; }
 
-    public void Validate(ObjectiveExpression expression) => throw new NotImplementedException("featureviz render: the library is pending.");
+    public (int Width, int Height) InputSize
+    {
+        get
+        {
+            var s = _model.Input.Shape;
+            return s.Length == 4 && s[2] > 0 && s[3] > 0 ? (s[3], s[2]) : (224, 224);
+        }
+    }
 
-    public void Dispose() { }
+    public string LayerName(LayerSpec layer) => Resolve(layer).OutputName;
 
-    public IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("featureviz render: the library is pending.");
+    public int ChannelCount(LayerSpec layer)
+    {
+        var info = Resolve(layer);
+        if (info.Shape.Length < 2) throw new ArgumentException($"layer '{info.OutputName}' of shape [{string.Join(", ", info.Shape)}] has no channel axis.");
+        return info.Shape[1];
+    }
+
+    public string DefaultLayer()
+    {
+        if (_bundled && _model.Layers.Any(l => l.OutputName == ResNet18DefaultLayer)) return ResNet18DefaultLayer;
+        var candidates = _model.Layers.Where(l => l.Shape.Length == 4 && l.OpType is "Relu" or "Conv" or "Concat" or "Add").ToList();
+        if (candidates.Count == 0) candidates = _model.Layers.Where(l => l.Shape.Length == 4).ToList();
+        if (candidates.Count == 0) throw new ArgumentException("the model has no 4-D (N, C, H, W) layer to render; pass --objective.");
+        return candidates[candidates.Count * 3 / 5].OutputName;
+    }
+
+    public void Validate(ObjectiveExpression expression) => _ = Build(expression);
+
+    public void Dispose() => _onnx.Dispose();
+
+    public IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken)
+    {
+        var objective = Build(batch.Objective);
+        if (objective.BatchSize != batch.Items.Count)
+            throw new InvalidOperationException($"internal: the objective yields {objective.BatchSize} images for {batch.Items.Count} items.");
+        var losses = new List<double>();
+        int totalSteps = settings.Steps + settings.WarmupSteps;
+        var options = new OptimizationOptions
+        {
+            Optimizer = Optimizer.Adam((float)settings.LearningRate),
+            Steps = settings.Steps,
+            UseFft = settings.UseFft,
+            FftDecay = (float)settings.FftDecay,
+            Regularizers = settings.Regularizers.Select(ToRegularizer).ToList(),
+            ValuesRange = ValuesRange,
+            Transformations = settings.StandardTransforms ? ImageTransform.Standard() : null,
+            WarmupSteps = settings.WarmupSteps,
+            CustomShape = new ImageSize(settings.Height, settings.Width),
+            SaveEvery = settings.SaveEvery > 0 ? settings.SaveEvery : null,
+            Seed = settings.Seed,
+            Progress = new SyncProgress(p =>
+            {
+                losses.Add(p.Loss);
+                onStep(new StepReport(p.Step, p.TotalSteps, p.Loss));
+            }),
+        };
+        var result = FeatureVisualizer.Optimize(objective, options, cancellationToken);
+        if (result.Cancelled) throw new OperationCanceledException(cancellationToken);
+        var frames = settings.SaveEvery > 0 ? result.Snapshots : [];
+        return batch.Items.Select((item, i) => new ItemResult(
+            item,
+            ToRgb(result.Images, i),
+            losses,
+            frames.Select(f => ToRgb(f, i)).ToList())).ToList();
+    }
+
+    private LayerInfo Resolve(LayerSpec layer) => layer.IsIndex ? _model.GetLayer(layer.Index) : _model.GetLayer(layer.Name!);
+
+    private Objective Build(ObjectiveExpression expression)
+    {
+        Objective? sum = null;
+        foreach (var (weight, atom) in expression.Terms.Select(t => (t.Weight, t.Atom)))
+        {
+            LayerRef layer = atom.Layer.IsIndex ? new LayerRef(atom.Layer.Index) : new LayerRef(atom.Layer.Name!);
+            float w = (float)weight;
+            var term = atom.Kind switch
+            {
+                ObjectiveKind.Channel => Objective.Channel(_model, layer, atom.Indices, w),
+                ObjectiveKind.Neuron when atom.Neurons.All(n => n.Flat is not null) => Objective.Neuron(_model, layer, atom.Neurons.Select(n => n.Flat!.Value).ToList(), w),
+                ObjectiveKind.Neuron => atom.Neurons.Count == 1
+                    ? Objective.Neuron(_model, layer, atom.Neurons[0].Channel, atom.Neurons[0].X, atom.Neurons[0].Y, w)
+                    : throw new ArgumentException("a neuron batch must use flat indices (CHANNEL@X,Y names one neuron)."),
+                ObjectiveKind.Layer => Objective.Layer(_model, layer, atom.Reducer == Reduction.Mean ? LayerReducer.Mean : LayerReducer.Magnitude, w),
+                _ => Objective.Direction(_model, layer, ReadVector(atom.VectorPath!), multiplier: w),
+            };
+            sum = sum is null ? term : sum + term;
+        }
+        return sum ?? throw new ArgumentException("empty objective.");
+    }
+
+    private static float[] ReadVector(string path)
+    {
+        if (!File.Exists(path)) throw new ArgumentException($"direction vector file '{path}' does not exist.");
+        return Npy.Read(path).Data;
+    }
+
+    private static Regularizer ToRegularizer(RegularizerSpec r) => r.Kind switch
+    {
+        "l1" => Regularizer.L1((float)r.Weight),
+        "l2" => Regularizer.L2((float)r.Weight),
+        "linf" => Regularizer.LInf((float)r.Weight),
+        _ => Regularizer.TotalVariation((float)r.Weight),
+    };
+
+    /// <summary>One image of a batch as 8-bit RGB (grayscale replicated), scaled from the batch's value range.</summary>
+    internal static RgbImage ToRgb(ImageBatch batch, int index)
+    {
+        var src = batch.Image(index);
+        int hw = batch.Height * batch.Width;
+        var pixels = new byte[hw * 3];
+        float min = batch.Range.Min, scale = 255f / batch.Range.Width;
+        for (int p = 0; p < hw; p++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                float v = src[(batch.Channels == 1 ? 0 : c) * hw + p];
+                pixels[p * 3 + c] = (byte)Math.Clamp(MathF.Round((v - min) * scale), 0f, 255f);
+            }
+        }
+        return new RgbImage(batch.Width, batch.Height, pixels);
+    }
+
+    /// <summary>Reports synchronously on the optimizing thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class SyncProgress(Action<OptimizationProgress> report) : IProgress<OptimizationProgress>
+    {
+        public void Report(OptimizationProgress value) => report(value);
+    }
 }

@@ -43,6 +43,7 @@ internal sealed partial class OnnxGraph
     {
         lock (_sync)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             // The nodes the requested names depend on.
             var needed = new bool[Nodes.Count];
             var neededInputs = new HashSet<string>(StringComparer.Ordinal);
@@ -75,7 +76,13 @@ internal sealed partial class OnnxGraph
                     throw new ArgumentException($"Run: input '{name}' is required (shape [{string.Join(", ", Input(name)!.DeclaredDims)}]) for the requested outputs.");
 
             var sig = string.Join(";", neededInputs.Order(StringComparer.Ordinal).Select(n => $"{n}:{env[n].Type}:{string.Join(",", env[n].Dims)}"));
-            if (!_plans.TryGetValue(sig, out var plan)) _plans[sig] = plan = new(StringComparer.Ordinal);
+            if (!_plans.TryGetValue(sig, out var plan))
+            {
+                // Many distinct shapes (e.g. random crops) would grow the cache without bound: start over past a limit.
+                // Dropped, not disposed: autodiff graphs of earlier results may still read them.
+                if (_plans.Count >= MaxPlans) _plans.Clear();
+                _plans[sig] = plan = new(StringComparer.Ordinal);
+            }
             var newlyStatic = new List<(string Name, Value V)>();
 
             Value Lookup(string name) =>
@@ -115,6 +122,24 @@ internal sealed partial class OnnxGraph
                 }
             }
             return result;
+        }
+    }
+
+    private bool _disposed;
+    private const int MaxPlans = 64;
+
+
+    /// <summary>Frees the constants and cached folded tensors (backend memory).</summary>
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var v in _constants.Values.Concat(_plans.Values.SelectMany(p => p.Values)))
+                if (v is TensorValue t) t.Tensor.Dispose();
+            _constants.Clear();
+            _plans.Clear();
         }
     }
 

@@ -109,7 +109,7 @@ internal static class ElementwiseHandlers
         });
     }
 
-    private static Tensor PowTensor(Tensor x, Tensor y) => y.Numel == 1 && !y.RequiresGrad ? x.Pow(y.Item()) : x.Pow(y);
+    private static Tensor PowTensor(Tensor x, Tensor y) => y.Numel == 1 && y.Rank <= x.Rank && !y.RequiresGrad ? x.Pow(y.Item()) : x.Pow(y);
 
     /// <summary>Before opset 7, binary ops broadcast only when broadcast=1, aligning B at <c>axis</c> of A.</summary>
     private static void Binary(OpRegistry r, string op, Func<Tensor, Tensor, Tensor> f, Func<long, long, long> host)

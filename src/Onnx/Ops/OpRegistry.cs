@@ -34,6 +34,8 @@ internal sealed class OpRegistry
         ConstantHandlers.Register(r);
         ReduceHandlers.Register(r);
         ResizeHandlers.Register(r);
+        ExtraActivationHandlers.Register(r);
+        DiscreteHandlers.Register(r);
         return r;
     }
 

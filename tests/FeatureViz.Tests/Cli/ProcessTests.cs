@@ -58,6 +58,42 @@ public class ProcessTests
     }
 
     [Fact]
+    public async Task SigintStopsAfterTheCurrentStepKeepingOnlyCompleteFiles()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string dir = CliHarness.TempDir();
+        string model = TinyOnnxModel.WriteConv(dir);
+        string outDir = Path.Combine(dir, "out");
+        var psi = new ProcessStartInfo(DotnetPath()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "featureviz.dll"), "render", "--model", model, "--objective", "channel:conv/relu:0-3",
+                                  "--batch", "1", "--steps", "100000", "--size", "16x16", "--threads", "1", "--out", outDir })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        // Wait for the first optimization steps to be reported, then interrupt as Ctrl+C would.
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(Path.Combine(outDir, "manifest.json")) && clock.Elapsed < TimeSpan.FromMinutes(2)) await Task.Delay(100);
+        await Task.Delay(1500);
+        using (var kill = Process.Start("kill", ["-INT", p.Id.ToString()])) await kill.WaitForExitAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail("featureviz did not stop after SIGINT");
+        }
+        string err = await stderr;
+        await stdout;
+        Assert.True(p.ExitCode == FeatureViz.Cli.ExitCodes.Cancelled, $"exit {p.ExitCode}: {err}");
+        Assert.Contains("Interrupted", err);
+        var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "manifest.json"))).RootElement;
+        Assert.False(manifest.GetProperty("complete").GetBoolean());
+        var listed = manifest.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("file").GetString()).Order().ToList();
+        Assert.Equal(listed, Directory.GetFiles(outDir, "*.png").Select(Path.GetFileName).Order().ToList());
+        Assert.DoesNotContain(Directory.GetFiles(outDir), f => f.EndsWith(".tmp"));
+        Assert.True(File.Exists(Path.Combine(outDir, "index.html")));
+    }
+
+    [Fact]
     public void EvalOfASmallModelAsAProcess()
     {
         string dir = CliHarness.TempDir();

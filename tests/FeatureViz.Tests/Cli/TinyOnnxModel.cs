@@ -31,6 +31,32 @@ internal static class TinyOnnxModel
         return path;
     }
 
+    /// <summary>
+    /// A tiny image model: input "image" [1, 3, 16, 16] -> Conv 3x3 (4 channels, pads 1, deterministic weights) ->
+    /// Relu ("conv/relu", [1, 4, 16, 16]) -> GlobalAveragePool ("pool", [1, 4, 1, 1]).
+    /// </summary>
+    public static string WriteConv(string dir)
+    {
+        var graph = new GraphProto { Name = "tinyconv" };
+        graph.Input.Add(Value("image", 1, 3, 16, 16));
+        graph.Output.Add(Value("pool", 1, 4, 1, 1));
+        var w = new float[4 * 3 * 3 * 3];
+        for (int i = 0; i < w.Length; i++) w[i] = MathF.Sin(i * 0.7f) * 0.5f;
+        graph.Initializer.Add(Constant("w", w, 4, 3, 3, 3));
+        graph.Initializer.Add(Constant("bias", [0.1f, -0.1f, 0.05f, 0f], 4));
+        var conv = Node("Conv", "conv", ["image", "w", "bias"], "conv/out");
+        conv.Attribute.Add(new AttributeProto { Name = "pads", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 1, 1, 1, 1 } });
+        conv.Attribute.Add(new AttributeProto { Name = "kernel_shape", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 3, 3 } });
+        graph.Node.Add(conv);
+        graph.Node.Add(Node("Relu", "relu", ["conv/out"], "conv/relu"));
+        graph.Node.Add(Node("GlobalAveragePool", "gap", ["conv/relu"], "pool"));
+        var model = new ModelProto { IrVersion = 8, Graph = graph, ProducerName = "featureviz-tests" };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+        string path = Path.Combine(dir, "tinyconv.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+        return path;
+    }
+
     /// <summary>z and out in float64 for x [2, 4].</summary>
     public static (double[] Z, double[] Out) Forward(float[] x)
     {

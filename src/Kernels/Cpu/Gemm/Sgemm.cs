@@ -74,7 +74,9 @@ internal static unsafe class Sgemm
         float* c, int ldc, bool accumulate) where TB : struct, IPanelSource
     {
         int nr = MicroKernel.NR, mr = MicroKernel.MR;
-        int kcMax = Math.Min(KC, k);
+        // Even K blocks (576 = 3 x 192, not 256 + 256 + 64): a short last block pays the C-tile reload for little work.
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks;
         int ncMax = Math.Min(NC, RoundUp(n, nr));
         int mcMax = Math.Min(MC, RoundUp(m, mr));
         float* bp = PackBuffer.B((long)kcMax * ncMax);
@@ -85,9 +87,9 @@ internal static unsafe class Sgemm
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC)
+            for (int pc = 0; pc < k; pc += kcMax)
             {
-                int kc = Math.Min(KC, k - pc);
+                int kc = Math.Min(kcMax, k - pc);
                 bool acc = accumulate || pc > 0;
                 source.Pack(pc, j0 + jc, kc, nc, bp);
                 for (int ic = 0; ic < m; ic += MC)
