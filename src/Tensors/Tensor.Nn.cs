@@ -29,6 +29,8 @@ public sealed partial class Tensor
         var dims = new int[Rank];
         dims.AsSpan().Fill(1);
         dims[1] = c;
+        if (!NeedsGraph([scale, bias, mean, variance]))
+            return FrozenBatchNorm(scale, bias, mean, variance, epsilon, c);
         // Intermediates are freed right away unless the graph needs them for the backward pass.
         using var scope = NeedsGraph([this, scale, bias, mean, variance]) ? null : TensorScope.Begin();
         var a = scale.Div(variance.Add(epsilon).Sqrt());
@@ -36,6 +38,22 @@ public sealed partial class Tensor
         var y = Mul(a.Reshape(dims)).Add(b.Reshape(dims));
         scope?.Keep(y);
         return y;
+    }
+
+    /// <summary>Frozen statistics (the feature-visualization case): one fused pass x * a[c] + b[c], gradient g * a[c].</summary>
+    private Tensor FrozenBatchNorm(Tensor scale, Tensor bias, Tensor mean, Tensor variance, float epsilon, int c)
+    {
+        Tensor a, b;
+        using (GradMode.NoGrad())
+        using (var scope = TensorScope.Begin())
+        {
+            a = scope.Keep(scale.Div(variance.Add(epsilon).Sqrt()));
+            b = scope.Keep(bias.Sub(mean.Mul(a)));
+        }
+        int outer = Shape[0], inner = c == 0 || Numel == 0 ? 0 : Numel / (outer * c);
+        var x = this;
+        var y = Backend.ChannelAffine(Storage, outer, c, inner, a.Storage, b.Storage);
+        return Record("BatchNorm", y, Shape, [x], (g, _) => [Result(x.Backend.ChannelAffine(g.Storage, outer, c, inner, a.Storage, null), x.Shape)]);
     }
 
     /// <summary>

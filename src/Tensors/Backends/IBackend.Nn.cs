@@ -25,4 +25,10 @@ public partial interface IBackend
 
     /// <summary>dL/dtheta of <see cref="AffineWarp"/> ([ThetaBatch, 2, 3]; a shared theta sums over the batch).</summary>
     TensorStorage AffineWarpBackwardTheta(TensorStorage x, TensorStorage dy, TensorStorage theta, AffineWarpGeometry geometry);
+
+    /// <summary>
+    /// y[o, c, i] = x[o, c, i] * scale[c] + shift[c] over a tensor viewed as [outer, channels, inner] (a fused
+    /// per-channel affine map: inference BatchNorm with frozen statistics, and its input gradient with a null shift).
+    /// </summary>
+    TensorStorage ChannelAffine(TensorStorage x, int outer, int channels, int inner, TensorStorage scale, TensorStorage? shift);
 }

@@ -108,6 +108,39 @@ public class Irfft2Tests
         }
     }
 
+    [Theory]
+    [InlineData(224, 224)]
+    [InlineData(97, 130)]
+    [InlineData(64, 75)]
+    public void VjpsAreAdjointsAtImageSizes(int h, int w)
+    {
+        // <irfft2(Y), x> = <Y, irfft2^T(x)> and <rfft2(x), Y> = <x, rfft2^T(Y)> in float64 sums; with the forwards
+        // checked against the DFT this pins the VJPs at sizes that span many row and column blocks.
+        int wc = w / 2 + 1;
+        var xs = Rand.Uniform(h, 2 * h * w);
+        var ys = Rand.Uniform(w, 2 * h * wc * 2);
+        foreach (var norm in Enum.GetValues<FftNorm>())
+        {
+            using var scope = TensorScope.Begin();
+            var x = Tensor.FromArray(GradCheck.Cpu, xs, 2, h, w).RequireGrad();
+            var y = Tensor.FromArray(GradCheck.Cpu, ys, 2, h, wc, 2).RequireGrad();
+            var inv = y.Irfft2(w, norm);
+            var invT = FeatureViz.Tensors.Autograd.Grad.Of(inv, [y], Tensor.FromArray(GradCheck.Cpu, xs, 2, h, w))[0].ToArray();
+            var fwd = x.Rfft2(norm);
+            var fwdT = FeatureViz.Tensors.Autograd.Grad.Of(fwd, [x], Tensor.FromArray(GradCheck.Cpu, ys, 2, h, wc, 2))[0].ToArray();
+            AssertDotEqual(inv.ToArray(), xs, ys, invT, $"irfft2 {h}x{w} {norm}");
+            AssertDotEqual(fwd.ToArray(), ys, xs, fwdT, $"rfft2 {h}x{w} {norm}");
+        }
+    }
+
+    private static void AssertDotEqual(float[] a, float[] b, float[] c, float[] d, string what)
+    {
+        double ab = 0, cd = 0, scale = 0;
+        for (int i = 0; i < a.Length; i++) { ab += (double)a[i] * b[i]; scale += Math.Abs((double)a[i] * b[i]); }
+        for (int i = 0; i < c.Length; i++) cd += (double)c[i] * d[i];
+        Assert.True(Math.Abs(ab - cd) <= 1e-5 * scale, $"{what}: <f(u), v> = {ab:G9}, <u, f^T(v)> = {cd:G9}");
+    }
+
     [Fact]
     public void GradientOfSelfConjugateImaginaryPartsFollowsTheC2RDefinition()
     {
