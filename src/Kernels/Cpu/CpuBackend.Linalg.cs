@@ -8,8 +8,16 @@ public sealed unsafe partial class CpuBackend
 {
     private long _weightGradientCalls;
 
-    /// <summary>Largest O/groups for which a stride-1 input gradient runs as a flipped forward convolution.</summary>
+    /// <summary>Largest O/groups for which a stride-1 input gradient re-lays out the weights on every call.</summary>
     internal static int FlipMaxOutputChannels = 128;
+
+    /// <summary>
+    /// Flipped, channel-swapped copies of weights, keyed by the weight array. Storage is immutable, so an entry stays
+    /// valid as long as its key lives; wide layers (where re-laying out per call costs more than it saves) use this.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<float[], FlippedWeights> _flipped = new();
+
+    private sealed record FlippedWeights(float[] Data, int Groups, int KH, int KW, int O);
 
     /// <summary>How many times <see cref="Conv2dBackwardWeight"/> ran on this backend (tests check frozen weights skip it).</summary>
     internal long WeightGradientCalls => Interlocked.Read(ref _weightGradientCalls);
@@ -121,11 +129,22 @@ public sealed unsafe partial class CpuBackend
     {
         // Worth it when the direct route's GEMM is thin (K = O/groups small); for wide layers, re-laying out the
         // (large) weight tensor on every call costs more than the col2im pass it saves.
-        if (g.StrideH == 1 && g.StrideW == 1 && g.GroupOutputChannels > 1 && g.GroupOutputChannels <= FlipMaxOutputChannels)
+        if (g.StrideH == 1 && g.StrideW == 1 && g.GroupOutputChannels > 1)
         {
-            var flipped = FlipTransposed(wv, g);
-            try { return Forward(dyv, flipped, bias, FlippedGeometry(g)); }
-            finally { System.Buffers.ArrayPool<float>.Shared.Return(flipped); }
+            if (g.GroupOutputChannels <= FlipMaxOutputChannels)
+            {
+                var flipped = FlipTransposed(wv, g);
+                try { return Forward(dyv, flipped, bias, FlippedGeometry(g)); }
+                finally { System.Buffers.ArrayPool<float>.Shared.Return(flipped); }
+            }
+            // Wide layers: the weights are constants in feature visualization, so the re-laid-out copy is kept.
+            var cached = _flipped.GetValue(wv, _ => Flipped(wv, g));
+            if (cached.Groups != g.Groups || cached.KH != g.KH || cached.KW != g.KW || cached.O != g.O)
+            {
+                cached = Flipped(wv, g);
+                _flipped.AddOrUpdate(wv, cached);
+            }
+            return Forward(dyv, cached.Data, bias, FlippedGeometry(g));
         }
         int ohw = g.OH * g.OW, hw = g.H * g.W;
         var dx = new float[(long)g.N * g.C * hw];
@@ -174,6 +193,14 @@ public sealed unsafe partial class CpuBackend
     /// </summary>
     private static Conv2dGeometry FlippedGeometry(Conv2dGeometry g) => new(g.N, g.O, g.OH, g.OW, g.C, g.KH, g.KW, g.H, g.W,
         1, 1, (g.KH - 1) * g.DilationH - g.PadTop, (g.KW - 1) * g.DilationW - g.PadLeft, g.DilationH, g.DilationW, g.Groups);
+
+    private static FlippedWeights Flipped(float[] w, Conv2dGeometry g)
+    {
+        var pooled = FlipTransposed(w, g);
+        var copy = pooled.AsSpan(0, w.Length).ToArray();
+        System.Buffers.ArrayPool<float>.Shared.Return(pooled);
+        return new FlippedWeights(copy, g.Groups, g.KH, g.KW, g.O);
+    }
 
     /// <summary>w' [C, O/groups, kH, kW] with w'[grp, c, o, kh, kw] = w[grp, o, c, kH-1-kh, kW-1-kw] (a pooled array, possibly longer).</summary>
     private static float[] FlipTransposed(float[] w, Conv2dGeometry g)

@@ -62,15 +62,6 @@ public sealed partial class CpuBackend : IBackend
     public TensorStorage Copy(TensorStorage source) => Wrap((float[])Data(source).Clone());
 
     /// <inheritdoc/>
-    public void AddInPlace(TensorStorage target, TensorStorage source)
-    {
-        var t = Data(target);
-        var s = Data(source);
-        if (t.Length != s.Length) throw new ArgumentException($"AddInPlace: lengths {t.Length} and {s.Length} differ.");
-        System.Numerics.Tensors.TensorPrimitives.Add(t, s, t);
-    }
-
-    /// <inheritdoc/>
     public void Synchronize() { }
 
     /// <summary>Runs <paramref name="body"/> over [0, count) in chunks, in parallel only when the work is large enough to pay.</summary>

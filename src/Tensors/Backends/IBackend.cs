@@ -1,7 +1,8 @@
 namespace FeatureViz.Tensors.Backends;
 
 /// <summary>
-/// A compute backend: owns tensor memory and runs kernels. Ops compute shapes and geometry, then call one method
+/// A compute backend: owns tensor memory and runs kernels. Storage is never modified after the kernel that made it
+/// returns (backends may cache data derived from constant storage, such as re-laid-out convolution weights). Ops compute shapes and geometry, then call one method
 /// here; kernels do no shape logic. The interface is partial: each op family declares its methods in its own file.
 /// </summary>
 public partial interface IBackend : IDisposable
@@ -23,9 +24,6 @@ public partial interface IBackend : IDisposable
 
     /// <summary>A copy of <paramref name="source"/>.</summary>
     TensorStorage Copy(TensorStorage source);
-
-    /// <summary>Adds <paramref name="source"/> into <paramref name="target"/> in place (same length).</summary>
-    void AddInPlace(TensorStorage target, TensorStorage source);
 
     /// <summary>Waits until all queued work is done.</summary>
     void Synchronize();

@@ -16,8 +16,11 @@ public class ConvTests
         { [1, 4, 7, 7], [3, 4, 1, 1], false, new Conv2dOptions(StrideH: 2, StrideW: 2) },
         { [1, 3, 10, 11], [4, 3, 3, 3], true, new Conv2dOptions(PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, DilationH: 2, DilationW: 2) },
         { [1, 16, 20, 20], [32, 16, 3, 3], true, new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1) },
-        // More than 128 output channels per group: the stride-1 input gradient takes the GEMM + col2im route.
+        // More than 128 output channels per group: the stride-1 input gradient uses the cached flipped weights.
         { [1, 3, 6, 5], [130, 3, 3, 3], false, new Conv2dOptions(PadTop: 1, PadLeft: 0, PadBottom: 2, PadRight: 1) },
+        { [1, 4, 6, 5], [262, 2, 3, 3], true, new Conv2dOptions(PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, DilationH: 2, DilationW: 2, Groups: 2) },
+        // ... and the strided input gradient the GEMM + col2im route.
+        { [1, 3, 7, 6], [130, 3, 3, 3], false, new Conv2dOptions(StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1) },
     };
 
     [Theory]
@@ -44,6 +47,34 @@ public class ConvTests
         var inputs = new List<(float[], int[])> { Rand.Of(4, xs), Rand.Of(5, ws) };
         if (withBias) inputs.Add(Rand.Of(6, ws[0]));
         GradCheck.Vjp(t => t[0].Conv2d(t[1], t.Length > 2 ? t[2] : null, o), inputs.ToArray());
+    }
+
+    [Fact]
+    public void WideLayerInputGradientIsATransposedConvolutionOnEveryCall()
+    {
+        // The input gradient of a convolution is the transposed convolution of dy with the same weights; the second
+        // call reuses the cached re-laid-out weights, a third uses the same weights in another geometry.
+        int[] xs = [1, 4, 6, 5], ws = [262, 2, 3, 3];
+        var o = new Conv2dOptions(PadTop: 2, PadLeft: 1, PadBottom: 2, PadRight: 1, DilationH: 2, DilationW: 1, Groups: 2);
+        using var scope = TensorScope.Begin();
+        var x = Tensor.FromArray(GradCheck.Cpu, Rand.Uniform(11, 4 * 6 * 5), xs).RequireGrad();
+        var (wv, _) = Rand.Of(12, ws);
+        var w = Tensor.FromArray(GradCheck.Cpu, wv, ws);
+        var y = x.Conv2d(w, null, o);
+        var dyv = Rand.Uniform(13, y.Numel);
+        var dy = Tensor.FromArray(GradCheck.Cpu, dyv, y.Shape.ToArray());
+        var expected = Reference.ConvTranspose2d(dyv, y.Shape.ToArray(), wv, ws, null,
+            new ConvTranspose2dOptions(PadTop: 2, PadLeft: 1, PadBottom: 2, PadRight: 1, DilationH: 2, DilationW: 1, Groups: 2), out var gs);
+        Assert.Equal(xs, gs);
+        for (int call = 0; call < 2; call++)
+            Approx.Equal(expected, FeatureViz.Tensors.Autograd.Grad.Of(x.Conv2d(w, null, o), [x], dy)[0].ToArray(), 1e-5, 1e-5, $"call {call}");
+        var x1 = Tensor.FromArray(GradCheck.Cpu, Rand.Uniform(14, 4 * 5 * 5), 1, 4, 5, 5).RequireGrad();
+        var o1 = new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 2);
+        var y1 = x1.Conv2d(w, null, o1);
+        var dy1v = Rand.Uniform(15, y1.Numel);
+        var expected1 = Reference.ConvTranspose2d(dy1v, y1.Shape.ToArray(), wv, ws, null,
+            new ConvTranspose2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 2), out _);
+        Approx.Equal(expected1, FeatureViz.Tensors.Autograd.Grad.Of(y1, [x1], Tensor.FromArray(GradCheck.Cpu, dy1v, y1.Shape.ToArray()))[0].ToArray(), 1e-5, 1e-5, "other geometry");
     }
 
     [Fact]
