@@ -8,12 +8,9 @@ public sealed unsafe partial class CpuBackend
 {
     private long _weightGradientCalls;
 
-    /// <summary>Largest O/groups for which a stride-1 input gradient re-lays out the weights on every call.</summary>
-    internal static int FlipMaxOutputChannels = 128;
-
     /// <summary>
     /// Flipped, channel-swapped copies of weights, keyed by the weight array. Storage is immutable, so an entry stays
-    /// valid as long as its key lives; wide layers (where re-laying out per call costs more than it saves) use this.
+    /// valid as long as its key lives (the copy costs as much memory as the weights, once per layer).
     /// </summary>
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<float[], FlippedWeights> _flipped = new();
 
@@ -127,17 +124,11 @@ public sealed unsafe partial class CpuBackend
     /// <summary>dx = W^T dy folded back into images (col2im), optionally plus a per-input-channel bias.</summary>
     private float[] BackwardInput(float[] dyv, float[] wv, float[]? bias, Conv2dGeometry g)
     {
-        // Worth it when the direct route's GEMM is thin (K = O/groups small); for wide layers, re-laying out the
-        // (large) weight tensor on every call costs more than the col2im pass it saves.
+        // Stride 1: a forward convolution with flipped weights (one GEMM with K = O/groups * kH * kW) beats the thin
+        // W^T dY GEMM followed by a memory-bound col2im pass.
         if (g.StrideH == 1 && g.StrideW == 1 && g.GroupOutputChannels > 1)
         {
-            if (g.GroupOutputChannels <= FlipMaxOutputChannels)
-            {
-                var flipped = FlipTransposed(wv, g);
-                try { return Forward(dyv, flipped, bias, FlippedGeometry(g)); }
-                finally { System.Buffers.ArrayPool<float>.Shared.Return(flipped); }
-            }
-            // Wide layers: the weights are constants in feature visualization, so the re-laid-out copy is kept.
+            // The weights are constants in feature visualization, so the re-laid-out copy is kept.
             var cached = _flipped.GetValue(wv, _ => Flipped(wv, g));
             if (cached.Groups != g.Groups || cached.KH != g.KH || cached.KW != g.KW || cached.O != g.O)
             {

@@ -16,7 +16,7 @@ public class ConvTests
         { [1, 4, 7, 7], [3, 4, 1, 1], false, new Conv2dOptions(StrideH: 2, StrideW: 2) },
         { [1, 3, 10, 11], [4, 3, 3, 3], true, new Conv2dOptions(PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, DilationH: 2, DilationW: 2) },
         { [1, 16, 20, 20], [32, 16, 3, 3], true, new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1) },
-        // More than 128 output channels per group: the stride-1 input gradient uses the cached flipped weights.
+        // Wide layers (stride-1 input gradient through the cached flipped weights, with groups and dilation).
         { [1, 3, 6, 5], [130, 3, 3, 3], false, new Conv2dOptions(PadTop: 1, PadLeft: 0, PadBottom: 2, PadRight: 1) },
         { [1, 4, 6, 5], [262, 2, 3, 3], true, new Conv2dOptions(PadTop: 2, PadLeft: 2, PadBottom: 2, PadRight: 2, DilationH: 2, DilationW: 2, Groups: 2) },
         // ... and the strided input gradient the GEMM + col2im route.
