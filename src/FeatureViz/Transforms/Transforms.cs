@@ -175,18 +175,37 @@ internal sealed class BlurTransform : ImageTransform
         return kernel;
     }
 
+    /// <summary>exp(-x^2 / (2 sigma^2)) on linspace(-(k-1)/2, (k-1)/2, k), normalised to sum 1 (one factor of <see cref="Kernel"/>).</summary>
+    public static float[] Kernel1d(float sigma, int k)
+    {
+        var v = new double[k];
+        double sum = 0;
+        for (int i = 0; i < k; i++)
+        {
+            double x = i - (k - 1) / 2.0;
+            v[i] = Math.Exp(-0.5 * x * x / ((double)sigma * sigma));
+            sum += v[i];
+        }
+        return v.Select(e => (float)(e / sum)).ToArray();
+    }
+
     public override Tensor Apply(Tensor images, Random random)
     {
         CheckImages(images, "Blur");
         float sigma = (float)(SigmaMin + random.NextDouble() * (SigmaMax - SigmaMin));
         int c = images.Shape[1], k = KernelSize;
-        var kernel = Kernel(sigma, k);
-        var weights = new float[c * k * k];
-        for (int i = 0; i < c; i++) kernel.CopyTo(weights, i * k * k);
-        var wt = Tensor.FromArray(images.Backend, weights, c, 1, k, k);
+        // The Gaussian is separable: Kernel(sigma, k) is the outer product of the normalised 1-D kernel with itself,
+        // so a k x 1 then a 1 x k depthwise pass give the same image with 2k instead of k^2 taps per pixel.
+        var kernel1d = Kernel1d(sigma, k);
+        var weights = new float[c * k];
+        for (int i = 0; i < c; i++) kernel1d.CopyTo(weights, i * k);
+        var vertical = Tensor.FromArray(images.Backend, weights, c, 1, k, 1);
+        var horizontal = Tensor.FromArray(images.Backend, weights, c, 1, 1, k);
         // TF SAME padding: the extra row/column of an even kernel goes to the bottom/right.
         int before = (k - 1) / 2, after = k - 1 - before;
-        return images.Conv2d(wt, null, new Conv2dOptions(PadTop: before, PadLeft: before, PadBottom: after, PadRight: after, Groups: c));
+        return images
+            .Conv2d(vertical, null, new Conv2dOptions(PadTop: before, PadBottom: after, Groups: c))
+            .Conv2d(horizontal, null, new Conv2dOptions(PadLeft: before, PadRight: after, Groups: c));
     }
 
     public override string ToString() => $"Blur({SigmaMin}, {SigmaMax}, {KernelSize})";

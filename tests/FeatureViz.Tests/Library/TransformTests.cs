@@ -122,6 +122,43 @@ public class TransformTests
         Assert.Equal(2f, y.ToArray()[8 * 16 + 8], 4);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(5)]
+    public void Blur_EqualsTheDirect2dGaussianConvolutionWithSamePadding(int k)
+    {
+        // Independent float64 reference: the full k x k Gaussian (Xplique's kernel formula), TF SAME padding
+        // (the extra row/column of an even kernel on the bottom/right), each channel on its own.
+        const float sigma = 1.3f;
+        int c = 2, h = 13, w = 11;
+        var data = Rand.Uniform(21, c * h * w);
+        var y = ImageTransform.Blur(sigma, sigma, k).Apply(T(data, 1, c, h, w), new Random(0)).ToArray();
+        var kernel = new double[k, k];
+        double sum = 0;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                double dy = i - (k - 1) / 2.0, dx = j - (k - 1) / 2.0;
+                sum += kernel[i, j] = Math.Exp(-(dx * dx + dy * dy) / (2.0 * sigma * sigma));
+            }
+        int before = (k - 1) / 2;
+        var expected = new double[c * h * w];
+        for (int ch = 0; ch < c; ch++)
+            for (int oy = 0; oy < h; oy++)
+                for (int ox = 0; ox < w; ox++)
+                {
+                    double acc = 0;
+                    for (int i = 0; i < k; i++)
+                        for (int j = 0; j < k; j++)
+                        {
+                            int iy = oy - before + i, ix = ox - before + j;
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) acc += kernel[i, j] / sum * data[(ch * h + iy) * w + ix];
+                        }
+                    expected[(ch * h + oy) * w + ox] = acc;
+                }
+        Approx.Equal(expected, y, 1e-5, 1e-6, "Blur");
+    }
+
     [Fact]
     public void Compose_AppliesInOrder()
     {
