@@ -14,7 +14,7 @@ public sealed partial class CpuBackend
         var xs = Data(x);
         var th = Data(theta);
         int outH = g.OutH, outW = g.OutW, inPlane = g.InH * g.InW, c = g.C, outPlane = outH * outW;
-        var y = GC.AllocateUninitializedArray<float>(g.N * c * outPlane);
+        var y = NewUninitialized(g.N * c * outPlane);
         // One work item per output row of an image: its sampling corners are computed once and used for every channel.
         For(g.N * outH, outW * (16L + 8L * c), (s, e) =>
         {
@@ -46,7 +46,7 @@ public sealed partial class CpuBackend
         var gs = Data(dy);
         var th = Data(theta);
         int outH = g.OutH, outW = g.OutW, outPlane = outH * outW, inPlane = g.InH * g.InW, c = g.C;
-        var dx = new float[g.N * c * inPlane];
+        var dx = NewZeroed(g.N * c * inPlane);
         // The sampling corners of every output pixel of each theta, computed once and shared by the channels.
         int tableLength = g.ThetaBatch * outPlane * 4;
         var idx = ArrayPool<int>.Shared.Rent(tableLength);

@@ -66,7 +66,7 @@ public sealed partial class CpuBackend
             lock (gate)
                 for (int k = 0; k < total.Length; k++) total[k] += local[k];
         });
-        var result = new float[total.Length];
+        var result = NewZeroed(total.Length);
         for (int k = 0; k < total.Length; k++) result[k] = (float)total[k];
         return Wrap(result);
     }

@@ -13,7 +13,7 @@ public sealed partial class CpuBackend
         var b = shift is null ? null : Data(shift);
         if (xv.Length != (long)outer * channels * inner || a.Length != channels || (b is not null && b.Length != channels))
             throw new ArgumentException($"ChannelAffine: {xv.Length} elements do not match [{outer}, {channels}, {inner}] with {a.Length} scales.");
-        var y = GC.AllocateUninitializedArray<float>(xv.Length);
+        var y = NewUninitialized(xv.Length);
         For(outer * channels, inner, (r0, r1) =>
         {
             for (int r = r0; r < r1; r++)

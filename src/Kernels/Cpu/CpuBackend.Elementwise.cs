@@ -10,7 +10,7 @@ public sealed partial class CpuBackend
     public TensorStorage Unary<TOp>(TOp op, TensorStorage x) where TOp : struct, IUnaryOp
     {
         var xs = Data(x);
-        var y = GC.AllocateUninitializedArray<float>(xs.Length);
+        var y = NewUninitialized(xs.Length);
         For(xs.Length, 8, (s, e) => ElementwiseFastPaths.Unary(op, xs.AsSpan(s, e - s), y.AsSpan(s, e - s)));
         return Wrap(y);
     }
@@ -21,7 +21,7 @@ public sealed partial class CpuBackend
         var xs = Data(x);
         var ys = Data(y);
         var gs = Data(dy);
-        var dx = GC.AllocateUninitializedArray<float>(xs.Length);
+        var dx = NewUninitialized(xs.Length);
         For(xs.Length, 8, (s, e) =>
         {
             for (int i = s; i < e; i++) dx[i] = op.Backward(xs[i], ys[i], gs[i]);
@@ -35,7 +35,7 @@ public sealed partial class CpuBackend
     {
         var av = Data(a);
         var bv = Data(b);
-        var y = GC.AllocateUninitializedArray<float>(outShape.Numel);
+        var y = NewUninitialized(outShape.Numel);
         var ix = new BroadcastIndexer(outShape, aShape, bShape);
         int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
         if (ix.Rows == 1)
@@ -64,8 +64,8 @@ public sealed partial class CpuBackend
         var av = Data(a);
         var bv = Data(b);
         var gv = Data(dy);
-        var da = needA ? GC.AllocateUninitializedArray<float>(outShape.Numel) : null;
-        var db = needB ? GC.AllocateUninitializedArray<float>(outShape.Numel) : null;
+        var da = needA ? NewUninitialized(outShape.Numel) : null;
+        var db = needB ? NewUninitialized(outShape.Numel) : null;
         var ix = new BroadcastIndexer(outShape, aShape, bShape);
         int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
         For(ix.Rows, n * 2, (r0, r1) =>
@@ -91,7 +91,7 @@ public sealed partial class CpuBackend
         var cv = Data(cond);
         var av = Data(a);
         var bv = Data(b);
-        var y = GC.AllocateUninitializedArray<float>(outShape.Numel);
+        var y = NewUninitialized(outShape.Numel);
         var ix = new BroadcastIndexer(outShape, condShape, aShape, bShape);
         int n = ix.RowLength, sc = ix.InnerStride(0), sa = ix.InnerStride(1), sb = ix.InnerStride(2);
         For(ix.Rows, n, (r0, r1) =>
@@ -109,7 +109,7 @@ public sealed partial class CpuBackend
     public TensorStorage BroadcastTo(TensorStorage x, Shape shape, Shape outShape)
     {
         var xv = Data(x);
-        var y = GC.AllocateUninitializedArray<float>(outShape.Numel);
+        var y = NewUninitialized(outShape.Numel);
         var ix = new BroadcastIndexer(outShape, shape);
         int n = ix.RowLength, sx = ix.InnerStride(0);
         For(ix.Rows, n, (r0, r1) =>

@@ -12,7 +12,7 @@ public sealed partial class CpuBackend
         var xs = Data(x);
         var (batch, h, w) = geometry;
         int wc = geometry.HalfWidth, rows = batch * h;
-        var y = GC.AllocateUninitializedArray<float>(rows * wc * 2);
+        var y = NewUninitialized(rows * wc * 2);
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
         var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
@@ -37,7 +37,7 @@ public sealed partial class CpuBackend
         var sp = Data(spectrum);
         var (batch, h, w) = geometry;
         int wc = geometry.HalfWidth, rows = batch * h;
-        var y = GC.AllocateUninitializedArray<float>(rows * w);
+        var y = NewUninitialized(rows * w);
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
         var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));

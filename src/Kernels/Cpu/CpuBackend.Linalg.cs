@@ -25,7 +25,7 @@ public sealed unsafe partial class CpuBackend
         var g = geometry;
         var av = Data(a);
         var bv = Data(b);
-        var y = new float[g.OutputLength];
+        var y = NewZeroed(g.OutputLength);
         int mn = g.M * g.N;
         bool haveC = c is not null && g.Beta != 0f;
         if (haveC)
@@ -82,7 +82,7 @@ public sealed unsafe partial class CpuBackend
     private float[] Forward(float[] xv, float[] wv, float[]? bv, Conv2dGeometry g)
     {
         int ohw = g.OH * g.OW;
-        var y = new float[(long)g.N * g.O * ohw];
+        var y = NewZeroed((long)g.N * g.O * ohw);
         if (bv is not null)
         {
             for (int n = 0; n < g.N; n++)
@@ -138,7 +138,7 @@ public sealed unsafe partial class CpuBackend
             return Forward(dyv, cached.Data, bias, FlippedGeometry(g));
         }
         int ohw = g.OH * g.OW, hw = g.H * g.W;
-        var dx = new float[(long)g.N * g.C * hw];
+        var dx = NewZeroed((long)g.N * g.C * hw);
         if (dx.Length == 0) return dx;
         fixed (float* pdy = dyv, pw = wv, pdx = dx)
         {
@@ -216,7 +216,7 @@ public sealed unsafe partial class CpuBackend
         var xv = Data(x);
         var dyv = Data(dy);
         int ohw = g.OH * g.OW, cg = g.GroupInputChannels, og = g.GroupOutputChannels, kc = cg * g.KH * g.KW;
-        var dw = new float[(long)g.O * kc];
+        var dw = NewZeroed((long)g.O * kc);
         if (dw.Length == 0 || g.N == 0) return Wrap(dw);
         fixed (float* px = xv, pdy = dyv, pdw = dw)
         {

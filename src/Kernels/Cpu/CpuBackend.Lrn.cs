@@ -9,7 +9,7 @@ public sealed partial class CpuBackend
     public TensorStorage Lrn(TensorStorage x, LrnGeometry g)
     {
         var xs = Data(x);
-        var y = GC.AllocateUninitializedArray<float>(xs.Length);
+        var y = NewUninitialized(xs.Length);
         int c = g.C, inner = g.Inner;
         For(g.N * c, (long)inner * (g.Before + g.After + 3), (s, e) =>
         {
@@ -55,7 +55,7 @@ public sealed partial class CpuBackend
                 TensorPrimitives.Divide(ts, acc, ts);
             }
         });
-        var dx = GC.AllocateUninitializedArray<float>(xs.Length);
+        var dx = NewUninitialized(xs.Length);
         float k = -2f * g.Beta * g.AlphaOverSize;
         For(g.N * c, work, (s, e) =>
         {

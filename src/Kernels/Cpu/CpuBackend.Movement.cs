@@ -8,7 +8,7 @@ public sealed partial class CpuBackend
     public TensorStorage StridedCopy(TensorStorage x, StridedView view)
     {
         var xv = Data(x);
-        var y = GC.AllocateUninitializedArray<float>(view.Shape.Numel);
+        var y = NewUninitialized(view.Shape.Numel);
         if (y.Length == 0) return Wrap(y);
         var (dims, strides) = Coalesce(view);
         int m = dims.Length;
@@ -38,7 +38,7 @@ public sealed partial class CpuBackend
     public TensorStorage StridedScatter(TensorStorage dy, StridedView view, int length)
     {
         var g = Data(dy);
-        var dx = new float[length];
+        var dx = NewZeroed(length);
         if (g.Length == 0) return Wrap(dx);
         var (dims, strides) = Coalesce(view);
         int m = dims.Length;
@@ -65,7 +65,7 @@ public sealed partial class CpuBackend
         var src = new float[parts.Count][];
         int total = 0;
         for (int k = 0; k < src.Length; k++) { src[k] = Data(parts[k]); total += inner[k]; }
-        var y = GC.AllocateUninitializedArray<float>(outer * total);
+        var y = NewUninitialized(outer * total);
         For(outer, total, (o0, o1) =>
         {
             for (int o = o0; o < o1; o++)
@@ -88,7 +88,7 @@ public sealed partial class CpuBackend
         var inner = partInner.ToArray();
         int total = 0;
         var outs = new float[inner.Length][];
-        for (int k = 0; k < inner.Length; k++) { outs[k] = GC.AllocateUninitializedArray<float>(outer * inner[k]); total += inner[k]; }
+        for (int k = 0; k < inner.Length; k++) { outs[k] = NewUninitialized(outer * inner[k]); total += inner[k]; }
         For(outer, total, (o0, o1) =>
         {
             for (int o = o0; o < o1; o++)
@@ -112,7 +112,7 @@ public sealed partial class CpuBackend
         var xv = Data(x);
         var idx = indices.ToArray();
         int count = idx.Length;
-        var y = GC.AllocateUninitializedArray<float>(outer * count * inner);
+        var y = NewUninitialized(outer * count * inner);
         if (y.Length == 0) return Wrap(y);
         For(outer * count, inner, (r0, r1) =>
         {
@@ -131,7 +131,7 @@ public sealed partial class CpuBackend
         var g = Data(dy);
         var idx = indices.ToArray();
         int count = idx.Length;
-        var dx = new float[outer * axisDim * inner];
+        var dx = NewZeroed(outer * axisDim * inner);
         if (g.Length == 0) return Wrap(dx);
         // Outer slabs never share destinations; rows inside a slab may repeat, so each slab is summed in order.
         For(outer, (long)count * inner, (o0, o1) =>

@@ -9,7 +9,7 @@ public sealed partial class CpuBackend
     {
         var xv = Data(x);
         var outShape = geometry.OutShape;
-        var y = GC.AllocateUninitializedArray<float>(outShape.Numel);
+        var y = NewUninitialized(outShape.Numel);
         if (y.Length == 0) return Wrap(y);
         int r = outShape.Rank;
         if (r == 0) { y[0] = xv[0]; return Wrap(y); }
@@ -42,7 +42,7 @@ public sealed partial class CpuBackend
     {
         var g = Data(dy);
         var outShape = geometry.OutShape;
-        var dx = new float[geometry.InShape.Numel];
+        var dx = NewZeroed(geometry.InShape.Numel);
         if (g.Length == 0) return Wrap(dx);
         int r = outShape.Rank;
         if (r == 0) { dx[0] = g[0]; return Wrap(dx); }

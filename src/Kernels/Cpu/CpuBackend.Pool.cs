@@ -34,7 +34,7 @@ public sealed partial class CpuBackend
     public TensorStorage MaxPool2d(TensorStorage x, Pool2dGeometry g)
     {
         var xv = Data(x);
-        var y = GC.AllocateUninitializedArray<float>(g.N * g.C * g.OutH * g.OutW);
+        var y = NewUninitialized(g.N * g.C * g.OutH * g.OutW);
         var win = new PoolWindows(g, false);
         int plane = g.H * g.W, outPlane = g.OutH * g.OutW;
         For(g.N * g.C, (long)outPlane * g.KernelH * g.KernelW, (p0, p1) =>
@@ -75,7 +75,7 @@ public sealed partial class CpuBackend
     {
         var xv = Data(x);
         var gv = Data(dy);
-        var dx = new float[xv.Length];
+        var dx = NewZeroed(xv.Length);
         var win = new PoolWindows(g, false);
         int plane = g.H * g.W, outPlane = g.OutH * g.OutW;
         For(g.N * g.C, (long)outPlane * g.KernelH * g.KernelW, (p0, p1) =>
@@ -121,7 +121,7 @@ public sealed partial class CpuBackend
     public TensorStorage AvgPool2d(TensorStorage x, Pool2dGeometry g)
     {
         var xv = Data(x);
-        var y = GC.AllocateUninitializedArray<float>(g.N * g.C * g.OutH * g.OutW);
+        var y = NewUninitialized(g.N * g.C * g.OutH * g.OutW);
         var win = new PoolWindows(g, true);
         int plane = g.H * g.W, outPlane = g.OutH * g.OutW;
         For(g.N * g.C, (long)outPlane * g.KernelH * g.KernelW, (p0, p1) =>
@@ -159,7 +159,7 @@ public sealed partial class CpuBackend
     public TensorStorage AvgPool2dBackward(TensorStorage dy, Pool2dGeometry g)
     {
         var gv = Data(dy);
-        var dx = new float[g.N * g.C * g.H * g.W];
+        var dx = NewZeroed(g.N * g.C * g.H * g.W);
         var win = new PoolWindows(g, true);
         int plane = g.H * g.W, outPlane = g.OutH * g.OutW;
         For(g.N * g.C, (long)outPlane * g.KernelH * g.KernelW, (p0, p1) =>

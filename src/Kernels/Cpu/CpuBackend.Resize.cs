@@ -9,7 +9,7 @@ public sealed partial class CpuBackend
     {
         var xs = Data(x);
         int inPlane = g.InH * g.InW, outW = g.OutW, outH = g.OutH, inW = g.InW;
-        var y = GC.AllocateUninitializedArray<float>(g.Planes * outH * outW);
+        var y = NewUninitialized(g.Planes * outH * outW);
         int[] y0 = g.Y0, y1 = g.Y1, x0 = g.X0, x1 = g.X1;
         float[] wy = g.WY1, wx = g.WX1;
         For(g.Planes * outH, outW * 4L, (s, e) =>
@@ -44,7 +44,7 @@ public sealed partial class CpuBackend
     {
         var gs = Data(dy);
         int inPlane = g.InH * g.InW, outW = g.OutW, outH = g.OutH, inW = g.InW;
-        var dx = new float[g.Planes * inPlane];
+        var dx = NewZeroed(g.Planes * inPlane);
         int[] y0 = g.Y0, y1 = g.Y1, x0 = g.X0, x1 = g.X1;
         float[] wy = g.WY1, wx = g.WX1;
         // One plane per work item: scatters never race.

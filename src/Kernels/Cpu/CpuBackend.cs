@@ -16,6 +16,25 @@ public sealed partial class CpuBackend : IBackend
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "CpuBackend: the thread count must be at least 1.");
         Threads = threads ?? Environment.ProcessorCount;
         Parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+        Pool = new CpuArrayPool(PoolCapacityFloats);
+    }
+
+    /// <summary>At most this many floats (1 GiB) of freed tensor memory are kept for reuse.</summary>
+    public const long PoolCapacityFloats = 1L << 28;
+
+    internal CpuArrayPool Pool { get; }
+
+    /// <summary>A zeroed output array (recycled when a disposed tensor left one of this length).</summary>
+    internal float[] NewZeroed(long length) => Pool.Rent(length, zeroed: true);
+
+    /// <summary>An output array whose contents the kernel overwrites entirely.</summary>
+    internal float[] NewUninitialized(long length) => Pool.Rent(length, zeroed: false);
+
+    /// <summary>Called when a storage is disposed: its array may serve the next tensor of the same length.</summary>
+    internal void Recycle(float[] array)
+    {
+        _flipped.Remove(array);
+        Pool.Return(array);
     }
 
     /// <summary>A shared instance using every processor.</summary>
@@ -36,10 +55,15 @@ public sealed partial class CpuBackend : IBackend
     internal CpuStorage Wrap(float[] data) => new(this, data);
 
     /// <inheritdoc/>
-    public TensorStorage Allocate(int length) => Wrap(new float[length]);
+    public TensorStorage Allocate(int length) => Wrap(NewZeroed(length));
 
     /// <inheritdoc/>
-    public TensorStorage Upload(ReadOnlySpan<float> data) => Wrap(data.ToArray());
+    public TensorStorage Upload(ReadOnlySpan<float> data)
+    {
+        var a = NewUninitialized(data.Length);
+        data.CopyTo(a);
+        return Wrap(a);
+    }
 
     /// <inheritdoc/>
     public void Download(TensorStorage source, Span<float> destination)
@@ -53,13 +77,13 @@ public sealed partial class CpuBackend : IBackend
     /// <inheritdoc/>
     public TensorStorage Fill(int length, float value)
     {
-        var d = GC.AllocateUninitializedArray<float>(length);
+        var d = NewUninitialized(length);
         d.AsSpan().Fill(value);
         return Wrap(d);
     }
 
     /// <inheritdoc/>
-    public TensorStorage Copy(TensorStorage source) => Wrap((float[])Data(source).Clone());
+    public TensorStorage Copy(TensorStorage source) => Upload(Data(source));
 
     /// <inheritdoc/>
     public void Synchronize() { }
@@ -79,5 +103,5 @@ public sealed partial class CpuBackend : IBackend
     }
 
     /// <inheritdoc/>
-    public void Dispose() { }
+    public void Dispose() => Pool.Clear();
 }

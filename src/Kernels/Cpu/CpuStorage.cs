@@ -26,5 +26,10 @@ public sealed class CpuStorage : TensorStorage
     public Span<float> Span => Data;
 
     /// <inheritdoc/>
-    protected override void Release() => Data = [];
+    protected override void Release()
+    {
+        var a = Data;
+        Data = [];
+        if (a.Length > 0) Owner.Recycle(a);
+    }
 }
