@@ -66,6 +66,14 @@ public sealed partial class CpuBackend
         var gv = Data(dy);
         var da = needA ? NewUninitialized(outShape.Numel) : null;
         var db = needB ? NewUninitialized(outShape.Numel) : null;
+        if (aShape == outShape && bShape == outShape &&
+            ElementwiseFastPaths.BinaryBackwardSameShape<TOp>([], [], [], [], [], false, false))
+        {
+            For(outShape.Numel, 2, (s0, s1) => ElementwiseFastPaths.BinaryBackwardSameShape<TOp>(
+                av.AsSpan(s0, s1 - s0), bv.AsSpan(s0, s1 - s0), gv.AsSpan(s0, s1 - s0),
+                da is null ? default : da.AsSpan(s0, s1 - s0), db is null ? default : db.AsSpan(s0, s1 - s0), da is not null, db is not null));
+            return (da is null ? null : Wrap(da), db is null ? null : Wrap(db));
+        }
         var ix = new BroadcastIndexer(outShape, aShape, bShape);
         int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
         For(ix.Rows, n * 2, (r0, r1) =>

@@ -10,17 +10,22 @@ public sealed partial class CpuBackend : IBackend
 {
     private static CpuBackend? _default;
 
-    /// <summary>Creates a backend using <paramref name="threads"/> threads (default: all processors).</summary>
-    public CpuBackend(int? threads = null)
+    /// <summary>
+    /// Creates a backend using <paramref name="threads"/> threads (default: all processors). Freed tensor memory up
+    /// to <paramref name="poolCapacityBytes"/> (default <see cref="DefaultPoolCapacityBytes"/>; 0 disables reuse) is
+    /// kept for the next tensors of the same size.
+    /// </summary>
+    public CpuBackend(int? threads = null, long? poolCapacityBytes = null)
     {
+        if (poolCapacityBytes is < 0) throw new ArgumentOutOfRangeException(nameof(poolCapacityBytes), poolCapacityBytes, "CpuBackend: the pool capacity cannot be negative.");
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "CpuBackend: the thread count must be at least 1.");
         Threads = threads ?? Environment.ProcessorCount;
         Parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
-        Pool = new CpuArrayPool(PoolCapacityFloats);
+        Pool = new CpuArrayPool((poolCapacityBytes ?? DefaultPoolCapacityBytes) / sizeof(float));
     }
 
-    /// <summary>At most this many floats (1 GiB) of freed tensor memory are kept for reuse.</summary>
-    public const long PoolCapacityFloats = 1L << 28;
+    /// <summary>Default bound on freed tensor memory kept for reuse: 4 GiB (a 512 x 512, batch-8 optimisation step uses about 2).</summary>
+    public const long DefaultPoolCapacityBytes = 4L << 30;
 
     internal CpuArrayPool Pool { get; }
 

@@ -15,6 +15,9 @@ internal static class ElementwiseFastPaths
         else if (typeof(TOp) == typeof(NegOp)) TensorPrimitives.Negate(x, y);
         else if (typeof(TOp) == typeof(AbsOp)) TensorPrimitives.Abs(x, y);
         else if (typeof(TOp) == typeof(SqrtOp)) TensorPrimitives.Sqrt(x, y);
+        else if (typeof(TOp) == typeof(SigmoidOp)) TensorPrimitives.Sigmoid(x, y);
+        else if (typeof(TOp) == typeof(ExpOp)) TensorPrimitives.Exp(x, y);
+        else if (typeof(TOp) == typeof(TanhOp)) TensorPrimitives.Tanh(x, y);
         else if (typeof(TOp) == typeof(AffineScalarOp))
         {
             var a = (AffineScalarOp)(object)op;
@@ -23,6 +26,32 @@ internal static class ElementwiseFastPaths
         }
         else
             for (int i = 0; i < x.Length; i++) y[i] = op.Forward(x[i]);
+    }
+
+    /// <summary>
+    /// Same-shape gradients of Add, Sub and Mul as vector operations; returns false for other functors (the caller
+    /// then runs the scalar loop).
+    /// </summary>
+    public static bool BinaryBackwardSameShape<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> dy,
+        Span<float> da, Span<float> db, bool needA, bool needB) where TOp : struct, IBinaryOp
+    {
+        if (typeof(TOp) == typeof(MulOp))
+        {
+            if (needA) TensorPrimitives.Multiply(dy, b, da);
+            if (needB) TensorPrimitives.Multiply(dy, a, db);
+            return true;
+        }
+        if (typeof(TOp) == typeof(AddOp) || typeof(TOp) == typeof(SubOp))
+        {
+            if (needA) dy.CopyTo(da);
+            if (needB)
+            {
+                if (typeof(TOp) == typeof(AddOp)) dy.CopyTo(db);
+                else TensorPrimitives.Negate(dy, db);
+            }
+            return true;
+        }
+        return false;
     }
 
     /// <summary>One row of a broadcast binary op: each side is a full row (stride 1) or a single repeated value (stride 0).</summary>
