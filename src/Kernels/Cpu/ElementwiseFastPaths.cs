@@ -15,8 +15,8 @@ internal static class ElementwiseFastPaths
         else if (typeof(TOp) == typeof(NegOp)) TensorPrimitives.Negate(x, y);
         else if (typeof(TOp) == typeof(AbsOp)) TensorPrimitives.Abs(x, y);
         else if (typeof(TOp) == typeof(SqrtOp)) TensorPrimitives.Sqrt(x, y);
-        else if (typeof(TOp) == typeof(SigmoidOp)) TensorPrimitives.Sigmoid(x, y);
-        else if (typeof(TOp) == typeof(ExpOp)) TensorPrimitives.Exp(x, y);
+        // Measured here (System.Numerics.Tensors 10.0.0, AVX-512): its Tanh is 2x faster than MathF.Tanh, while its
+        // Exp and Sigmoid are slower than the scalar loop, so those stay scalar.
         else if (typeof(TOp) == typeof(TanhOp)) TensorPrimitives.Tanh(x, y);
         else if (typeof(TOp) == typeof(AffineScalarOp))
         {
