@@ -34,26 +34,6 @@ internal static class LayerLookup
             if (!string.IsNullOrEmpty(l.NodeName)) candidates.Add(l.NodeName);
             if (!string.IsNullOrEmpty(l.OutputName)) candidates.Add(l.OutputName);
         }
-        var lower = name.ToLowerInvariant();
-        return candidates
-            .Select(c => (Name: c, Score: c.Contains(name, StringComparison.OrdinalIgnoreCase) || lower.Contains(c.ToLowerInvariant()) ? -1 : Distance(c.ToLowerInvariant(), lower)))
-            .Where(c => c.Score < 0 || c.Score <= Math.Max(3, name.Length / 2))
-            .OrderBy(c => c.Score).ThenBy(c => c.Name, StringComparer.Ordinal)
-            .Take(count).Select(c => c.Name).ToList();
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
+        return FeatureViz.Onnx.Graph.Suggest.Ranked(name, candidates, count, Math.Max(3, name.Length / 2)).ToList();
     }
 }

@@ -1,19 +1,30 @@
 namespace FeatureViz.Onnx.Graph;
 
-/// <summary>"Did you mean" suggestions by substring and edit distance.</summary>
-internal static class Suggest
+/// <summary>"Did you mean" suggestions for misspelt layer and tensor names, by substring and edit distance.</summary>
+public static class Suggest
 {
-    public static string CloseMatches(string name, IEnumerable<string> candidates, int max = 5)
+    /// <summary>
+    /// The candidates closest to <paramref name="name"/>: those containing it (or contained in it) first, then those
+    /// within <paramref name="maxDistance"/> edits (case-insensitive), nearest first, at most <paramref name="max"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Ranked(string name, IEnumerable<string> candidates, int max, int maxDistance)
     {
         var lower = name.ToLowerInvariant();
-        var scored = candidates
-            .Select(c => (c, d: c.Contains(name, StringComparison.OrdinalIgnoreCase) || (name.Length > 0 && lower.Contains(c.ToLowerInvariant())) ? 0 : Distance(lower, c.ToLowerInvariant())))
-            .Where(e => e.d <= Math.Max(2, name.Length / 3))
-            .OrderBy(e => e.d).ThenBy(e => e.c.Length)
-            .Take(max).Select(e => e.c).ToList();
+        return candidates
+            .Select(c => (Name: c, Score: c.Contains(name, StringComparison.OrdinalIgnoreCase) || (name.Length > 0 && lower.Contains(c.ToLowerInvariant())) ? -1 : Distance(lower, c.ToLowerInvariant())))
+            .Where(e => e.Score <= maxDistance)
+            .OrderBy(e => e.Score).ThenBy(e => e.Name.Length).ThenBy(e => e.Name, StringComparer.Ordinal)
+            .Take(max).Select(e => e.Name).ToList();
+    }
+
+    /// <summary>" Close matches: a, b." for an error message, or "" when nothing is close.</summary>
+    public static string CloseMatches(string name, IEnumerable<string> candidates, int max = 5)
+    {
+        var scored = Ranked(name, candidates, max, Math.Max(2, name.Length / 3));
         return scored.Count == 0 ? "" : $" Close matches: {string.Join(", ", scored)}.";
     }
 
+    /// <summary>Levenshtein distance.</summary>
     public static int Distance(string a, string b)
     {
         var prev = new int[b.Length + 1];
