@@ -1,4 +1,3 @@
-using FeatureViz.Tensors.Autograd;
 using FeatureViz.Tensors.Backends;
 
 namespace FeatureViz.Tensors;
