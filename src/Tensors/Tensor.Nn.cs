@@ -1,3 +1,4 @@
+using FeatureViz.Tensors.Autograd;
 using FeatureViz.Tensors.Backends;
 
 namespace FeatureViz.Tensors;
