@@ -223,12 +223,7 @@ internal sealed class ComposeTransform : ImageTransform
 
     public IReadOnlyList<ImageTransform> Transforms { get; }
 
-    public override Tensor Apply(Tensor images, Random random)
-    {
-        var x = images;
-        foreach (var t in Transforms) x = t.Apply(x, random);
-        return x;
-    }
+    public override Tensor Apply(Tensor images, Random random) => TransformChain.Apply(Transforms, images, random);
 
     public override string ToString() => $"Compose({string.Join(", ", Transforms)})";
 }
@@ -263,10 +258,63 @@ internal sealed class StandardTransform : ImageTransform
             _list = Build(size);
             _size = size;
         }
-        var x = images;
-        foreach (var t in _list) x = t.Apply(x, random);
-        return x;
+        return TransformChain.Apply(_list, images, random);
     }
 
     public override string ToString() => "Standard";
+}
+
+/// <summary>
+/// Applies a list of transforms in order, merging what composes exactly: a run of jitters (crops) is one crop whose
+/// offsets are the sums of the individual draws, and a constant pad followed by crops is one Pad with per-side
+/// amounts (negative = crop). The random draws, the output and its gradient are those of the one-by-one chain; the
+/// large padded intermediate and the chain of copies are skipped.
+/// </summary>
+internal static class TransformChain
+{
+    public static Tensor Apply(IReadOnlyList<ImageTransform> list, Tensor images, Random random)
+    {
+        var x = images;
+        for (int i = 0; i < list.Count;)
+        {
+            int pad = 0;
+            float value = 0f;
+            int j = i;
+            if (list[j] is PadTransform p && j + 1 < list.Count && list[j + 1] is JitterTransform)
+            {
+                pad = p.Size;
+                value = p.Value;
+                j++;
+            }
+            if (list[j] is not JitterTransform)
+            {
+                x = list[i].Apply(x, random);
+                i++;
+                continue;
+            }
+            int h = x.Shape[2] + 2 * pad, w = x.Shape[3] + 2 * pad, oy = 0, ox = 0;
+            while (j < list.Count && list[j] is JitterTransform jt)
+            {
+                int d = jt.Delta;
+                if (d > 0)
+                {
+                    if (d >= h || d >= w)
+                        throw new ArgumentException($"Jitter: delta {d} leaves nothing of a {h} x {w} image.", nameof(images));
+                    oy += random.Next(d + 1);
+                    ox += random.Next(d + 1);
+                    h -= d;
+                    w -= d;
+                }
+                j++;
+            }
+            // Window [oy - pad, oy - pad + h) x [ox - pad, ox - pad + w) of the input extended by `value`.
+            int top = pad - oy, left = pad - ox;
+            int bottom = h - (x.Shape[2] + top), right = w - (x.Shape[3] + left);
+            x = top == 0 && left == 0 && bottom == 0 && right == 0 ? x
+                : pad == 0 ? x.Slice([-top, -left], [-top + h, -left + w], [2, 3])
+                : x.Pad([0, 0, top, left, 0, 0, bottom, right], PadMode.Constant, value);
+            i = j;
+        }
+        return x;
+    }
 }

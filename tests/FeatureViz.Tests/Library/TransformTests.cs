@@ -159,6 +159,47 @@ public class TransformTests
         Approx.Equal(expected, y, 1e-5, 1e-6, "Blur");
     }
 
+    public static TheoryData<string> Chains => new() { "standard", "pad-then-deep-crops", "crops-only" };
+
+    private static IReadOnlyList<ImageTransform> Chain(string name) => name switch
+    {
+        "standard" => ImageTransform.StandardList(64),
+        "pad-then-deep-crops" => [ImageTransform.Pad(2, 0.5f), ImageTransform.Jitter(6), ImageTransform.Jitter(3), ImageTransform.Jitter(0)],
+        _ => [ImageTransform.Jitter(2), ImageTransform.Flip(), ImageTransform.Jitter(3), ImageTransform.Jitter(1)],
+    };
+
+    [Theory]
+    [MemberData(nameof(Chains))]
+    public void MergedChain_GivesTheOneByOneImageAndGradient(string name)
+    {
+        // The chain merges pads and crops into one op; applying the transforms one at a time (each a plain Pad or
+        // Slice) with the same random draws must give the same image and the same input gradient.
+        var list = Chain(name);
+        int n = 2, c = 3, h = name == "standard" ? 64 : 13, w = name == "standard" ? 64 : 11;
+        var data = Rand.Uniform(31, n * c * h * w);
+        (float[] Y, float[] G) Run(bool merged)
+        {
+            using var scope = TensorScope.Begin();
+            var x = T(data, n, c, h, w).RequireGrad();
+            var rng = new Random(5);
+            Tensor y;
+            if (merged) y = ImageTransform.Compose(list).Apply(x, rng);
+            else
+            {
+                y = x;
+                foreach (var t in list) y = t.Apply(y, rng);
+            }
+            var weights = T(Rand.Uniform(32, y.Numel), y.Shape.ToArray());
+            var g = FeatureViz.Tensors.Autograd.Grad.Of(y.Mul(weights).Sum(), [x])[0];
+            return (y.ToArray(), g.ToArray());
+        }
+        var (y1, g1) = Run(merged: false);
+        var (y2, g2) = Run(merged: true);
+        Assert.Equal(y1.Length, y2.Length);
+        Approx.Equal(y1, y2, 1e-6, 1e-7, "image");
+        Approx.Equal(g1, g2, 1e-6, 1e-7, "gradient");
+    }
+
     [Fact]
     public void Compose_AppliesInOrder()
     {
