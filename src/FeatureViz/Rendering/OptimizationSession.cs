@@ -92,16 +92,37 @@ internal sealed class OptimizationSession : IDisposable
     /// <summary>The scalar to minimise: -(sum over images of score - penalties).</summary>
     internal Tensor Loss(Tensor parameter, bool warmup)
     {
-        var image = _param.Render(parameter);
-        var x = _o.Transformations?.Apply(image, _random) ?? image;
-        if (x.Shape[2] != _modelH || x.Shape[3] != _modelW)
-            x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
+        var x = ModelInput(parameter);
         IReadOnlyDictionary<string, Tensor> activations;
         using (warmup ? GradMode.StraightThroughRelu() : null)
             activations = RunModel(x);
         var score = _compiled.Evaluate(activations);
         foreach (var r in _o.Regularizers) score = score.Sub(r.Compute(x));
         return score.Sum().Neg();
+    }
+
+    /// <summary>Parameter to model input: render, random transformations, resize to the model's input size.</summary>
+    internal Tensor ModelInput(Tensor parameter)
+    {
+        var image = _param.Render(parameter);
+        var x = _o.Transformations?.Apply(image, _random) ?? image;
+        if (x.Shape[2] != _modelH || x.Shape[3] != _modelW)
+            x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
+        return x;
+    }
+
+    /// <summary>
+    /// Everything a step does except the model: the model input from the current parameter, the backward pass from
+    /// <paramref name="inputGradient"/> (standing in for the model's input gradient) to the parameter, and the
+    /// optimizer update (its result is discarded, though the optimizer's moment estimates advance). For measuring the
+    /// time a step spends outside the model; not part of an optimization.
+    /// </summary>
+    internal void StepWithoutModel(Tensor inputGradient)
+    {
+        using var scope = TensorScope.Begin();
+        var x = ModelInput(_parameter);
+        var grad = Grad.Of(x.Mul(inputGradient).Sum(), [_parameter])[0];
+        using (GradMode.NoGrad()) _state.Update(_parameter, grad);
     }
 
     /// <summary>
