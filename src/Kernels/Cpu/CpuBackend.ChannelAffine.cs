@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FeatureViz.Tensors.Backends;
 
 namespace FeatureViz.Kernels.Cpu;
@@ -21,8 +20,7 @@ public sealed partial class CpuBackend
                 int c = r % channels;
                 var src = xv.AsSpan(r * inner, inner);
                 var dst = y.AsSpan(r * inner, inner);
-                TensorPrimitives.Multiply(src, a[c], dst);
-                if (b is not null) TensorPrimitives.Add(dst, b[c], dst);
+                ElementwiseFastPaths.ScaleShiftRow(src, a[c], b is null ? 0f : b[c], dst);
             }
         });
         return Wrap(y);
