@@ -77,8 +77,7 @@ public sealed partial class Tensor
             var gk = g.Reshape(keep);
             if (kind == ReduceKind.Sum) return [Result(x.Backend.BroadcastTo(gk.Storage, keepShape, x.Shape), x.Shape)];
             // Max/Min: the gradient goes to the extreme elements, shared evenly between ties.
-            var yk = Result(x.Backend.Copy(result!.Storage), keepShape);
-            var mask = x.Detach().Equal(yk);
+            var mask = Result(x.Backend.Binary(new Ops.EqualOp(), x.Storage, x.Shape, result!.Storage, keepShape, x.Shape), x.Shape);
             var count = mask.Sum(ax, keepDims: true);
             return [mask.Mul(gk.Div(count))];
         });

@@ -67,7 +67,7 @@ public sealed partial class CpuBackend
         var da = needA ? NewUninitialized(outShape.Numel) : null;
         var db = needB ? NewUninitialized(outShape.Numel) : null;
         if (aShape == outShape && bShape == outShape &&
-            ElementwiseFastPaths.BinaryBackwardSameShape<TOp>([], [], [], [], [], false, false))
+            ElementwiseFastPaths.HasSameShapeBackward<TOp>())
         {
             For(outShape.Numel, 2, (s0, s1) => ElementwiseFastPaths.BinaryBackwardSameShape<TOp>(
                 av.AsSpan(s0, s1 - s0), bv.AsSpan(s0, s1 - s0), gv.AsSpan(s0, s1 - s0),

@@ -187,17 +187,15 @@ public sealed unsafe partial class CpuBackend
 
     private static FlippedWeights Flipped(float[] w, Conv2dGeometry g)
     {
-        var pooled = FlipTransposed(w, g);
-        var copy = pooled.AsSpan(0, w.Length).ToArray();
-        System.Buffers.ArrayPool<float>.Shared.Return(pooled);
-        return new FlippedWeights(copy, g.Groups, g.KH, g.KW, g.O);
+        var flipped = new float[w.Length];
+        FlipTransposed(w, g, flipped);
+        return new FlippedWeights(flipped, g.Groups, g.KH, g.KW, g.O);
     }
 
-    /// <summary>w' [C, O/groups, kH, kW] with w'[grp, c, o, kh, kw] = w[grp, o, c, kH-1-kh, kW-1-kw] (a pooled array, possibly longer).</summary>
-    private static float[] FlipTransposed(float[] w, Conv2dGeometry g)
+    /// <summary>r = w' [C, O/groups, kH, kW] with w'[grp, c, o, kh, kw] = w[grp, o, c, kH-1-kh, kW-1-kw].</summary>
+    private static void FlipTransposed(float[] w, Conv2dGeometry g, float[] r)
     {
         int cg = g.GroupInputChannels, og = g.GroupOutputChannels, kk = g.KH * g.KW;
-        var r = System.Buffers.ArrayPool<float>.Shared.Rent(w.Length);
         for (int grp = 0; grp < g.Groups; grp++)
             for (int o = 0; o < og; o++)
                 for (int c = 0; c < cg; c++)
@@ -205,7 +203,6 @@ public sealed unsafe partial class CpuBackend
                     int src = ((grp * og + o) * cg + c) * kk, dst = ((grp * cg + c) * og + o) * kk;
                     for (int k = 0; k < kk; k++) r[dst + k] = w[src + kk - 1 - k];
                 }
-        return r;
     }
 
     /// <inheritdoc/>

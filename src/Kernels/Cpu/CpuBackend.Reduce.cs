@@ -22,7 +22,7 @@ public sealed partial class CpuBackend
             else { dims.Add(shape[i]); red.Add(r); }
         }
         float init = kind switch { ReduceKind.Sum => 0f, ReduceKind.Max => float.NegativeInfinity, _ => float.PositiveInfinity };
-        var y = NewZeroed(outCount);
+        var y = NewUninitialized(outCount);
         y.AsSpan().Fill(init);
         if (xv.Length == 0) return Wrap(y);
         if (dims.Count == 0) { y[0] = xv[0]; return Wrap(y); }

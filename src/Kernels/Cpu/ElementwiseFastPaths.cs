@@ -28,6 +28,10 @@ internal static class ElementwiseFastPaths
             for (int i = 0; i < x.Length; i++) y[i] = op.Forward(x[i]);
     }
 
+    /// <summary>True for the functors <see cref="BinaryBackwardSameShape"/> vectorises.</summary>
+    public static bool HasSameShapeBackward<TOp>() where TOp : struct, IBinaryOp =>
+        typeof(TOp) == typeof(MulOp) || typeof(TOp) == typeof(AddOp) || typeof(TOp) == typeof(SubOp);
+
     /// <summary>
     /// Same-shape gradients of Add, Sub and Mul as vector operations; returns false for other functors (the caller
     /// then runs the scalar loop).
