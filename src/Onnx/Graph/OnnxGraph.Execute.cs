@@ -21,11 +21,8 @@ internal sealed partial class OnnxGraph
             var shapes = string.Join(", ", inputs.Select(v => v?.ToString() ?? "-"));
             throw new OnnxImportException($"Node '{n.Name}' ({n.OpType}, opset {Opset}) failed on inputs ({shapes}): {e.Message}", e);
         }
-        if (outs.Length < n.Outputs.Count(o => o.Length > 0) && outs.Length < n.Outputs.Length)
-        {
-            for (int k = outs.Length; k < n.Outputs.Length; k++)
-                if (n.Outputs[k].Length > 0) throw n.Context.Fail($"output {k} ('{n.Outputs[k]}') is not supported");
-        }
+        for (int k = outs.Length; k < n.Outputs.Length; k++)
+            if (n.Outputs[k].Length > 0) throw n.Context.Fail($"output {k} ('{n.Outputs[k]}') is not supported");
         for (int k = 0; k < Math.Min(outs.Length, n.Outputs.Length); k++)
             if (n.Outputs[k].Length > 0 && outs[k] is null) throw n.Context.Fail($"output {k} ('{n.Outputs[k]}') is not supported");
         return outs;

@@ -96,10 +96,9 @@ internal static class ConstantHandlers
             {
                 if (to == ElemType.Float16 || to == ElemType.BFloat16)
                 {
-                    // Round to the narrower type so results match a runtime that stores it.
-                    var f = t.Tensor.ToArray();
-                    for (int i = 0; i < f.Length; i++) f[i] = to == ElemType.Float16 ? (float)(Half)f[i] : BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(f[i]) & unchecked((int)0xFFFF0000));
-                    return new TensorValue(Tensor.FromArray(a.Backend, f, t.Tensor.Shape.ToArray()), to);
+                    // Round to the narrower type so results match a runtime that stores it; on the backend, and
+                    // differentiable (the gradient passes through, as a cast's does).
+                    return new TensorValue(t.Tensor.Map(new NarrowFloatOp(to == ElemType.BFloat16)), to);
                 }
                 return new TensorValue(t.Tensor, to);
             }
