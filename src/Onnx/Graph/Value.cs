@@ -46,7 +46,16 @@ internal sealed class TensorValue : Value
 {
     public TensorValue(Tensor tensor, ElemType type = ElemType.Float) : base(type) => Tensor = tensor;
 
+    private float[]? _host;
+
     public Tensor Tensor { get; }
+
+    /// <summary>
+    /// The values on the host, downloaded once per value (storage never changes): an initializer read as an
+    /// attribute-like input (Clip bounds, Pad value, Resize scales) costs no device round trip after the first run.
+    /// Callers must not modify the array.
+    /// </summary>
+    public float[] Host => _host ??= Tensor.ToArray();
 
     public override int[] Dims => Tensor.Shape.ToArray();
 

@@ -35,7 +35,7 @@ internal sealed class Args(Value?[] inputs, IBackend backend, NodeContext node)
     public long[] Longs(int i) => Value(i) switch
     {
         HostValue h => h.Data,
-        TensorValue t => t.Tensor.ToArray().Select(v => float.IsNaN(v) ? 0L : (long)Math.Clamp((double)v, long.MinValue, long.MaxValue)).ToArray(),
+        TensorValue t => t.Host.Select(v => float.IsNaN(v) ? 0L : (long)Math.Clamp((double)v, long.MinValue, long.MaxValue)).ToArray(),
         _ => throw node.Fail($"input {i} has an unsupported type"),
     };
 
@@ -43,7 +43,7 @@ internal sealed class Args(Value?[] inputs, IBackend backend, NodeContext node)
 
     public float[] Floats(int i) => Value(i) switch
     {
-        TensorValue t => t.Tensor.ToArray(),
+        TensorValue t => (float[])t.Host.Clone(),
         HostValue h => h.Data.Select(v => (float)v).ToArray(),
         _ => throw node.Fail($"input {i} has an unsupported type"),
     };

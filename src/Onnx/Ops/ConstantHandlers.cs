@@ -22,7 +22,7 @@ internal static class ConstantHandlers
                 return fill switch
                 {
                     null => [new TensorValue(Tensor.Zeros(a.Backend, dims))],
-                    TensorValue tv => [new TensorValue(Tensor.Full(a.Backend, tv.Tensor.ToArray() is var f && f.Length == 1 ? f[0] : throw a.Fail("value must hold one element"), dims), tv.Type)],
+                    TensorValue tv => [new TensorValue(Tensor.Full(a.Backend, tv.Host is var f && f.Length == 1 ? f[0] : throw a.Fail("value must hold one element"), dims), tv.Type)],
                     HostValue hv => [new HostValue(hv.Type, dims, Enumerable.Repeat(hv.Data.Length == 1 ? hv.Data[0] : throw a.Fail("value must hold one element"), n).ToArray())],
                     _ => throw a.Fail("unsupported value"),
                 };
@@ -105,7 +105,7 @@ internal static class ConstantHandlers
             return new TensorValue(((HostValue)v).ToTensor(a.Backend), to);
         }
         if (v is HostValue h) return new HostValue(to, h.Dims, h.Data.Select(x => HostMath.Wrap(x, to)).ToArray());
-        var data = ((TensorValue)v).Tensor.ToArray();
+        var data = ((TensorValue)v).Host;
         var l = new long[data.Length];
         for (int i = 0; i < l.Length; i++)
             l[i] = to == ElemType.Bool ? (data[i] != 0 ? 1 : 0) : float.IsNaN(data[i]) ? 0 : HostMath.Wrap((long)Math.Clamp((double)data[i], long.MinValue, long.MaxValue), to);
