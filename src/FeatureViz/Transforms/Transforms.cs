@@ -37,13 +37,7 @@ internal sealed class JitterTransform : ImageTransform
     public override Tensor Apply(Tensor images, Random random)
     {
         CheckImages(images, "Jitter");
-        int h = images.Shape[2], w = images.Shape[3];
-        if (Delta == 0) return images;
-        if (Delta >= h || Delta >= w)
-            throw new ArgumentException($"Jitter: delta {Delta} leaves nothing of a {h} x {w} image.", nameof(images));
-        // tf.image.random_crop: offsets uniform in [0, delta] per spatial axis, drawn in (H, W) order.
-        int oy = random.Next(Delta + 1), ox = random.Next(Delta + 1);
-        return images.Slice([oy, ox], [oy + h - Delta, ox + w - Delta], [2, 3]);
+        return TransformChain.Apply([this], images, random);
     }
 
     public override string ToString() => $"Jitter({Delta})";
@@ -298,6 +292,7 @@ internal static class TransformChain
                 int d = jt.Delta;
                 if (d > 0)
                 {
+                    // tf.image.random_crop: offsets uniform in [0, delta] per spatial axis, drawn in (H, W) order.
                     if (d >= h || d >= w)
                         throw new ArgumentException($"Jitter: delta {d} leaves nothing of a {h} x {w} image.", nameof(images));
                     oy += random.Next(d + 1);
