@@ -13,7 +13,6 @@ namespace FeatureViz.Cli.Render;
 /// </summary>
 internal static class RenderPlan
 {
-    private const int MaxStemLength = 100;
 
     /// <summary>Expands expressions to items with unique display names and file stems.</summary>
     public static List<RenderItem> Expand(IEnumerable<ObjectiveExpression> expressions, Func<LayerSpec, string> layerName)
@@ -81,22 +80,8 @@ internal static class RenderPlan
         return sb.ToString();
     }
 
-    /// <summary>A file-safe stem: [A-Za-z0-9._-] only, runs of '_' collapsed, long names shortened with a hash.</summary>
-    public static string Stem(string name)
-    {
-        var safe = ModelLoading.FileSafe(name);
-        var sb = new StringBuilder();
-        foreach (char c in safe)
-            if (c != '_' || (sb.Length > 0 && sb[^1] != '_')) sb.Append(c);
-        string s = sb.ToString().Trim('_', '.');
-        if (s.Length == 0) s = "objective";
-        if (s.Length > MaxStemLength)
-        {
-            string hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8].ToLowerInvariant();
-            s = s[..(MaxStemLength - 9)] + "_" + hash;
-        }
-        return s;
-    }
+    /// <summary>The file stem of an objective: the library's file-safe name (so CLI and library name files alike).</summary>
+    public static string Stem(string name) => FeatureViz.IO.ImageExport.FileSafeName(name);
 
     private static IEnumerable<ObjectiveExpression> Variants(ObjectiveExpression expr)
     {

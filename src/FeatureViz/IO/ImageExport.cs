@@ -102,6 +102,9 @@ public static class ImageExport
     /// </summary>
     public static string FileSafeName(string name) => SafeName(name, allowEmpty: false);
 
+    /// <summary>Longest name <see cref="FileSafeName"/> returns; longer ones are cut and end in '_' and 8 hex digits of a hash.</summary>
+    public const int MaxSafeNameLength = 120;
+
     private static string SafeName(string name, bool allowEmpty)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -118,7 +121,12 @@ public static class ImageExport
             else pendingSep = true;
         }
         var s = sb.ToString().Trim('.');
-        if (s.Length > 120) s = s[..120];
+        if (s.Length > MaxSafeNameLength)
+        {
+            // Long batch names would collide once cut: keep a prefix and add a hash of the whole name.
+            var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..8].ToLowerInvariant();
+            s = s[..(MaxSafeNameLength - 9)] + "_" + hash;
+        }
         return s.Length == 0 ? (allowEmpty ? "" : "image") : s;
     }
 
