@@ -17,8 +17,10 @@ internal static class ElementwiseFastPaths
         else if (typeof(TOp) == typeof(AbsOp)) TensorPrimitives.Abs(x, y);
         else if (typeof(TOp) == typeof(SqrtOp)) TensorPrimitives.Sqrt(x, y);
         // Measured here (System.Numerics.Tensors 10.0.0, AVX-512): its Tanh is 2x faster than MathF.Tanh, while its
-        // Exp and Sigmoid are slower than the scalar loop, so those stay scalar.
+        // Exp and Sigmoid were slower than the scalar loop; ours (VectorMath) are about 10x faster than scalar.
         else if (typeof(TOp) == typeof(TanhOp)) TensorPrimitives.Tanh(x, y);
+        else if (typeof(TOp) == typeof(ExpOp)) VectorMath.ExpRow(x, y);
+        else if (typeof(TOp) == typeof(SigmoidOp)) VectorMath.SigmoidRow(x, y);
         else if (typeof(TOp) == typeof(AffineScalarOp))
         {
             var a = (AffineScalarOp)(object)op;
@@ -26,6 +28,19 @@ internal static class ElementwiseFastPaths
         }
         else
             for (int i = 0; i < x.Length; i++) y[i] = op.Forward(x[i]);
+    }
+
+    /// <summary>
+    /// dx = op.Backward(x, y, dy) as vector code for the functors that have one; returns false for the others (the
+    /// caller then runs the scalar loop).
+    /// </summary>
+    public static bool UnaryBackward<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+        where TOp : struct, IUnaryOp
+    {
+        if (typeof(TOp) == typeof(SigmoidOp)) VectorMath.SigmoidBackwardRow(y, dy, dx);
+        else if (typeof(TOp) == typeof(ExpOp)) TensorPrimitives.Multiply(dy, y, dx);
+        else return false;
+        return true;
     }
 
     /// <summary>True for the functors <see cref="BinaryBackwardSameShape"/> vectorises.</summary>

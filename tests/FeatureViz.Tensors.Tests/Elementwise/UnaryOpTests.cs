@@ -71,6 +71,50 @@ public class UnaryOpTests
         GradCheck.Vjp(x => Apply(op, x), data, Shape);
     }
 
+    // Long rows run the vector kernels (16 or 8 lanes) and a scalar tail; the values span both tails of exp, the
+    // subnormal range, overflow and the special values.
+    [Theory]
+    [InlineData("Exp")]
+    [InlineData("Sigmoid")]
+    public void LongRowsMatchFloat64AcrossTheWholeRange(string op)
+    {
+        var data = Rand.Uniform(11, 4099, -110f, 95f);
+        float[] specials = [0f, -0f, 1e-30f, -1e-30f, 88.7f, 88.73f, -87.3f, -103.9f, -104f, 1000f, -1000f,
+            float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.MaxValue, float.MinValue];
+        specials.CopyTo(data, 100);
+        specials.CopyTo(data, data.Length - specials.Length);
+        using var x = Tensor.FromArray(GradCheck.Cpu, data, data.Length);
+        var y = Apply(op, x).ToArray();
+        for (int i = 0; i < data.Length; i++)
+        {
+            double v = data[i];
+            double expected = op == "Exp" ? Math.Exp(v) : v >= 0 ? 1 / (1 + Math.Exp(-v)) : Math.Exp(v) / (1 + Math.Exp(v));
+            float e = (float)expected;
+            if (float.IsNaN(e) || float.IsInfinity(e) || e == 0f || Math.Abs(e) < 1.17549435e-38f)
+            {
+                // NaN, overflow and underflow: the float32 rounding of the float64 value, within one subnormal step.
+                if (float.IsNaN(e)) Assert.True(float.IsNaN(y[i]), $"{op}({v}) = {y[i]}, expected NaN");
+                else if (float.IsInfinity(e)) Assert.Equal(e, y[i]);
+                else Assert.True(Math.Abs(y[i] - expected) <= 2 * float.Epsilon, $"{op}({v}) = {y[i]}, expected {expected}");
+                continue;
+            }
+            Assert.True(Math.Abs(y[i] - expected) <= 3e-7 * Math.Abs(expected), $"{op}({v}) = {y[i]}, expected {expected}");
+        }
+    }
+
+    [Fact]
+    public void SigmoidGradientOnLongRowsMatchesFormula()
+    {
+        var data = Rand.Uniform(12, 1037, -12f, 12f);
+        var cot = Rand.Uniform(13, 1037, -1f, 1f);
+        using var x = Tensor.FromArray(GradCheck.Cpu, data, data.Length).RequireGrad();
+        using var g = Tensor.FromArray(GradCheck.Cpu, cot, cot.Length);
+        x.Sigmoid().Mul(g).Sum().Backward();
+        var expected = data.Select((v, i) => { double s = 1 / (1 + Math.Exp(-(double)v)); return cot[i] * s * (1 - s); }).ToArray();
+        // The gradient comes from the float32 output: y (1 - y) near y = 1 carries y's rounding (6e-8) absolutely.
+        Approx.Equal(expected, x.Grad!.ToArray(), rtol: 1e-5, atol: 1.2e-7, what: "Sigmoid gradient");
+    }
+
     [Fact]
     public void StraightThroughReluPassesGradientUnchanged()
     {
