@@ -16,8 +16,7 @@ internal sealed class AdamOptimizer(float learningRate, float beta1, float beta2
             Iterations++;
             // Keras: alpha = lr * sqrt(1 - b2^t) / (1 - b1^t); p -= alpha m / (sqrt(v) + eps).
             double alpha = o.LearningRate * Math.Sqrt(1 - Math.Pow(o.Beta2, Iterations)) / (1 - Math.Pow(o.Beta1, Iterations));
-            var (m, v) = UpdateMoments(g);
-            return p.Sub(m.Mul((float)alpha).Div(v.Sqrt().Add(o.Epsilon)));
+            return Step(p, g, alpha, 0, 1);
         }
     }
 }

@@ -22,14 +22,18 @@ internal abstract class MomentState(MomentOptimizer o) : OptimizerState
 {
     private Tensor? _m, _v;
 
-    /// <summary>Advances both moments with <paramref name="g"/> (starting from zero) and returns them.</summary>
-    protected (Tensor M, Tensor V) UpdateMoments(Tensor g)
+    /// <summary>
+    /// Advances the moment estimates with <paramref name="g"/> and returns the updated parameter, in one fused pass
+    /// (<see cref="Tensor.MomentUpdate"/>); <paramref name="momentScale"/>, <paramref name="gradientScale"/> and
+    /// <paramref name="varianceScale"/> are the step's coefficients (see <see cref="MomentUpdateRule"/>).
+    /// </summary>
+    protected Tensor Step(Tensor p, Tensor g, double momentScale, double gradientScale, double varianceScale)
     {
-        var gm = g.Mul(1f - o.Beta1);
-        _m = Replace(_m, _m is null ? gm : _m.Mul(o.Beta1).Add(gm));
-        var gv = g.Mul(g).Mul(1f - o.Beta2);
-        _v = Replace(_v, _v is null ? gv : _v.Mul(o.Beta2).Add(gv));
-        return (_m, _v);
+        var rule = new MomentUpdateRule(o.Beta1, o.Beta2, (float)momentScale, (float)gradientScale, (float)varianceScale, o.Epsilon);
+        var (next, m, v) = Tensor.MomentUpdate(p, g, _m, _v, rule);
+        _m = Replace(_m, m);
+        _v = Replace(_v, v);
+        return next;
     }
 
     public override void Dispose()

@@ -24,10 +24,8 @@ internal sealed class NAdamOptimizer(float learningRate, float beta1, float beta
             double uT1 = uT * b1t1;
             _uProduct = uT;
             double b2Power = Math.Pow(o.Beta2, t);
-            var (m, v) = UpdateMoments(g);
-            var mHat = m.Mul((float)(b1t1 / (1 - uT1))).Add(g.Mul((float)((1 - b1t) / (1 - uT))));
-            var vHat = v.Mul((float)(1 / (1 - b2Power)));
-            return p.Sub(mHat.Mul(o.LearningRate).Div(vHat.Sqrt().Add(o.Epsilon)));
+            // p -= lr (m_hat) / (sqrt(v / (1 - b2^t)) + eps), m_hat = b1t1 m / (1 - uT1) + (1 - b1t) g / (1 - uT).
+            return Step(p, g, o.LearningRate * b1t1 / (1 - uT1), o.LearningRate * (1 - b1t) / (1 - uT), Math.Sqrt(1 / (1 - b2Power)));
         }
     }
 }

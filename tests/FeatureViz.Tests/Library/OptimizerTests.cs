@@ -28,16 +28,16 @@ public class OptimizerTests
     [Fact]
     public void Adam_MatchesKerasRule()
     {
-        var p0 = Rand.Uniform(1, 7);
-        var grads = Grads(5, 7);
+        var p0 = Rand.Uniform(1, 37);
+        var grads = Grads(5, 37);
         double lr = 0.05, b1 = 0.9, b2 = 0.999, eps = 1e-7;
         var p = p0.Select(x => (double)x).ToArray();
-        var m = new double[7];
-        var v = new double[7];
+        var m = new double[37];
+        var v = new double[37];
         for (int t = 1; t <= grads.Length; t++)
         {
             double alpha = lr * Math.Sqrt(1 - Math.Pow(b2, t)) / (1 - Math.Pow(b1, t));
-            for (int i = 0; i < 7; i++)
+            for (int i = 0; i < 37; i++)
             {
                 var g = grads[t - 1][i];
                 m[i] += (g - m[i]) * (1 - b1);
@@ -71,18 +71,18 @@ public class OptimizerTests
     [Fact]
     public void NAdam_MatchesKerasRule()
     {
-        var p0 = Rand.Uniform(3, 6);
-        var grads = Grads(6, 6);
+        var p0 = Rand.Uniform(3, 35);
+        var grads = Grads(6, 35);
         double lr = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-7, u = 1;
         var p = p0.Select(x => (double)x).ToArray();
-        var m = new double[6];
-        var v = new double[6];
+        var m = new double[35];
+        var v = new double[35];
         for (int t = 1; t <= grads.Length; t++)
         {
             double bt = b1 * (1 - 0.5 * Math.Pow(0.96, 0.004 * t)), bt1 = b1 * (1 - 0.5 * Math.Pow(0.96, 0.004 * (t + 1)));
             double ut = u * bt, ut1 = ut * bt1;
             u = ut;
-            for (int i = 0; i < 6; i++)
+            for (int i = 0; i < 35; i++)
             {
                 var g = grads[t - 1][i];
                 m[i] += (g - m[i]) * (1 - b1);
