@@ -67,9 +67,14 @@ internal sealed class ImageParametrization : IDisposable
     }
 
     /// <summary>The image [N, C, H, W] in the value range, differentiable w.r.t. <paramref name="parameter"/>.</summary>
-    public Tensor Render(Tensor parameter)
+    public Tensor Render(Tensor parameter) => Finish(Spatial(parameter));
+
+    /// <summary>The image before the colour mixing and normalization: the inverse FFT of the scaled spectrum, or the pixel parameter itself.</summary>
+    public Tensor Spatial(Tensor parameter) => UseFft ? parameter.Mul(_scale!).Irfft2(Size.Width, FftNorm.Ortho) : parameter;
+
+    /// <summary>Colour decorrelation, normalizer and value range: from <see cref="Spatial"/> to the image.</summary>
+    public Tensor Finish(Tensor x)
     {
-        var x = UseFft ? parameter.Mul(_scale!).Irfft2(Size.Width, FftNorm.Ortho) : parameter;
         if (_colorWeights is not null) x = x.Conv2d(_colorWeights, null, new Conv2dOptions());
         x = _normalizer switch
         {
@@ -79,6 +84,12 @@ internal sealed class ImageParametrization : IDisposable
         };
         return x.Affine(_range.Width, _range.Min);
     }
+
+    /// <summary>
+    /// True when <see cref="Finish"/> treats every pixel on its own (the built-in normalizers), so it may run after
+    /// a crop instead of before it.
+    /// </summary>
+    public bool FinishIsPointwise => _normalizer != ImageNormalizer.Custom;
 
     private static Tensor Untracked(Tensor t)
     {

@@ -104,8 +104,12 @@ internal sealed class OptimizationSession : IDisposable
     /// <summary>Parameter to model input: render, random transformations, resize to the model's input size.</summary>
     internal Tensor ModelInput(Tensor parameter)
     {
-        var image = _param.Render(parameter);
-        var x = _o.Transformations?.Apply(image, _random) ?? image;
+        var spatial = _param.Spatial(parameter);
+        // The transformations start by cropping most of the image away (the standard list keeps a quarter of it):
+        // colour mixing and normalization, being per pixel, then run on the kept pixels only.
+        var x = _o.Transformations is not { } t ? _param.Finish(spatial)
+            : _param.FinishIsPointwise ? t.ApplyAfter(_param.Finish, spatial, _random)
+            : t.Apply(_param.Finish(spatial), _random);
         if (x.Shape[2] != _modelH || x.Shape[3] != _modelW)
             x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
         return x;

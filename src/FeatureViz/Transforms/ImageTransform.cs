@@ -43,6 +43,13 @@ public abstract class ImageTransform
     /// <summary>Applies <paramref name="transforms"/> in order.</summary>
     public static ImageTransform Compose(params IReadOnlyList<ImageTransform> transforms) => new ComposeTransform(transforms);
 
+    /// <summary>
+    /// The same as <c>Apply(pointwise(images), random)</c>, for a <paramref name="pointwise"/> map that treats every
+    /// pixel on its own (per-pixel channel mixing, elementwise functions). Transforms that start by cropping apply
+    /// the map to the kept pixels only.
+    /// </summary>
+    internal virtual Tensor ApplyAfter(Func<Tensor, Tensor> pointwise, Tensor images, Random random) => Apply(pointwise(images), random);
+
     private protected static void CheckImages(Tensor images, string name)
     {
         ArgumentNullException.ThrowIfNull(images);

@@ -40,6 +40,12 @@ internal sealed class JitterTransform : ImageTransform
         return TransformChain.Apply([this], images, random);
     }
 
+    internal override Tensor ApplyAfter(Func<Tensor, Tensor> pointwise, Tensor images, Random random)
+    {
+        CheckImages(images, "Jitter");
+        return TransformChain.Apply([this], images, random, pointwise);
+    }
+
     public override string ToString() => $"Jitter({Delta})";
 }
 
@@ -219,6 +225,9 @@ internal sealed class ComposeTransform : ImageTransform
 
     public override Tensor Apply(Tensor images, Random random) => TransformChain.Apply(Transforms, images, random);
 
+    internal override Tensor ApplyAfter(Func<Tensor, Tensor> pointwise, Tensor images, Random random) =>
+        TransformChain.Apply(Transforms, images, random, pointwise);
+
     public override string ToString() => $"Compose({string.Join(", ", Transforms)})";
 }
 
@@ -243,7 +252,12 @@ internal sealed class StandardTransform : ImageTransform
         ];
     }
 
-    public override Tensor Apply(Tensor images, Random random)
+    public override Tensor Apply(Tensor images, Random random) => TransformChain.Apply(ListFor(images), images, random);
+
+    internal override Tensor ApplyAfter(Func<Tensor, Tensor> pointwise, Tensor images, Random random) =>
+        TransformChain.Apply(ListFor(images), images, random, pointwise);
+
+    private IReadOnlyList<ImageTransform> ListFor(Tensor images)
     {
         CheckImages(images, "Standard");
         int size = images.Shape[2];
@@ -252,7 +266,7 @@ internal sealed class StandardTransform : ImageTransform
             _list = Build(size);
             _size = size;
         }
-        return TransformChain.Apply(_list, images, random);
+        return _list;
     }
 
     public override string ToString() => "Standard";
@@ -266,11 +280,21 @@ internal sealed class StandardTransform : ImageTransform
 /// </summary>
 internal static class TransformChain
 {
-    public static Tensor Apply(IReadOnlyList<ImageTransform> list, Tensor images, Random random)
+    /// <summary>
+    /// Applies <paramref name="list"/> to <paramref name="images"/>, or, with <paramref name="pointwise"/>, to
+    /// pointwise(images): when the list starts with a crop window, the per-pixel map then runs on the kept pixels
+    /// only (it commutes with cropping), and the window's padding is added after it, in the mapped values.
+    /// </summary>
+    public static Tensor Apply(IReadOnlyList<ImageTransform> list, Tensor images, Random random, Func<Tensor, Tensor>? pointwise = null)
     {
         var x = images;
         for (int i = 0; i < list.Count;)
         {
+            if (pointwise is not null && !StartsWindow(list, i))
+            {
+                x = pointwise(x);
+                pointwise = null;
+            }
             int pad = 0;
             float value = 0f;
             int j = i;
@@ -305,11 +329,46 @@ internal static class TransformChain
             // Window [oy - pad, oy - pad + h) x [ox - pad, ox - pad + w) of the input extended by `value`.
             int top = pad - oy, left = pad - ox;
             int bottom = h - (x.Shape[2] + top), right = w - (x.Shape[3] + left);
-            x = top == 0 && left == 0 && bottom == 0 && right == 0 ? x
-                : pad == 0 ? x.Slice([-top, -left], [-top + h, -left + w], [2, 3])
-                : x.Pad([0, 0, top, left, 0, 0, bottom, right], PadMode.Constant, value);
+            if (pointwise is not null)
+            {
+                x = Window(x, top, left, bottom, right, value, pointwise);
+                pointwise = null;
+            }
+            else
+            {
+                x = Window(x, top, left, bottom, right, value);
+            }
             i = j;
         }
-        return x;
+        return pointwise is null ? x : pointwise(x);
+    }
+
+    /// <summary>True when the merged step at <paramref name="i"/> is a pad+crop window (a jitter run, optionally after a pad).</summary>
+    private static bool StartsWindow(IReadOnlyList<ImageTransform> list, int i) =>
+        list[i] is JitterTransform || (list[i] is PadTransform && i + 1 < list.Count && list[i + 1] is JitterTransform);
+
+    /// <summary>Pads (positive amounts, with <paramref name="value"/>) or crops (negative amounts) the spatial sides.</summary>
+    private static Tensor Window(Tensor x, int top, int left, int bottom, int right, float value)
+    {
+        if (top == 0 && left == 0 && bottom == 0 && right == 0) return x;
+        if (top <= 0 && left <= 0 && bottom <= 0 && right <= 0)
+            return x.Slice([-top, -left], [x.Shape[2] + bottom, x.Shape[3] + right], [2, 3]);
+        if (x.Shape[2] + Math.Min(top, 0) + Math.Min(bottom, 0) > 0 && x.Shape[3] + Math.Min(left, 0) + Math.Min(right, 0) > 0)
+            return x.Pad([0, 0, top, left, 0, 0, bottom, right], PadMode.Constant, value);
+        // The window lies wholly in the padding: pad first, then crop (one Pad cannot crop more than the input).
+        var padded = x.Pad([0, 0, Math.Max(top, 0), Math.Max(left, 0), 0, 0, Math.Max(bottom, 0), Math.Max(right, 0)], PadMode.Constant, value);
+        return Window(padded, Math.Min(top, 0), Math.Min(left, 0), Math.Min(bottom, 0), Math.Min(right, 0), value);
+    }
+
+    /// <summary>
+    /// The window of pointwise(x): the crop part first, then the map on what is kept, then the padding. A window that
+    /// keeps no pixel of x maps the whole image first (the map may not accept an empty one).
+    /// </summary>
+    private static Tensor Window(Tensor x, int top, int left, int bottom, int right, float value, Func<Tensor, Tensor> pointwise)
+    {
+        int keptH = x.Shape[2] + Math.Min(top, 0) + Math.Min(bottom, 0), keptW = x.Shape[3] + Math.Min(left, 0) + Math.Min(right, 0);
+        if (keptH <= 0 || keptW <= 0) return Window(pointwise(x), top, left, bottom, right, value);
+        var kept = pointwise(Window(x, Math.Min(top, 0), Math.Min(left, 0), Math.Min(bottom, 0), Math.Min(right, 0), 0f));
+        return Window(kept, Math.Max(top, 0), Math.Max(left, 0), Math.Max(bottom, 0), Math.Max(right, 0), value);
     }
 }

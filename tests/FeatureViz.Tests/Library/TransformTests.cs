@@ -159,12 +159,14 @@ public class TransformTests
         Approx.Equal(expected, y, 1e-5, 1e-6, "Blur");
     }
 
-    public static TheoryData<string> Chains => new() { "standard", "pad-then-deep-crops", "crops-only" };
+    public static TheoryData<string> Chains => new() { "standard", "pad-then-deep-crops", "crops-only", "window-may-miss-the-image" };
 
     private static IReadOnlyList<ImageTransform> Chain(string name) => name switch
     {
         "standard" => ImageTransform.StandardList(64),
         "pad-then-deep-crops" => [ImageTransform.Pad(2, 0.5f), ImageTransform.Jitter(6), ImageTransform.Jitter(3), ImageTransform.Jitter(0)],
+        // Crops that can leave only padding (offsets 0..2 of 0..25 along either axis).
+        "window-may-miss-the-image" => [ImageTransform.Pad(10, 0.25f), ImageTransform.Jitter(25), ImageTransform.Flip()],
         _ => [ImageTransform.Jitter(2), ImageTransform.Flip(), ImageTransform.Jitter(3), ImageTransform.Jitter(1)],
     };
 
@@ -177,27 +179,69 @@ public class TransformTests
         var list = Chain(name);
         int n = 2, c = 3, h = name == "standard" ? 64 : 13, w = name == "standard" ? 64 : 11;
         var data = Rand.Uniform(31, n * c * h * w);
-        (float[] Y, float[] G) Run(bool merged)
+        for (int seed = 0; seed < 6; seed++)
         {
-            using var scope = TensorScope.Begin();
-            var x = T(data, n, c, h, w).RequireGrad();
-            var rng = new Random(5);
-            Tensor y;
-            if (merged) y = ImageTransform.Compose(list).Apply(x, rng);
-            else
+            (float[] Y, float[] G) Run(bool merged)
             {
-                y = x;
-                foreach (var t in list) y = t.Apply(y, rng);
+                using var scope = TensorScope.Begin();
+                var x = T(data, n, c, h, w).RequireGrad();
+                var rng = new Random(seed);
+                Tensor y;
+                if (merged) y = ImageTransform.Compose(list).Apply(x, rng);
+                else
+                {
+                    y = x;
+                    foreach (var t in list) y = t.Apply(y, rng);
+                }
+                var weights = T(Rand.Uniform(32, y.Numel), y.Shape.ToArray());
+                var g = FeatureViz.Tensors.Autograd.Grad.Of(y.Mul(weights).Sum(), [x])[0];
+                return (y.ToArray(), g.ToArray());
             }
-            var weights = T(Rand.Uniform(32, y.Numel), y.Shape.ToArray());
-            var g = FeatureViz.Tensors.Autograd.Grad.Of(y.Mul(weights).Sum(), [x])[0];
-            return (y.ToArray(), g.ToArray());
+            var (y1, g1) = Run(merged: false);
+            var (y2, g2) = Run(merged: true);
+            Assert.Equal(y1.Length, y2.Length);
+            Approx.Equal(y1, y2, 1e-6, 1e-7, $"image, seed {seed}");
+            Approx.Equal(g1, g2, 1e-6, 1e-7, $"gradient, seed {seed}");
         }
-        var (y1, g1) = Run(merged: false);
-        var (y2, g2) = Run(merged: true);
-        Assert.Equal(y1.Length, y2.Length);
-        Approx.Equal(y1, y2, 1e-6, 1e-7, "image");
-        Approx.Equal(g1, g2, 1e-6, 1e-7, "gradient");
+    }
+
+    public static TheoryData<string> PointwiseChains => new() { "standard", "pad-then-deep-crops", "crops-only", "flip-first", "window-may-miss-the-image" };
+
+    [Theory]
+    [MemberData(nameof(PointwiseChains))]
+    public void PointwiseMapBeforeTheChain_MayRunOnTheCroppedPixels(string name)
+    {
+        // ApplyAfter(f, x) runs the per-pixel map f after the leading crop; it must equal applying f first and then
+        // the transforms one at a time, in image and in input gradient, for any random draws.
+        IReadOnlyList<ImageTransform> list = name == "flip-first" ? [ImageTransform.Flip(), ImageTransform.Pad(2), ImageTransform.Jitter(3)] : Chain(name);
+        int n = 2, c = 3, h = name == "standard" ? 64 : 13, w = name == "standard" ? 64 : 13;
+        var data = Rand.Uniform(41, n * c * h * w, -2f, 2f);
+        var mix = T(Rand.Uniform(42, 9, -1f, 1f), 3, 3, 1, 1);
+        Tensor Pointwise(Tensor x) => x.Conv2d(mix, null, new Conv2dOptions()).Sigmoid().Affine(2f, -1f);
+        for (int seed = 0; seed < 6; seed++)
+        {
+            (float[] Y, float[] G) Run(bool after)
+            {
+                using var scope = TensorScope.Begin();
+                var x = T(data, n, c, h, w).RequireGrad();
+                var rng = new Random(seed);
+                Tensor y;
+                if (after) y = ImageTransform.Compose(list).ApplyAfter(Pointwise, x, rng);
+                else
+                {
+                    y = Pointwise(x);
+                    foreach (var t in list) y = t.Apply(y, rng);
+                }
+                var weights = T(Rand.Uniform(43, y.Numel), y.Shape.ToArray());
+                var g = FeatureViz.Tensors.Autograd.Grad.Of(y.Mul(weights).Sum(), [x])[0];
+                return (y.ToArray(), g.ToArray());
+            }
+            var (y1, g1) = Run(after: false);
+            var (y2, g2) = Run(after: true);
+            Assert.Equal(y1.Length, y2.Length);
+            Approx.Equal(y1, y2, 1e-6, 1e-7, $"image, seed {seed}");
+            Approx.Equal(g1, g2, 1e-6, 1e-7, $"gradient, seed {seed}");
+        }
     }
 
     [Fact]
