@@ -32,8 +32,11 @@ public sealed partial class Tensor
     /// <summary>
     /// Inverse of <see cref="Rfft2"/> (numpy.fft.irfft2 with s = (H, <paramref name="width"/>)): [..., H, Wc, 2]
     /// gives [..., H, width]; Wc must be width / 2 + 1. The imaginary parts of the bins that must be real are ignored.
+    /// With <paramref name="binWeights"/> ([H, Wc], constant, shared by the leading axes) the spectrum is first
+    /// multiplied bin by bin (both parts) by the weights, in the same pass (as a Fourier image parametrization's
+    /// frequency scaling).
     /// </summary>
-    public Tensor Irfft2(int width, FftNorm norm = FftNorm.Backward)
+    public Tensor Irfft2(int width, FftNorm norm = FftNorm.Backward, Tensor? binWeights = null)
     {
         const string op = nameof(Irfft2);
         if (width <= 0)
@@ -45,6 +48,14 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: spectrum {Shape} has {wc} columns but width {width} needs width / 2 + 1 = {width / 2 + 1}.", nameof(width));
         if (h == 0)
             throw new ArgumentException($"{op}: spectrum {Shape} has H = 0; it must be at least 1.", "spectrum");
+        if (binWeights is not null)
+        {
+            if (binWeights.Rank != 2 || binWeights.Shape[0] != h || binWeights.Shape[1] != wc)
+                throw new ArgumentException($"{op}: bin weights {binWeights.Shape} must have shape [{h}, {wc}] for spectrum {Shape}.", nameof(binWeights));
+            if (binWeights.RequiresGrad)
+                throw new ArgumentException($"{op}: bin weights {binWeights.Shape} must be constants (they get no gradient); detach them.", nameof(binWeights));
+            SameBackend(op, this, binWeights);
+        }
         var geometry = new Fft2Geometry(Numel / (h * wc * 2), h, width);
         var dims = new int[Rank - 1];
         Shape.Dims[..^2].CopyTo(dims);
@@ -52,9 +63,10 @@ public sealed partial class Tensor
         var (_, inverse) = FftScales(norm, h, width);
         var x = this;
         var backend = Backend;
-        var y = backend.Irfft2(Storage, geometry, inverse, 1f);
-        // Adjoint of C2R: an R2C of the cotangent with the interior columns (two bins each) counted twice.
-        return Record(op, y, new Shape(dims), [x], (g, _) => [Result(backend.Rfft2(g.Storage, geometry, inverse, 2f), x.Shape)]);
+        var weights = binWeights?.Storage;
+        var y = backend.Irfft2(Storage, geometry, inverse, 1f, weights);
+        // Adjoint of C2R: an R2C of the cotangent with the interior columns (two bins each) counted twice, then the weights.
+        return Record(op, y, new Shape(dims), [x], (g, _) => [Result(backend.Rfft2(g.Storage, geometry, inverse, 2f, weights), x.Shape)]);
     }
 
     private static (float Forward, float Inverse) FftScales(FftNorm norm, int h, int w)

@@ -10,7 +10,7 @@ namespace FeatureViz.Parametrization;
 /// </summary>
 internal sealed class ImageParametrization : IDisposable
 {
-    private readonly Tensor? _scale;      // [N, C, H, Wc, 2]: Xplique scale / sqrt(H W) / 4 (ortho inverse)
+    private readonly Tensor? _scale;      // [H, Wc]: Xplique scale / sqrt(H W) / 4 (ortho inverse)
     private readonly Tensor? _colorWeights; // [3, 3, 1, 1]
     private readonly ImageNormalizer _normalizer;
     private readonly Func<Tensor, Tensor>? _custom;
@@ -30,12 +30,7 @@ internal sealed class ImageParametrization : IDisposable
             var s = FourierParametrization.Scale(size.Height, size.Width, decay);
             float k = (float)(1.0 / (Math.Sqrt((double)size.Height * size.Width) * FourierParametrization.OutputDivisor));
             for (int i = 0; i < s.Length; i++) s[i] *= k;
-            // Expanded to the full parameter shape once: a same-shape multiply is much cheaper per step than a broadcast.
-            int plane = s.Length * 2;
-            var full = new float[count * channels * plane];
-            for (int i = 0; i < s.Length; i++) { full[2 * i] = s[i]; full[2 * i + 1] = s[i]; }
-            for (int j = 1; j < count * channels; j++) Array.Copy(full, 0, full, j * plane, plane);
-            _scale = Untracked(Tensor.FromArray(backend, full, ParameterShape));
+            _scale = Untracked(Tensor.FromArray(backend, s, size.Height, FourierParametrization.SpectrumWidth(size.Width)));
         }
         if (channels == 3) _colorWeights = Untracked(Tensor.FromArray(backend, ColorDecorrelation.ConvWeights(), 3, 3, 1, 1));
     }
@@ -70,7 +65,7 @@ internal sealed class ImageParametrization : IDisposable
     public Tensor Render(Tensor parameter) => Finish(Spatial(parameter));
 
     /// <summary>The image before the colour mixing and normalization: the inverse FFT of the scaled spectrum, or the pixel parameter itself.</summary>
-    public Tensor Spatial(Tensor parameter) => UseFft ? parameter.Mul(_scale!).Irfft2(Size.Width, FftNorm.Ortho) : parameter;
+    public Tensor Spatial(Tensor parameter) => UseFft ? parameter.Irfft2(Size.Width, FftNorm.Ortho, _scale) : parameter;
 
     /// <summary>Colour decorrelation, normalizer and value range: from <see cref="Spatial"/> to the image.</summary>
     public Tensor Finish(Tensor x)

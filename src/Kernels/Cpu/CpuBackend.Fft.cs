@@ -7,7 +7,7 @@ namespace FeatureViz.Kernels.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    public TensorStorage Rfft2(TensorStorage x, Fft2Geometry geometry, float scale, float interiorWeight)
+    public TensorStorage Rfft2(TensorStorage x, Fft2Geometry geometry, float scale, float interiorWeight, TensorStorage? binWeights = null)
     {
         var xs = Data(x);
         var (batch, h, w) = geometry;
@@ -15,13 +15,14 @@ public sealed partial class CpuBackend
         var y = NewUninitialized(rows * wc * 2);
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
+        var bins = binWeights is null ? null : Data(binWeights);
         var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
         var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
         try
         {
             For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.ForwardRows(xs, pRe, pIm, h, w, t0, t1));
             int colTasks = batch * RealFft2.ColumnBlocks(wc);
-            For(colTasks, FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.ForwardColumns(pRe, pIm, y, h, wc, weights, t0, t1));
+            For(colTasks, FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.ForwardColumns(pRe, pIm, y, h, wc, weights, bins, t0, t1));
         }
         finally
         {
@@ -32,7 +33,7 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public TensorStorage Irfft2(TensorStorage spectrum, Fft2Geometry geometry, float scale, float interiorWeight)
+    public TensorStorage Irfft2(TensorStorage spectrum, Fft2Geometry geometry, float scale, float interiorWeight, TensorStorage? binWeights = null)
     {
         var sp = Data(spectrum);
         var (batch, h, w) = geometry;
@@ -40,11 +41,12 @@ public sealed partial class CpuBackend
         var y = NewUninitialized(rows * w);
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
+        var bins = binWeights is null ? null : Data(binWeights);
         var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
         var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
         try
         {
-            For(batch * RealFft2.ColumnBlocks(wc), FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.InverseColumns(sp, pRe, pIm, h, wc, weights, t0, t1));
+            For(batch * RealFft2.ColumnBlocks(wc), FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.InverseColumns(sp, pRe, pIm, h, wc, weights, bins, t0, t1));
             For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.InverseRows(pRe, pIm, y, h, w, t0, t1));
         }
         finally

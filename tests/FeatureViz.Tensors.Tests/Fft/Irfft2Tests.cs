@@ -35,6 +35,55 @@ public class Irfft2Tests
         Assert.True(err < Tolerance, $"irfft2 {h}x{w} {norm}: relative error {err:G3}");
     }
 
+    [Theory]
+    [InlineData(5, 8, FftNorm.Backward)]
+    [InlineData(7, 7, FftNorm.Ortho)]
+    [InlineData(37, 74, FftNorm.Forward)]
+    [InlineData(64, 33, FftNorm.Ortho)]
+    public void BinWeightsScaleTheSpectrumBeforeTheTransform(int h, int w, FftNorm norm)
+    {
+        const int batch = 3;
+        int wc = w / 2 + 1;
+        var spec = Rand.Uniform(h * 31 + w, batch * h * wc * 2);
+        var weights = Rand.Uniform(h + 7 * w, h * wc, -2f, 3f);
+        using var t = Tensor.FromArray(GradCheck.Cpu, spec, batch, h, wc, 2);
+        using var wt = Tensor.FromArray(GradCheck.Cpu, weights, h, wc);
+        var y = t.Irfft2(w, norm, wt);
+        // Reference: the float64 C2R of the spectrum multiplied bin by bin.
+        var weighted = new float[spec.Length];
+        for (int b = 0; b < batch; b++)
+            for (int i = 0; i < h * wc; i++)
+                for (int part = 0; part < 2; part++)
+                    weighted[(b * h * wc + i) * 2 + part] = (float)((double)spec[(b * h * wc + i) * 2 + part] * weights[i]);
+        var expected = DftReference.Irfft2Unscaled(weighted, batch, h, w);
+        double s = DftReference.Scales(norm, h, w).Inverse;
+        for (int i = 0; i < expected.Length; i++) expected[i] *= s;
+        double err = DftReference.RelativeMaxError(expected, y.ToArray());
+        Assert.True(err < Tolerance, $"weighted irfft2 {h}x{w} {norm}: relative error {err:G3}");
+    }
+
+    [Theory]
+    [InlineData(4, 6)]
+    [InlineData(5, 5)]
+    public void VjpWithBinWeightsMatchesFiniteDifferences(int h, int w)
+    {
+        int wc = w / 2 + 1;
+        using var wt = Tensor.FromArray(GradCheck.Cpu, Rand.Uniform(h * w, h * wc, -2f, 2f), h, wc);
+        GradCheck.Vjp(x => x.Irfft2(w, FftNorm.Ortho, wt), Rand.Uniform(h + w, 2 * h * wc * 2), [2, h, wc, 2]);
+    }
+
+    [Fact]
+    public void BinWeightsMustMatchTheSpectrumAndBeConstant()
+    {
+        using var t = Tensor.Zeros(GradCheck.Cpu, 2, 4, 3, 2);
+        using var bad = Tensor.Zeros(GradCheck.Cpu, 4, 4);
+        var e = Assert.Throws<ArgumentException>(() => t.Irfft2(4, FftNorm.Ortho, bad));
+        Assert.Contains("Irfft2", e.Message);
+        Assert.Contains("[4, 3]", e.Message);
+        using var tracked = Tensor.Zeros(GradCheck.Cpu, 4, 3).RequireGrad();
+        Assert.Throws<ArgumentException>(() => t.Irfft2(4, FftNorm.Ortho, tracked));
+    }
+
     [Fact]
     public void IgnoresImaginaryPartsOfDcAndNyquistLikeNumpy()
     {

@@ -95,8 +95,8 @@ internal static unsafe class LaneTranspose
         Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
-    /// <summary>dst[2j] = re[j] * w[j], dst[2j + 1] = im[j] * w[j] for j &lt; count.</summary>
-    public static void Interleave(float* re, float* im, float* w, float* dst, int count)
+    /// <summary>dst[2j] = re[j] * w[j], dst[2j + 1] = im[j] * w[j] for j &lt; count; w[j] times bins[j] when bins is not null.</summary>
+    public static void Interleave(float* re, float* im, float* w, float* bins, float* dst, int count)
     {
         int j = 0;
         if (Avx.IsSupported)
@@ -104,6 +104,7 @@ internal static unsafe class LaneTranspose
             for (; j + 8 <= count; j += 8)
             {
                 var wv = Avx.LoadVector256(w + j);
+                if (bins != null) wv = Avx.Multiply(wv, Avx.LoadVector256(bins + j));
                 var a = Avx.Multiply(Avx.LoadVector256(re + j), wv);
                 var b = Avx.Multiply(Avx.LoadVector256(im + j), wv);
                 var lo = Avx.UnpackLow(a, b);
@@ -114,13 +115,14 @@ internal static unsafe class LaneTranspose
         }
         for (; j < count; j++)
         {
-            dst[2 * j] = re[j] * w[j];
-            dst[2 * j + 1] = im[j] * w[j];
+            float wj = bins == null ? w[j] : w[j] * bins[j];
+            dst[2 * j] = re[j] * wj;
+            dst[2 * j + 1] = im[j] * wj;
         }
     }
 
-    /// <summary>re[j] = src[2j] * w[j], im[j] = src[2j + 1] * w[j] for j &lt; count.</summary>
-    public static void Deinterleave(float* src, float* w, float* re, float* im, int count)
+    /// <summary>re[j] = src[2j] * w[j], im[j] = src[2j + 1] * w[j] for j &lt; count; w[j] times bins[j] when bins is not null.</summary>
+    public static void Deinterleave(float* src, float* w, float* bins, float* re, float* im, int count)
     {
         int j = 0;
         if (Avx.IsSupported)
@@ -132,14 +134,16 @@ internal static unsafe class LaneTranspose
                 var t0 = Avx.Permute2x128(a, b, 0x20);
                 var t1 = Avx.Permute2x128(a, b, 0x31);
                 var wv = Avx.LoadVector256(w + j);
+                if (bins != null) wv = Avx.Multiply(wv, Avx.LoadVector256(bins + j));
                 Avx.Store(re + j, Avx.Multiply(Avx.Shuffle(t0, t1, 0x88), wv));
                 Avx.Store(im + j, Avx.Multiply(Avx.Shuffle(t0, t1, 0xDD), wv));
             }
         }
         for (; j < count; j++)
         {
-            re[j] = src[2 * j] * w[j];
-            im[j] = src[2 * j + 1] * w[j];
+            float wj = bins == null ? w[j] : w[j] * bins[j];
+            re[j] = src[2 * j] * wj;
+            im[j] = src[2 * j + 1] * wj;
         }
     }
 }

@@ -101,9 +101,10 @@ internal static unsafe class RealFft2
 
     /// <summary>
     /// Column pass of the R2C transform over tasks [t0, t1) (image * ColumnBlocks + block): forward FFTs down the
-    /// spectrum columns, weighted and interleaved into <paramref name="y"/> [batch][h][wc][2].
+    /// spectrum columns, weighted and interleaved into <paramref name="y"/> [batch][h][wc][2]: bin (m, c) is multiplied
+    /// by <paramref name="weights"/>[c] and, when given, <paramref name="bins"/>[m * wc + c].
     /// </summary>
-    public static void ForwardColumns(float[] pRe, float[] pIm, float[] y, int h, int wc, float[] weights, int t0, int t1)
+    public static void ForwardColumns(float[] pRe, float[] pIm, float[] y, int h, int wc, float[] weights, float[]? bins, int t0, int t1)
     {
         var plan = FftPlan.For(h);
         int blocks = ColumnBlocks(wc), ld = PlaneStride(h);
@@ -111,7 +112,7 @@ internal static unsafe class RealFft2
         var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
         try
         {
-            fixed (float* bp = buf, yp = y, pr = pRe, pi = pIm, wp = weights)
+            fixed (float* bp = buf, yp = y, pr = pRe, pi = pIm, wp = weights, bw = bins)
             {
                 float* re = bp, im = bp + plane, scratch = bp + 2 * plane;
                 for (int t = t0; t < t1; t++)
@@ -123,7 +124,7 @@ internal static unsafe class RealFft2
                     plan.Forward(re, im, scratch, Lanes);
                     float* dst = yp + 2 * ((long)img * h * wc + c0);
                     for (int m = 0; m < h; m++)
-                        LaneTranspose.Interleave(re + (long)m * Lanes, im + (long)m * Lanes, wp + c0, dst + 2L * m * wc, cw);
+                        LaneTranspose.Interleave(re + (long)m * Lanes, im + (long)m * Lanes, wp + c0, bw == null ? null : bw + (long)m * wc + c0, dst + 2L * m * wc, cw);
                 }
             }
         }
@@ -135,9 +136,9 @@ internal static unsafe class RealFft2
 
     /// <summary>
     /// Column pass of the C2R transform over tasks [t0, t1): the weighted columns of <paramref name="spec"/>
-    /// ([batch][h][wc][2]) through inverse FFTs into the planes.
+    /// ([batch][h][wc][2]) through inverse FFTs into the planes; weights as in <see cref="ForwardColumns"/>.
     /// </summary>
-    public static void InverseColumns(float[] spec, float[] pRe, float[] pIm, int h, int wc, float[] weights, int t0, int t1)
+    public static void InverseColumns(float[] spec, float[] pRe, float[] pIm, int h, int wc, float[] weights, float[]? bins, int t0, int t1)
     {
         var plan = FftPlan.For(h);
         int blocks = ColumnBlocks(wc), ld = PlaneStride(h);
@@ -145,7 +146,7 @@ internal static unsafe class RealFft2
         var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
         try
         {
-            fixed (float* bp = buf, sp = spec, pr = pRe, pi = pIm, wp = weights)
+            fixed (float* bp = buf, sp = spec, pr = pRe, pi = pIm, wp = weights, bw = bins)
             {
                 float* re = bp, im = bp + plane, scratch = bp + 2 * plane;
                 for (int t = t0; t < t1; t++)
@@ -154,7 +155,7 @@ internal static unsafe class RealFft2
                     if (cw < Lanes) new Span<float>(bp, (int)(2 * plane)).Clear();
                     float* src = sp + 2 * ((long)img * h * wc + c0);
                     for (int m = 0; m < h; m++)
-                        LaneTranspose.Deinterleave(src + 2L * m * wc, wp + c0, re + (long)m * Lanes, im + (long)m * Lanes, cw);
+                        LaneTranspose.Deinterleave(src + 2L * m * wc, wp + c0, bw == null ? null : bw + (long)m * wc + c0, re + (long)m * Lanes, im + (long)m * Lanes, cw);
                     plan.Forward(im, re, scratch, Lanes); // inverse: planes swapped
                     long o = ((long)img * wc + c0) * ld;
                     LaneTranspose.Store(re, pr + o, ld, cw, h);
