@@ -361,14 +361,16 @@ internal static class TransformChain
     }
 
     /// <summary>
-    /// The window of pointwise(x): the crop part first, then the map on what is kept, then the padding. A window that
-    /// keeps no pixel of x maps the whole image first (the map may not accept an empty one).
+    /// The window of pointwise(x). The map runs on the window moved inside the image (so on the same number of
+    /// pixels every step, whatever the offsets: the backend's arrays are then reused), which holds all the pixels
+    /// the window keeps; the result is then cropped to the window and padded with <paramref name="value"/>.
     /// </summary>
     private static Tensor Window(Tensor x, int top, int left, int bottom, int right, float value, Func<Tensor, Tensor> pointwise)
     {
-        int keptH = x.Shape[2] + Math.Min(top, 0) + Math.Min(bottom, 0), keptW = x.Shape[3] + Math.Min(left, 0) + Math.Min(right, 0);
-        if (keptH <= 0 || keptW <= 0) return Window(pointwise(x), top, left, bottom, right, value);
-        var kept = pointwise(Window(x, Math.Min(top, 0), Math.Min(left, 0), Math.Min(bottom, 0), Math.Min(right, 0), 0f));
-        return Window(kept, Math.Max(top, 0), Math.Max(left, 0), Math.Max(bottom, 0), Math.Max(right, 0), value);
+        int ih = x.Shape[2], iw = x.Shape[3];
+        int rh = Math.Min(ih + top + bottom, ih), rw = Math.Min(iw + left + right, iw);
+        int r0 = Math.Clamp(-top, 0, ih - rh), c0 = Math.Clamp(-left, 0, iw - rw);
+        var inside = pointwise(Window(x, -r0, -c0, -(ih - r0 - rh), -(iw - c0 - rw), 0f));
+        return Window(inside, top + r0, left + c0, ih + bottom - rh - r0, iw + right - rw - c0, value);
     }
 }
