@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics;
 using FeatureViz.Tensors.Backends;
 
 namespace FeatureViz.Kernels.Cpu;
@@ -5,7 +7,7 @@ namespace FeatureViz.Kernels.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    public TensorStorage Resize(TensorStorage x, ResizeGeometry g)
+    public unsafe TensorStorage Resize(TensorStorage x, ResizeGeometry g)
     {
         var xs = Data(x);
         int inPlane = g.InH * g.InW, outW = g.OutW, outH = g.OutH, inW = g.InW;
@@ -14,69 +16,171 @@ public sealed partial class CpuBackend
         float[] wy = g.WY1, wx = g.WX1;
         For(g.Planes * outH, outW * 4L, (s, e) =>
         {
-            for (int r = s; r < e; r++)
+            // Linear: each output row blends two input rows interpolated along x (the ONNX reference's order, x
+            // then y, so the result is the same to the bit). Consecutive output rows share input rows, so the two
+            // last interpolated rows are kept.
+            var buf = ArrayPool<float>.Shared.Rent(2 * outW);
+            try
             {
-                int plane = r / outH, oy = r % outH, src = plane * inPlane, dst = r * outW;
-                if (g.Nearest)
+                fixed (float* xp = xs, yp = y, bp = buf, wxp = wx)
+                fixed (int* x0p = x0, x1p = x1)
                 {
-                    int row = src + y0[oy] * inW;
-                    for (int ox = 0; ox < outW; ox++) y[dst + ox] = xs[row + x0[ox]];
-                    continue;
+                    float* rowA = bp, rowB = bp + outW;
+                    long keyA = -1, keyB = -1;
+                    for (int r = s; r < e; r++)
+                    {
+                        int plane = r / outH, oy = r % outH;
+                        float* src = xp + (long)plane * inPlane, dst = yp + (long)r * outW;
+                        if (g.Nearest)
+                        {
+                            float* row = src + (long)y0[oy] * inW;
+                            for (int ox = 0; ox < outW; ox++) dst[ox] = row[x0p[ox]];
+                            continue;
+                        }
+                        long k0 = (long)plane * g.InH + y0[oy], k1 = (long)plane * g.InH + y1[oy];
+                        float* top = k0 == keyA ? rowA : k0 == keyB ? rowB : null;
+                        float* bottom = k1 == keyA ? rowA : k1 == keyB ? rowB : null;
+                        if (top is null)
+                        {
+                            // Overwrite the slot bottom does not use.
+                            top = bottom == rowA ? rowB : rowA;
+                            InterpolateRow(src + (long)y0[oy] * inW, x0p, x1p, wxp, top, outW);
+                            if (top == rowA) keyA = k0; else keyB = k0;
+                        }
+                        if (bottom is null)
+                        {
+                            bottom = top == rowA ? rowB : rowA;
+                            InterpolateRow(src + (long)y1[oy] * inW, x0p, x1p, wxp, bottom, outW);
+                            if (bottom == rowA) keyA = k1; else keyB = k1;
+                        }
+                        float b1 = wy[oy], b0 = 1f - b1;
+                        BlendRows(top, bottom, b0, b1, dst, outW);
+                    }
                 }
-                int r0 = src + y0[oy] * inW, r1 = src + y1[oy] * inW;
-                float b1 = wy[oy], b0 = 1f - b1;
-                for (int ox = 0; ox < outW; ox++)
-                {
-                    int c0 = x0[ox], c1 = x1[ox];
-                    float a1 = wx[ox], a0 = 1f - a1;
-                    // Along x first, then y, as the ONNX reference does.
-                    float top = a0 * xs[r0 + c0] + a1 * xs[r0 + c1];
-                    float bottom = a0 * xs[r1 + c0] + a1 * xs[r1 + c1];
-                    y[dst + ox] = b0 * top + b1 * bottom;
-                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(buf);
             }
         });
         return Wrap(y);
     }
 
     /// <inheritdoc/>
-    public TensorStorage ResizeBackward(TensorStorage dy, ResizeGeometry g)
+    public unsafe TensorStorage ResizeBackward(TensorStorage dy, ResizeGeometry g)
     {
         var gs = Data(dy);
-        int inPlane = g.InH * g.InW, outW = g.OutW, outH = g.OutH, inW = g.InW;
-        var dx = NewZeroed(g.Planes * inPlane);
+        int inH = g.InH, inPlane = g.InH * g.InW, outW = g.OutW, outH = g.OutH, inW = g.InW;
+        var dx = g.Nearest ? NewZeroed(g.Planes * inPlane) : NewUninitialized(g.Planes * inPlane);
         int[] y0 = g.Y0, y1 = g.Y1, x0 = g.X0, x1 = g.X1;
         float[] wy = g.WY1, wx = g.WX1;
+        // The x weights by input column (compressed rows of the transposed interpolation matrix), so that each
+        // input pixel's gradient is one gathered sum, written once, instead of scattered read-modify-writes.
+        var (start, taps, weights) = g.Nearest ? ([], [], []) : TransposeTaps(x0, x1, wx, inW);
         // One plane per work item: scatters never race.
         For(g.Planes, (long)outH * outW * 4, (s, e) =>
         {
-            for (int plane = s; plane < e; plane++)
+            // Linear: the transpose of the forward's two passes. The output rows' gradients are first summed into
+            // one row per input row (y weights, vector axpys), then each such row is scattered along x once.
+            var buf = g.Nearest ? null : ArrayPool<float>.Shared.Rent(inH * outW);
+            try
             {
-                int src = plane * inPlane;
-                for (int oy = 0; oy < outH; oy++)
+                fixed (float* gp = gs, dp = dx, bp = buf, wtp = weights)
+                fixed (int* x0p = x0, stp = start, tp = taps)
                 {
-                    int go = (plane * outH + oy) * outW;
-                    if (g.Nearest)
+                    for (int plane = s; plane < e; plane++)
                     {
-                        int row = src + y0[oy] * inW;
-                        for (int ox = 0; ox < outW; ox++) dx[row + x0[ox]] += gs[go + ox];
-                        continue;
-                    }
-                    int r0 = src + y0[oy] * inW, r1 = src + y1[oy] * inW;
-                    float b1 = wy[oy], b0 = 1f - b1;
-                    for (int ox = 0; ox < outW; ox++)
-                    {
-                        int c0 = x0[ox], c1 = x1[ox];
-                        float a1 = wx[ox], a0 = 1f - a1, v = gs[go + ox];
-                        float top = b0 * v, bottom = b1 * v;
-                        dx[r0 + c0] += a0 * top;
-                        dx[r0 + c1] += a1 * top;
-                        dx[r1 + c0] += a0 * bottom;
-                        dx[r1 + c1] += a1 * bottom;
+                        float* dst = dp + (long)plane * inPlane, grad = gp + (long)plane * outH * outW;
+                        if (g.Nearest)
+                        {
+                            for (int oy = 0; oy < outH; oy++)
+                            {
+                                float* row = dst + (long)y0[oy] * inW, go = grad + (long)oy * outW;
+                                for (int ox = 0; ox < outW; ox++) row[x0p[ox]] += go[ox];
+                            }
+                            continue;
+                        }
+                        new Span<float>(bp, inH * outW).Clear();
+                        for (int oy = 0; oy < outH; oy++)
+                        {
+                            float b1 = wy[oy], b0 = 1f - b1;
+                            float* go = grad + (long)oy * outW;
+                            Axpy(b0, go, bp + (long)y0[oy] * outW, outW);
+                            Axpy(b1, go, bp + (long)y1[oy] * outW, outW);
+                        }
+                        for (int iy = 0; iy < inH; iy++)
+                        {
+                            float* t = bp + (long)iy * outW, row = dst + (long)iy * inW;
+                            for (int ix = 0; ix < inW; ix++)
+                            {
+                                float acc = 0f;
+                                for (int k = stp[ix]; k < stp[ix + 1]; k++) acc += wtp[k] * t[tp[k]];
+                                row[ix] = acc;
+                            }
+                        }
                     }
                 }
             }
+            finally
+            {
+                if (buf is not null) ArrayPool<float>.Shared.Return(buf);
+            }
         });
         return Wrap(dx);
+    }
+
+    /// <summary>
+    /// For input column ix, the output columns that read it and with which weight: entries start[ix] to
+    /// start[ix + 1] of taps and weights.
+    /// </summary>
+    private static (int[] Start, int[] Taps, float[] Weights) TransposeTaps(int[] x0, int[] x1, float[] w, int inW)
+    {
+        int n = x0.Length;
+        var start = new int[inW + 1];
+        for (int ox = 0; ox < n; ox++) { start[x0[ox] + 1]++; start[x1[ox] + 1]++; }
+        for (int ix = 0; ix < inW; ix++) start[ix + 1] += start[ix];
+        var fill = start[..inW];
+        var taps = new int[2 * n];
+        var weights = new float[2 * n];
+        for (int ox = 0; ox < n; ox++)
+        {
+            float a1 = w[ox], a0 = 1f - a1;
+            int k = fill[x0[ox]]++;
+            taps[k] = ox;
+            weights[k] = a0;
+            k = fill[x1[ox]]++;
+            taps[k] = ox;
+            weights[k] = a1;
+        }
+        return (start, taps, weights);
+    }
+
+    /// <summary>dst[ox] = (1 - w[ox]) row[x0[ox]] + w[ox] row[x1[ox]].</summary>
+    private static unsafe void InterpolateRow(float* row, int* x0, int* x1, float* w, float* dst, int n)
+    {
+        for (int ox = 0; ox < n; ox++)
+        {
+            float a1 = w[ox], a0 = 1f - a1;
+            dst[ox] = a0 * row[x0[ox]] + a1 * row[x1[ox]];
+        }
+    }
+
+    /// <summary>dst = b0 top + b1 bottom (two roundings and a sum, as the scalar formula).</summary>
+    private static unsafe void BlendRows(float* top, float* bottom, float b0, float b1, float* dst, int n)
+    {
+        int i = 0, vc = Vector<float>.Count;
+        var v0 = new Vector<float>(b0);
+        var v1 = new Vector<float>(b1);
+        for (; i <= n - vc; i += vc) (v0 * Vector.Load(top + i) + v1 * Vector.Load(bottom + i)).Store(dst + i);
+        for (; i < n; i++) dst[i] = b0 * top[i] + b1 * bottom[i];
+    }
+
+    /// <summary>y += a x.</summary>
+    private static unsafe void Axpy(float a, float* x, float* y, int n)
+    {
+        int i = 0, vc = Vector<float>.Count;
+        var va = new Vector<float>(a);
+        for (; i <= n - vc; i += vc) (Vector.Load(y + i) + va * Vector.Load(x + i)).Store(y + i);
+        for (; i < n; i++) y[i] += a * x[i];
     }
 }
