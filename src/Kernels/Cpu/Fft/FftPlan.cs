@@ -48,7 +48,7 @@ internal sealed unsafe class FftPlan
         return Cache.GetOrAdd(length, static n => new FftPlan(n));
     }
 
-    /// <summary>Floats of scratch memory <see cref="Forward"/> needs for <paramref name="lanes"/> lanes.</summary>
+    /// <summary>Floats of scratch memory <see cref="Forward(float*, float*, float*, int)"/> needs for <paramref name="lanes"/> lanes.</summary>
     public long ScratchFloats(int lanes) => _bluestein?.ScratchFloats(lanes) ?? 2L * Length * lanes;
 
     /// <summary>
@@ -58,9 +58,27 @@ internal sealed unsafe class FftPlan
     /// </summary>
     public void Forward(float* re, float* im, float* scratch, int lanes)
     {
+        Forward(re, im, scratch, lanes, out var outRe, out var outIm);
+        if (outRe != re)
+        {
+            long bytes = (long)Length * lanes * sizeof(float);
+            Buffer.MemoryCopy(outRe, re, bytes, bytes);
+            Buffer.MemoryCopy(outIm, im, bytes, bytes);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Forward(float*, float*, float*, int)"/>, but the result is left where the last stage wrote it:
+    /// in <paramref name="re"/>/<paramref name="im"/> or in the two halves of <paramref name="scratch"/>, as
+    /// <paramref name="outRe"/>/<paramref name="outIm"/> say (no copy back after an odd number of stages).
+    /// </summary>
+    public void Forward(float* re, float* im, float* scratch, int lanes, out float* outRe, out float* outIm)
+    {
         if (_bluestein is not null)
         {
             _bluestein.Forward(re, im, scratch, lanes);
+            outRe = re;
+            outIm = im;
             return;
         }
         long plane = (long)Length * lanes;
@@ -71,14 +89,10 @@ internal sealed unsafe class FftPlan
             float* t = xr; xr = yr; yr = t;
             t = xi; xi = yi; yi = t;
         }
-        if (xr != re)
-        {
-            Buffer.MemoryCopy(xr, re, plane * sizeof(float), plane * sizeof(float));
-            Buffer.MemoryCopy(xi, im, plane * sizeof(float), plane * sizeof(float));
-        }
+        outRe = xr;
+        outIm = xi;
     }
 
-    /// <summary>Radix sequence: fours first, then a two, then odd primes in increasing order.</summary>
     private static List<int> Factor(int n)
     {
         var f = new List<int>();

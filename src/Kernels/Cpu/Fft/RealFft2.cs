@@ -56,12 +56,12 @@ internal static unsafe class RealFft2
                     float* rows = xp + ((long)img * h + m0) * w;
                     LaneTranspose.Load(rows, w, na, re, w);
                     LaneTranspose.Load(rows + (long)Lanes * w, w, nb, im, w);
-                    plan.Forward(re, im, scratch, Lanes);
+                    plan.Forward(re, im, scratch, Lanes, out var fr, out var fi);
                     // Z = FFT(a + i b): A_k = (Z_k + conj Z_(w-k)) / 2, B_k = (Z_k - conj Z_(w-k)) / 2i.
                     for (int k = 0; k < wc; k++)
                     {
                         int nk = k == 0 ? 0 : w - k;
-                        float* zr = re + k * Lanes, zi = im + k * Lanes, ur = re + nk * Lanes, ui = im + nk * Lanes;
+                        float* zr = fr + k * Lanes, zi = fi + k * Lanes, ur = fr + nk * Lanes, ui = fi + nk * Lanes;
                         long o = ((long)img * wc + k) * ld + m0;
                         float* ar = pr + o, ai = pi + o, br = ar + Lanes, bi = ai + Lanes;
                         if (na == Lanes && nb == Lanes)
@@ -121,10 +121,10 @@ internal static unsafe class RealFft2
                     long o = ((long)img * wc + c0) * ld;
                     LaneTranspose.Load(pr + o, ld, cw, re, h);
                     LaneTranspose.Load(pi + o, ld, cw, im, h);
-                    plan.Forward(re, im, scratch, Lanes);
+                    plan.Forward(re, im, scratch, Lanes, out var fr, out var fi);
                     float* dst = yp + 2 * ((long)img * h * wc + c0);
                     for (int m = 0; m < h; m++)
-                        LaneTranspose.Interleave(re + (long)m * Lanes, im + (long)m * Lanes, wp + c0, bw == null ? null : bw + (long)m * wc + c0, dst + 2L * m * wc, cw);
+                        LaneTranspose.Interleave(fr + (long)m * Lanes, fi + (long)m * Lanes, wp + c0, bw == null ? null : bw + (long)m * wc + c0, dst + 2L * m * wc, cw);
                 }
             }
         }
@@ -156,10 +156,10 @@ internal static unsafe class RealFft2
                     float* src = sp + 2 * ((long)img * h * wc + c0);
                     for (int m = 0; m < h; m++)
                         LaneTranspose.Deinterleave(src + 2L * m * wc, wp + c0, bw == null ? null : bw + (long)m * wc + c0, re + (long)m * Lanes, im + (long)m * Lanes, cw);
-                    plan.Forward(im, re, scratch, Lanes); // inverse: planes swapped
+                    plan.Forward(im, re, scratch, Lanes, out var fi, out var fr); // inverse: planes swapped
                     long o = ((long)img * wc + c0) * ld;
-                    LaneTranspose.Store(re, pr + o, ld, cw, h);
-                    LaneTranspose.Store(im, pi + o, ld, cw, h);
+                    LaneTranspose.Store(fr, pr + o, ld, cw, h);
+                    LaneTranspose.Store(fi, pi + o, ld, cw, h);
                 }
             }
         }
@@ -230,10 +230,10 @@ internal static unsafe class RealFft2
                             }
                         }
                     }
-                    plan.Forward(im, re, scratch, Lanes); // inverse: planes swapped
+                    plan.Forward(im, re, scratch, Lanes, out var fi, out var fr); // inverse: planes swapped
                     float* rows = yp + ((long)img * h + m0) * w;
-                    LaneTranspose.Store(re, rows, w, na, w);
-                    LaneTranspose.Store(im, rows + (long)Lanes * w, w, nb, w);
+                    LaneTranspose.Store(fr, rows, w, na, w);
+                    LaneTranspose.Store(fi, rows + (long)Lanes * w, w, nb, w);
                 }
             }
         }
