@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using FeatureViz.Kernels.Cpu.Fft;
 using FeatureViz.Tensors.Backends;
 
@@ -16,8 +17,10 @@ public sealed partial class CpuBackend
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
         var bins = binWeights is null ? null : Data(binWeights);
-        var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
-        var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
+        var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
+        var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
+        // Pinned across both passes: each aligns its plane pointers from the array's address, which must not move between them.
+        var pins = (GCHandle.Alloc(pRe, GCHandleType.Pinned), GCHandle.Alloc(pIm, GCHandleType.Pinned));
         try
         {
             For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.ForwardRows(xs, pRe, pIm, h, w, t0, t1));
@@ -26,6 +29,8 @@ public sealed partial class CpuBackend
         }
         finally
         {
+            pins.Item1.Free();
+            pins.Item2.Free();
             ArrayPool<float>.Shared.Return(pRe);
             ArrayPool<float>.Shared.Return(pIm);
         }
@@ -42,8 +47,10 @@ public sealed partial class CpuBackend
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
         var bins = binWeights is null ? null : Data(binWeights);
-        var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
-        var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w));
+        var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
+        var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
+        // Pinned across both passes: each aligns its plane pointers from the array's address, which must not move between them.
+        var pins = (GCHandle.Alloc(pRe, GCHandleType.Pinned), GCHandle.Alloc(pIm, GCHandleType.Pinned));
         try
         {
             For(batch * RealFft2.ColumnBlocks(wc), FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.InverseColumns(sp, pRe, pIm, h, wc, weights, bins, t0, t1));
@@ -51,6 +58,8 @@ public sealed partial class CpuBackend
         }
         finally
         {
+            pins.Item1.Free();
+            pins.Item2.Free();
             ArrayPool<float>.Shared.Return(pRe);
             ArrayPool<float>.Shared.Return(pIm);
         }

@@ -16,6 +16,15 @@ internal static unsafe class RealFft2
     /// <summary>Sequences transformed together (a multiple of every <see cref="Vector{T}.Count"/>).</summary>
     public const int Lanes = 16;
 
+    /// <summary>Extra floats to rent for a buffer that is then aligned with <see cref="Align"/>.</summary>
+    public const int AlignSlack = 16;
+
+    /// <summary>
+    /// <paramref name="p"/> rounded up to 64 bytes. Array data is only 8-byte aligned, and a 512-point FFT on
+    /// vectors that straddle cache lines measured 1.5x slower.
+    /// </summary>
+    public static float* Align(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+
     /// <summary>Row blocks per image.</summary>
     public static int RowBlocks(int h) => (h + 2 * Lanes - 1) / (2 * Lanes);
 
@@ -41,12 +50,13 @@ internal static unsafe class RealFft2
         int wc = w / 2 + 1, blocks = RowBlocks(h), ld = PlaneStride(h);
         var plan = FftPlan.For(w);
         long plane = (long)w * Lanes;
-        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
+        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)) + AlignSlack);
         try
         {
-            fixed (float* bp = buf, xp = x, pr = pRe, pi = pIm)
+            fixed (float* bp = buf, xp = x, prRaw = pRe, piRaw = pIm)
             {
-                float* re = bp, im = bp + plane, scratch = bp + 2 * plane;
+                float* re = Align(bp), im = re + plane, scratch = re + 2 * plane;
+                float* pr = Align(prRaw), pi = Align(piRaw);
                 var half = new Vector<float>(0.5f);
                 int vc = Vector<float>.Count;
                 for (int t = t0; t < t1; t++)
@@ -109,12 +119,13 @@ internal static unsafe class RealFft2
         var plan = FftPlan.For(h);
         int blocks = ColumnBlocks(wc), ld = PlaneStride(h);
         long plane = (long)h * Lanes;
-        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
+        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)) + AlignSlack);
         try
         {
-            fixed (float* bp = buf, yp = y, pr = pRe, pi = pIm, wp = weights, bw = bins)
+            fixed (float* bp = buf, yp = y, prRaw = pRe, piRaw = pIm, wp = weights, bw = bins)
             {
-                float* re = bp, im = bp + plane, scratch = bp + 2 * plane;
+                float* re = Align(bp), im = re + plane, scratch = re + 2 * plane;
+                float* pr = Align(prRaw), pi = Align(piRaw);
                 for (int t = t0; t < t1; t++)
                 {
                     int img = t / blocks, c0 = t % blocks * Lanes, cw = Math.Min(Lanes, wc - c0);
@@ -143,16 +154,17 @@ internal static unsafe class RealFft2
         var plan = FftPlan.For(h);
         int blocks = ColumnBlocks(wc), ld = PlaneStride(h);
         long plane = (long)h * Lanes;
-        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)));
+        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes)) + AlignSlack);
         try
         {
-            fixed (float* bp = buf, sp = spec, pr = pRe, pi = pIm, wp = weights, bw = bins)
+            fixed (float* bp = buf, sp = spec, prRaw = pRe, piRaw = pIm, wp = weights, bw = bins)
             {
-                float* re = bp, im = bp + plane, scratch = bp + 2 * plane;
+                float* re = Align(bp), im = re + plane, scratch = re + 2 * plane;
+                float* pr = Align(prRaw), pi = Align(piRaw);
                 for (int t = t0; t < t1; t++)
                 {
                     int img = t / blocks, c0 = t % blocks * Lanes, cw = Math.Min(Lanes, wc - c0);
-                    if (cw < Lanes) new Span<float>(bp, (int)(2 * plane)).Clear();
+                    if (cw < Lanes) new Span<float>(re, (int)(2 * plane)).Clear();
                     float* src = sp + 2 * ((long)img * h * wc + c0);
                     for (int m = 0; m < h; m++)
                         LaneTranspose.Deinterleave(src + 2L * m * wc, wp + c0, bw == null ? null : bw + (long)m * wc + c0, re + (long)m * Lanes, im + (long)m * Lanes, cw);
@@ -178,12 +190,13 @@ internal static unsafe class RealFft2
         int wc = w / 2 + 1, blocks = RowBlocks(h), ld = PlaneStride(h);
         var plan = FftPlan.For(w);
         long plane = (long)w * Lanes;
-        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes) + 4 * Lanes));
+        var buf = ArrayPool<float>.Shared.Rent((int)(2 * plane + plan.ScratchFloats(Lanes) + 4 * Lanes) + AlignSlack);
         try
         {
-            fixed (float* bp = buf, yp = y, pr = pRe, pi = pIm)
+            fixed (float* bp = buf, yp = y, prRaw = pRe, piRaw = pIm)
             {
-                float* re = bp, im = bp + plane, scratch = bp + 2 * plane;
+                float* re = Align(bp), im = re + plane, scratch = re + 2 * plane;
+                float* pr = Align(prRaw), pi = Align(piRaw);
                 float* tmp = scratch + plan.ScratchFloats(Lanes);
                 int vc = Vector<float>.Count;
                 for (int t = t0; t < t1; t++)
