@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using System.Numerics;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Backends;
 
@@ -31,7 +31,8 @@ public sealed partial class CpuBackend
         int n = p.Length, i = 0;
         bool first = m.IsEmpty || v.IsEmpty;
         float b1 = r.Beta1, c1 = 1f - r.Beta1, b2 = r.Beta2, c2 = 1f - r.Beta2;
-        if (Vector512.IsHardwareAccelerated && !first)
+        // Memory-bound (seven streams): Vector<T>, whatever its width, runs at the bandwidth.
+        if (Vector.IsHardwareAccelerated && !first)
         {
             ref float pr = ref MemoryMarshal.GetReference(p);
             ref float gr = ref MemoryMarshal.GetReference(g);
@@ -40,21 +41,22 @@ public sealed partial class CpuBackend
             ref float po = ref MemoryMarshal.GetReference(pOut);
             ref float mo = ref MemoryMarshal.GetReference(mOut);
             ref float vo = ref MemoryMarshal.GetReference(vOut);
-            var vb1 = Vector512.Create(b1);
-            var vc1 = Vector512.Create(c1);
-            var vb2 = Vector512.Create(b2);
-            var vc2 = Vector512.Create(c2);
-            var vms = Vector512.Create(r.MomentScale);
-            var vgs = Vector512.Create(r.GradientScale);
-            var vvs = Vector512.Create(r.VarianceScale);
-            var veps = Vector512.Create(r.Epsilon);
-            for (; i <= n - 16; i += 16)
+            var vb1 = new Vector<float>(b1);
+            var vc1 = new Vector<float>(c1);
+            var vb2 = new Vector<float>(b2);
+            var vc2 = new Vector<float>(c2);
+            var vms = new Vector<float>(r.MomentScale);
+            var vgs = new Vector<float>(r.GradientScale);
+            var vvs = new Vector<float>(r.VarianceScale);
+            var veps = new Vector<float>(r.Epsilon);
+            int vc = Vector<float>.Count;
+            for (; i <= n - vc; i += vc)
             {
-                var gi = Vector512.LoadUnsafe(ref gr, (nuint)i);
-                var mi = Vector512.LoadUnsafe(ref mr, (nuint)i) * vb1 + gi * vc1;
-                var vi = Vector512.LoadUnsafe(ref vr, (nuint)i) * vb2 + gi * gi * vc2;
-                var step = (mi * vms + gi * vgs) / (Vector512.Sqrt(vi) * vvs + veps);
-                (Vector512.LoadUnsafe(ref pr, (nuint)i) - step).StoreUnsafe(ref po, (nuint)i);
+                var gi = Vector.LoadUnsafe(ref gr, (nuint)i);
+                var mi = Vector.LoadUnsafe(ref mr, (nuint)i) * vb1 + gi * vc1;
+                var vi = Vector.LoadUnsafe(ref vr, (nuint)i) * vb2 + gi * gi * vc2;
+                var step = (mi * vms + gi * vgs) / (Vector.SquareRoot(vi) * vvs + veps);
+                (Vector.LoadUnsafe(ref pr, (nuint)i) - step).StoreUnsafe(ref po, (nuint)i);
                 mi.StoreUnsafe(ref mo, (nuint)i);
                 vi.StoreUnsafe(ref vo, (nuint)i);
             }
