@@ -24,7 +24,7 @@ public sealed partial class CpuBackend
         var dx = NewUninitialized(xs.Length);
         For(xs.Length, 8, (s, e) =>
         {
-            if (ElementwiseFastPaths.UnaryBackward<TOp>(xs.AsSpan(s, e - s), ys.AsSpan(s, e - s), gs.AsSpan(s, e - s), dx.AsSpan(s, e - s))) return;
+            if (ElementwiseFastPaths.UnaryBackward(op, xs.AsSpan(s, e - s), ys.AsSpan(s, e - s), gs.AsSpan(s, e - s), dx.AsSpan(s, e - s))) return;
             for (int i = s; i < e; i++) dx[i] = op.Backward(xs[i], ys[i], gs[i]);
         });
         return Wrap(dx);

@@ -34,10 +34,15 @@ internal static class ElementwiseFastPaths
     /// dx = op.Backward(x, y, dy) as vector code for the functors that have one; returns false for the others (the
     /// caller then runs the scalar loop).
     /// </summary>
-    public static bool UnaryBackward<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    public static bool UnaryBackward<TOp>(TOp op, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
         where TOp : struct, IUnaryOp
     {
-        if (typeof(TOp) == typeof(SigmoidOp)) VectorMath.SigmoidBackwardRow(y, dy, dx);
+        if (typeof(TOp) == typeof(ReluOp))
+        {
+            if (((ReluOp)(object)op).StraightThrough) dy.CopyTo(dx);
+            else ReluBackwardRow(x, dy, dx);
+        }
+        else if (typeof(TOp) == typeof(SigmoidOp)) VectorMath.SigmoidBackwardRow(y, dy, dx);
         else if (typeof(TOp) == typeof(ExpOp)) TensorPrimitives.Multiply(dy, y, dx);
         else return false;
         return true;
@@ -128,6 +133,28 @@ internal static class ElementwiseFastPaths
             for (; i <= n - 8; i += 8)
                 Vector256.Max(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
         for (; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+    }
+
+    /// <summary>dx = x &gt; 0 ? dy : 0.</summary>
+    private static void ReluBackwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int n = x.Length, i = 0;
+        ref float xr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float gr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dy);
+        ref float dr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i <= n - 16; i += 16)
+            {
+                var pos = Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero);
+                (Vector512.LoadUnsafe(ref gr, (nuint)i) & pos).StoreUnsafe(ref dr, (nuint)i);
+            }
+        else if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+            {
+                var pos = Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero);
+                (Vector256.LoadUnsafe(ref gr, (nuint)i) & pos).StoreUnsafe(ref dr, (nuint)i);
+            }
+        for (; i < n; i++) dx[i] = x[i] > 0 ? dy[i] : 0f;
     }
 
     /// <summary>One row of a broadcast binary op: each side is a full row (stride 1) or a single repeated value (stride 0).</summary>

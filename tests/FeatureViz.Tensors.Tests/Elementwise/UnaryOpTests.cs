@@ -115,6 +115,24 @@ public class UnaryOpTests
         Approx.Equal(expected, x.Grad!.ToArray(), rtol: 1e-5, atol: 1.2e-7, what: "Sigmoid gradient");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReluGradientOnLongRowsMatchesDefinition(bool straightThrough)
+    {
+        var data = Rand.Uniform(14, 1037, -1f, 1f);
+        data[5] = 0f;
+        data[600] = float.NaN;
+        var cot = Rand.Uniform(15, 1037, -1f, 1f);
+        using var x = Tensor.FromArray(GradCheck.Cpu, data, data.Length).RequireGrad();
+        using var g = Tensor.FromArray(GradCheck.Cpu, cot, cot.Length);
+        Tensor y;
+        using (straightThrough ? FeatureViz.Tensors.Autograd.GradMode.StraightThroughRelu() : null) y = x.Relu();
+        y.Mul(g).Sum().Backward();
+        var expected = data.Select((v, i) => straightThrough || v > 0 ? (double)cot[i] : 0.0).ToArray();
+        Approx.Equal(expected, x.Grad!.ToArray(), 0, 0, straightThrough ? "straight-through Relu gradient" : "Relu gradient");
+    }
+
     [Fact]
     public void StraightThroughReluPassesGradientUnchanged()
     {
