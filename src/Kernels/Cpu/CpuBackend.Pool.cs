@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Numerics.Tensors;
+using System.Numerics;
 using FeatureViz.Tensors.Backends;
 
 namespace FeatureViz.Kernels.Cpu;
@@ -31,7 +33,7 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public TensorStorage MaxPool2d(TensorStorage x, Pool2dGeometry g)
+    public unsafe TensorStorage MaxPool2d(TensorStorage x, Pool2dGeometry g)
     {
         var xv = Data(x);
         var y = NewUninitialized(g.N * g.C * g.OutH * g.OutW);
@@ -39,39 +41,24 @@ public sealed partial class CpuBackend
         int plane = g.H * g.W, outPlane = g.OutH * g.OutW;
         For(g.N * g.C, (long)outPlane * g.KernelH * g.KernelW, (p0, p1) =>
         {
-            for (int p = p0; p < p1; p++)
+            var column = ArrayPool<float>.Shared.Rent(g.W);
+            try
             {
-                var xp = xv.AsSpan(p * plane, plane);
-                int o = p * outPlane;
-                for (int oh = 0; oh < g.OutH; oh++)
-                    for (int ow = 0; ow < g.OutW; ow++)
-                    {
-                        float m = float.NegativeInfinity;
-                        int c0 = win.ColK0[ow], c1 = win.ColK1[ow], cs = win.ColStart[ow];
-                        for (int kh = win.RowK0[oh]; kh < win.RowK1[oh]; kh++)
-                        {
-                            int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
-                            if (g.DilationW == 1)
-                            {
-                                var span = xp.Slice(row + c0, c1 - c0);
-                                if (span.Length >= 16) m = MathF.Max(m, TensorPrimitives.Max<float>(span));
-                                else foreach (float v in span) m = float.MaxNative(v, m);
-                            }
-                            else
-                                for (int kw = c0; kw < c1; kw++)
-                                {
-                                    m = float.MaxNative(xp[row + kw * g.DilationW], m);
-                                }
-                        }
-                        y[o++] = m;
-                    }
+                fixed (float* xs = xv, ys = y, cm = column)
+                    for (int p = p0; p < p1; p++)
+                        for (int oh = 0; oh < g.OutH; oh++)
+                            MaxPoolRow(xs + (long)p * plane, g, win, oh, cm, ys + (long)p * outPlane + (long)oh * g.OutW);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(column);
             }
         });
         return Wrap(y);
     }
 
     /// <inheritdoc/>
-    public TensorStorage MaxPool2dBackward(TensorStorage x, TensorStorage dy, Pool2dGeometry g)
+    public unsafe TensorStorage MaxPool2dBackward(TensorStorage x, TensorStorage dy, Pool2dGeometry g)
     {
         var xv = Data(x);
         var gv = Data(dy);
@@ -80,41 +67,78 @@ public sealed partial class CpuBackend
         int plane = g.H * g.W, outPlane = g.OutH * g.OutW;
         For(g.N * g.C, (long)outPlane * g.KernelH * g.KernelW, (p0, p1) =>
         {
-            for (int p = p0; p < p1; p++)
+            var scratch = ArrayPool<float>.Shared.Rent(g.W + g.OutW);
+            try
             {
-                var xp = xv.AsSpan(p * plane, plane);
-                var dp = dx.AsSpan(p * plane, plane);
-                int o = p * outPlane;
-                for (int oh = 0; oh < g.OutH; oh++)
-                    for (int ow = 0; ow < g.OutW; ow++, o++)
+                fixed (float* xs = xv, gs = gv, ds = dx, cm = scratch)
+                {
+                    float* maxima = cm + g.W;
+                    for (int p = p0; p < p1; p++)
                     {
-                        // The first maximum in row-major window order receives the gradient. A branch-free max
-                        // pass and then a branch-free search mispredict far less than a running argmax.
-                        float m = float.NegativeInfinity;
-                        int c0 = win.ColK0[ow], c1 = win.ColK1[ow], cs = win.ColStart[ow];
-                        int h0 = win.RowK0[oh], h1 = win.RowK1[oh];
-                        for (int kh = h0; kh < h1; kh++)
+                        float* xp = xs + (long)p * plane, dp = ds + (long)p * plane;
+                        for (int oh = 0; oh < g.OutH; oh++)
                         {
-                            int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
-                            for (int kw = c0; kw < c1; kw++) m = float.MaxNative(xp[row + kw * g.DilationW], m);
-                        }
-                        // Walking backwards, the last match seen is the first in window order; the select is a cmov.
-                        int arg = -1;
-                        for (int kh = h1 - 1; kh >= h0; kh--)
-                        {
-                            int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
-                            for (int kw = c1 - 1; kw >= c0; kw--)
+                            MaxPoolRow(xp, g, win, oh, cm, maxima);
+                            float* go = gs + (long)p * outPlane + (long)oh * g.OutW;
+                            int h0 = win.RowK0[oh], h1 = win.RowK1[oh];
+                            for (int ow = 0; ow < g.OutW; ow++)
                             {
-                                int i = row + kw * g.DilationW;
-                                arg = xp[i] == m ? i : arg;
+                                // The first maximum in row-major window order receives the gradient. Walking
+                                // backwards, the last match seen is the first in window order; the select is a cmov.
+                                float m = maxima[ow];
+                                int c0 = win.ColK0[ow], c1 = win.ColK1[ow], cs = win.ColStart[ow], arg = -1;
+                                for (int kh = h1 - 1; kh >= h0; kh--)
+                                {
+                                    int row = (win.RowStart[oh] + kh * g.DilationH) * g.W + cs;
+                                    for (int kw = c1 - 1; kw >= c0; kw--)
+                                    {
+                                        int i = row + kw * g.DilationW;
+                                        arg = xp[i] == m ? i : arg;
+                                    }
+                                }
+                                // All-NaN windows have no match; they pass no gradient.
+                                if (arg >= 0) dp[arg] += go[ow];
                             }
                         }
-                        // All-NaN windows have no match; they pass no gradient.
-                        if (arg >= 0) dp[arg] += gv[o];
                     }
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
             }
         });
         return Wrap(dx);
+    }
+
+    /// <summary>
+    /// One output row of a max pool over the plane <paramref name="xp"/>: the maximum over the window's rows for
+    /// every input column first (vector code; <paramref name="column"/> holds W floats), then over each window's
+    /// columns. NaN inputs are skipped (a window of NaNs gives -infinity), as the backward's search expects.
+    /// </summary>
+    private static unsafe void MaxPoolRow(float* xp, Pool2dGeometry g, PoolWindows win, int oh, float* column, float* outRow)
+    {
+        int w = g.W, h0 = win.RowK0[oh], h1 = win.RowK1[oh], r0 = win.RowStart[oh];
+        int i = 0, vc = Vector<float>.Count;
+        for (; i <= w - vc; i += vc)
+        {
+            var m = new Vector<float>(float.NegativeInfinity);
+            for (int kh = h0; kh < h1; kh++) m = Vector.MaxNative(Vector.Load(xp + (long)(r0 + kh * g.DilationH) * w + i), m);
+            m.Store(column + i);
+        }
+        for (; i < w; i++)
+        {
+            float m = float.NegativeInfinity;
+            for (int kh = h0; kh < h1; kh++) m = float.MaxNative(xp[(long)(r0 + kh * g.DilationH) * w + i], m);
+            column[i] = m;
+        }
+        for (int ow = 0; ow < g.OutW; ow++)
+        {
+            float m = float.NegativeInfinity;
+            int cs = win.ColStart[ow];
+            for (int kw = win.ColK0[ow]; kw < win.ColK1[ow]; kw++) m = float.MaxNative(column[cs + kw * g.DilationW], m);
+            outRow[ow] = m;
+        }
     }
 
     /// <inheritdoc/>
