@@ -170,6 +170,37 @@ public class TransformTests
         _ => [ImageTransform.Jitter(2), ImageTransform.Flip(), ImageTransform.Jitter(3), ImageTransform.Jitter(1)],
     };
 
+    /// <summary>
+    /// Runs <paramref name="f"/> and the one-by-one <paramref name="reference"/> on the same images with the same
+    /// random draws (six seeds) and checks that image and input gradient agree.
+    /// </summary>
+    private static void SameImageAndGradient(float[] data, int[] shape, Func<Tensor, Random, Tensor> f, Func<Tensor, Random, Tensor> reference)
+    {
+        for (int seed = 0; seed < 6; seed++)
+        {
+            (float[] Y, float[] G) Run(Func<Tensor, Random, Tensor> g)
+            {
+                using var scope = TensorScope.Begin();
+                var x = T(data, shape).RequireGrad();
+                var y = g(x, new Random(seed));
+                var weights = T(Rand.Uniform(32, y.Numel), y.Shape.ToArray());
+                var grad = FeatureViz.Tensors.Autograd.Grad.Of(y.Mul(weights).Sum(), [x])[0];
+                return (y.ToArray(), grad.ToArray());
+            }
+            var (y1, g1) = Run(reference);
+            var (y2, g2) = Run(f);
+            Assert.Equal(y1.Length, y2.Length);
+            Approx.Equal(y1, y2, 1e-6, 1e-7, $"image, seed {seed}");
+            Approx.Equal(g1, g2, 1e-6, 1e-7, $"gradient, seed {seed}");
+        }
+    }
+
+    private static Tensor OneByOne(IReadOnlyList<ImageTransform> list, Tensor x, Random rng)
+    {
+        foreach (var t in list) x = t.Apply(x, rng);
+        return x;
+    }
+
     [Theory]
     [MemberData(nameof(Chains))]
     public void MergedChain_GivesTheOneByOneImageAndGradient(string name)
@@ -178,31 +209,8 @@ public class TransformTests
         // Slice) with the same random draws must give the same image and the same input gradient.
         var list = Chain(name);
         int n = 2, c = 3, h = name == "standard" ? 64 : 13, w = name == "standard" ? 64 : 11;
-        var data = Rand.Uniform(31, n * c * h * w);
-        for (int seed = 0; seed < 6; seed++)
-        {
-            (float[] Y, float[] G) Run(bool merged)
-            {
-                using var scope = TensorScope.Begin();
-                var x = T(data, n, c, h, w).RequireGrad();
-                var rng = new Random(seed);
-                Tensor y;
-                if (merged) y = ImageTransform.Compose(list).Apply(x, rng);
-                else
-                {
-                    y = x;
-                    foreach (var t in list) y = t.Apply(y, rng);
-                }
-                var weights = T(Rand.Uniform(32, y.Numel), y.Shape.ToArray());
-                var g = FeatureViz.Tensors.Autograd.Grad.Of(y.Mul(weights).Sum(), [x])[0];
-                return (y.ToArray(), g.ToArray());
-            }
-            var (y1, g1) = Run(merged: false);
-            var (y2, g2) = Run(merged: true);
-            Assert.Equal(y1.Length, y2.Length);
-            Approx.Equal(y1, y2, 1e-6, 1e-7, $"image, seed {seed}");
-            Approx.Equal(g1, g2, 1e-6, 1e-7, $"gradient, seed {seed}");
-        }
+        SameImageAndGradient(Rand.Uniform(31, n * c * h * w), [n, c, h, w],
+            (x, rng) => ImageTransform.Compose(list).Apply(x, rng), (x, rng) => OneByOne(list, x, rng));
     }
 
     public static TheoryData<string> PointwiseChains => new() { "standard", "pad-then-deep-crops", "crops-only", "flip-first", "window-may-miss-the-image" };
@@ -215,33 +223,10 @@ public class TransformTests
         // the transforms one at a time, in image and in input gradient, for any random draws.
         IReadOnlyList<ImageTransform> list = name == "flip-first" ? [ImageTransform.Flip(), ImageTransform.Pad(2), ImageTransform.Jitter(3)] : Chain(name);
         int n = 2, c = 3, h = name == "standard" ? 64 : 13, w = name == "standard" ? 64 : 13;
-        var data = Rand.Uniform(41, n * c * h * w, -2f, 2f);
         var mix = T(Rand.Uniform(42, 9, -1f, 1f), 3, 3, 1, 1);
         Tensor Pointwise(Tensor x) => x.Conv2d(mix, null, new Conv2dOptions()).Sigmoid().Affine(2f, -1f);
-        for (int seed = 0; seed < 6; seed++)
-        {
-            (float[] Y, float[] G) Run(bool after)
-            {
-                using var scope = TensorScope.Begin();
-                var x = T(data, n, c, h, w).RequireGrad();
-                var rng = new Random(seed);
-                Tensor y;
-                if (after) y = ImageTransform.Compose(list).ApplyAfter(Pointwise, x, rng);
-                else
-                {
-                    y = Pointwise(x);
-                    foreach (var t in list) y = t.Apply(y, rng);
-                }
-                var weights = T(Rand.Uniform(43, y.Numel), y.Shape.ToArray());
-                var g = FeatureViz.Tensors.Autograd.Grad.Of(y.Mul(weights).Sum(), [x])[0];
-                return (y.ToArray(), g.ToArray());
-            }
-            var (y1, g1) = Run(after: false);
-            var (y2, g2) = Run(after: true);
-            Assert.Equal(y1.Length, y2.Length);
-            Approx.Equal(y1, y2, 1e-6, 1e-7, $"image, seed {seed}");
-            Approx.Equal(g1, g2, 1e-6, 1e-7, $"gradient, seed {seed}");
-        }
+        SameImageAndGradient(Rand.Uniform(41, n * c * h * w, -2f, 2f), [n, c, h, w],
+            (x, rng) => ImageTransform.Compose(list).ApplyAfter(Pointwise, x, rng), (x, rng) => OneByOne(list, Pointwise(x), rng));
     }
 
     [Fact]
