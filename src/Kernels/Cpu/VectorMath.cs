@@ -30,7 +30,7 @@ internal static class VectorMath
             for (; i <= n - 16; i += 16) Exp(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
         else if (Vector256.IsHardwareAccelerated)
             for (; i <= n - 8; i += 8) Exp(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
-        for (; i < n; i++) y[i] = MathF.Exp(x[i]);
+        for (; i < n; i++) y[i] = Exp(x[i]);
     }
 
     /// <summary>y[i] = 1 / (1 + exp(-x[i])), computed from exp(-|x|) so that neither tail overflows.</summary>
@@ -59,7 +59,7 @@ internal static class VectorMath
             }
         for (; i < n; i++)
         {
-            float v = x[i], e = MathF.Exp(-MathF.Abs(v)), r = 1f / (1f + e);
+            float v = x[i], e = Exp(-MathF.Abs(v)), r = 1f / (1f + e);
             y[i] = v >= 0 ? r : float.IsNaN(v) ? v : e * r;
         }
     }
@@ -84,6 +84,27 @@ internal static class VectorMath
                 (Vector256.LoadUnsafe(ref gr, (nuint)i) * v * (Vector256<float>.One - v)).StoreUnsafe(ref dr, (nuint)i);
             }
         for (; i < n; i++) dx[i] = dy[i] * y[i] * (1f - y[i]);
+    }
+
+    /// <summary>
+    /// The vector exp's arithmetic on one value, step for step, so that an element gives the same bits whether it
+    /// falls in a vector or in a row's tail (row splits depend on the thread count).
+    /// </summary>
+    internal static float Exp(float x)
+    {
+        if (float.IsNaN(x)) return x;
+        if (x > MaxArg) return float.PositiveInfinity;
+        if (x < MinArg) return 0f;
+        float k = MathF.Floor(x * Log2E + 0.5f);
+        float r = x - k * Ln2Hi - k * Ln2Lo;
+        float p = MathF.FusedMultiplyAdd(P0, r, P1);
+        p = MathF.FusedMultiplyAdd(p, r, P2);
+        p = MathF.FusedMultiplyAdd(p, r, P3);
+        p = MathF.FusedMultiplyAdd(p, r, P4);
+        p = MathF.FusedMultiplyAdd(p, r, P5);
+        p = MathF.FusedMultiplyAdd(p, r * r, r + 1f);
+        int ki = (int)k, k1 = ki >> 1, k2 = ki - k1;
+        return p * BitConverter.Int32BitsToSingle((k1 + 127) << 23) * BitConverter.Int32BitsToSingle((k2 + 127) << 23);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
