@@ -83,9 +83,11 @@ public sealed partial class CpuBackend
                             int h0 = win.RowK0[oh], h1 = win.RowK1[oh];
                             for (int ow = 0; ow < g.OutW; ow++)
                             {
-                                // The first maximum in row-major window order receives the gradient. Walking
-                                // backwards, the last match seen is the first in window order; the select is a cmov.
+                                // The first maximum in row-major window order receives the gradient (the first NaN
+                                // when the maximum is NaN). Walking backwards, the last match seen is the first in
+                                // window order; the select is a cmov.
                                 float m = maxima[ow];
+                                bool nan = float.IsNaN(m);
                                 int c0 = win.ColK0[ow], c1 = win.ColK1[ow], cs = win.ColStart[ow], arg = -1;
                                 for (int kh = h1 - 1; kh >= h0; kh--)
                                 {
@@ -93,10 +95,10 @@ public sealed partial class CpuBackend
                                     for (int kw = c1 - 1; kw >= c0; kw--)
                                     {
                                         int i = row + kw * g.DilationW;
-                                        arg = xp[i] == m ? i : arg;
+                                        arg = xp[i] == m | (nan & float.IsNaN(xp[i])) ? i : arg;
                                     }
                                 }
-                                // All-NaN windows have no match; they pass no gradient.
+                                // A window with no valid tap has no match and passes no gradient.
                                 if (arg >= 0) dp[arg] += go[ow];
                             }
                         }
@@ -114,7 +116,7 @@ public sealed partial class CpuBackend
     /// <summary>
     /// One output row of a max pool over the plane <paramref name="xp"/>: the maximum over the window's rows for
     /// every input column first (vector code; <paramref name="column"/> holds W floats), then over each window's
-    /// columns. NaN inputs are skipped (a window of NaNs gives -infinity), as the backward's search expects.
+    /// columns. A NaN in the window gives NaN (as numpy and PyTorch); a window with no valid tap gives -infinity.
     /// </summary>
     private static unsafe void MaxPoolRow(float* xp, Pool2dGeometry g, PoolWindows win, int oh, float* column, float* outRow)
     {
@@ -123,20 +125,20 @@ public sealed partial class CpuBackend
         for (; i <= w - vc; i += vc)
         {
             var m = new Vector<float>(float.NegativeInfinity);
-            for (int kh = h0; kh < h1; kh++) m = Vector.MaxNative(Vector.Load(xp + (long)(r0 + kh * g.DilationH) * w + i), m);
+            for (int kh = h0; kh < h1; kh++) m = Vector.Max(Vector.Load(xp + (long)(r0 + kh * g.DilationH) * w + i), m);
             m.Store(column + i);
         }
         for (; i < w; i++)
         {
             float m = float.NegativeInfinity;
-            for (int kh = h0; kh < h1; kh++) m = float.MaxNative(xp[(long)(r0 + kh * g.DilationH) * w + i], m);
+            for (int kh = h0; kh < h1; kh++) m = MathF.Max(xp[(long)(r0 + kh * g.DilationH) * w + i], m);
             column[i] = m;
         }
         for (int ow = 0; ow < g.OutW; ow++)
         {
             float m = float.NegativeInfinity;
             int cs = win.ColStart[ow];
-            for (int kw = win.ColK0[ow]; kw < win.ColK1[ow]; kw++) m = float.MaxNative(column[cs + kw * g.DilationW], m);
+            for (int kw = win.ColK0[ow]; kw < win.ColK1[ow]; kw++) m = MathF.Max(column[cs + kw * g.DilationW], m);
             outRow[ow] = m;
         }
     }

@@ -117,6 +117,47 @@ public class PoolTests
         Assert.All(x.MaxPool2d(new Pool2dOptions(2, 2, 1, 1, 1, 1, 1, 1)).ToArray(), v => Assert.Equal(-5f, v));
     }
 
+    [Theory]
+    [InlineData(1, 12, 3, 3, 2)]   // a 3x3, stride-2 window over rows long enough for the vector path
+    [InlineData(1, 16, 1, 16, 1)]  // one window as wide as the row
+    public void MaxPoolPropagatesNaNAndGivesItTheGradient(int h, int w, int kh, int kw, int stride)
+    {
+        var data = Rand.Uniform(21, 2 * h * w * 3);
+        data[5] = float.NaN;                 // plane 0, row 0
+        data[h * w + w + 3] = float.NaN;     // plane 1, row 1
+        data[h * w + w + 4] = float.NaN;     // and its right neighbour: the first in window order gets the gradient
+        using var x = Tensor.FromArray(GradCheck.Cpu, data, 1, 2, h * 3, w).RequireGrad();
+        var o = new Pool2dOptions(kh, kw, stride, stride);
+        var y = x.MaxPool2d(o);
+        var yv = y.ToArray();
+        var dy = Rand.Uniform(22, yv.Length);
+        y.Mul(Tensor.FromArray(GradCheck.Cpu, dy, y.Shape.ToArray())).Sum().Backward();
+        var g = x.Grad!.ToArray();
+        // Reference: a naive window loop in which NaN is the maximum and the first NaN (row-major) takes the gradient.
+        int oh = y.Shape[2], ow = y.Shape[3], H = h * 3;
+        var eg = new double[data.Length];
+        for (int p = 0; p < 2; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    int arg = -1;
+                    float m = float.NegativeInfinity;
+                    for (int a = 0; a < kh; a++)
+                        for (int b = 0; b < kw; b++)
+                        {
+                            int idx = p * H * w + (i * stride + a) * w + j * stride + b;
+                            float v = data[idx];
+                            if (float.IsNaN(m)) continue;
+                            if (float.IsNaN(v) || v > m) { m = v; arg = idx; }
+                        }
+                    int o2 = (p * oh + i) * ow + j;
+                    Assert.True(float.IsNaN(m) ? float.IsNaN(yv[o2]) : yv[o2] == m, $"output {o2}: {yv[o2]}, expected {m}");
+                    eg[arg] += dy[o2];
+                }
+        Approx.Equal(eg, g, 1e-6, 1e-7, "MaxPool2d gradient with NaN");
+        Assert.Contains(yv, float.IsNaN);
+    }
+
     [Fact]
     public void MaxPoolGradientGoesToTheFirstMaximumOnTies()
     {
