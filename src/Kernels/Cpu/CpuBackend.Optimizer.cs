@@ -32,7 +32,7 @@ public sealed partial class CpuBackend
         bool first = m.IsEmpty || v.IsEmpty;
         float b1 = r.Beta1, c1 = 1f - r.Beta1, b2 = r.Beta2, c2 = 1f - r.Beta2;
         // Memory-bound (seven streams): Vector<T>, whatever its width, runs at the bandwidth.
-        if (Vector.IsHardwareAccelerated && !first)
+        if (Vector.IsHardwareAccelerated)
         {
             ref float pr = ref MemoryMarshal.GetReference(p);
             ref float gr = ref MemoryMarshal.GetReference(g);
@@ -53,8 +53,8 @@ public sealed partial class CpuBackend
             for (; i <= n - vc; i += vc)
             {
                 var gi = Vector.LoadUnsafe(ref gr, (nuint)i);
-                var mi = Vector.LoadUnsafe(ref mr, (nuint)i) * vb1 + gi * vc1;
-                var vi = Vector.LoadUnsafe(ref vr, (nuint)i) * vb2 + gi * gi * vc2;
+                var mi = (first ? Vector<float>.Zero : Vector.LoadUnsafe(ref mr, (nuint)i) * vb1) + gi * vc1;
+                var vi = (first ? Vector<float>.Zero : Vector.LoadUnsafe(ref vr, (nuint)i) * vb2) + gi * gi * vc2;
                 var step = (mi * vms + gi * vgs) / (Vector.SquareRoot(vi) * vvs + veps);
                 (Vector.LoadUnsafe(ref pr, (nuint)i) - step).StoreUnsafe(ref po, (nuint)i);
                 mi.StoreUnsafe(ref mo, (nuint)i);

@@ -61,6 +61,8 @@ public class MomentUpdateTests
         Assert.Contains("MomentUpdate", e.Message);
         Assert.Contains("[12]", e.Message);
         Assert.Throws<ArgumentException>(() => Tensor.MomentUpdate(p, ok, ok, g, rule));
+        Assert.Contains("both moments", Assert.Throws<ArgumentException>(() => Tensor.MomentUpdate(p, ok, ok, null, rule)).Message);
+        Assert.Throws<ArgumentException>(() => Tensor.MomentUpdate(p, ok, null, ok, rule));
         Assert.Throws<ArgumentException>(() => Tensor.MomentUpdate(p, ok, null, null, rule with { Beta1 = 1f }));
         Assert.Throws<ArgumentException>(() => Tensor.MomentUpdate(p, ok, null, null, rule with { Epsilon = 0f }));
         Assert.Throws<ArgumentException>(() => Tensor.MomentUpdate(p, ok, null, null, rule with { MomentScale = float.NaN }));
