@@ -34,7 +34,7 @@ public sealed partial class Tensor
     /// gives [..., H, width]; Wc must be width / 2 + 1. The imaginary parts of the bins that must be real are ignored.
     /// With <paramref name="binWeights"/> ([H, Wc], constant, shared by the leading axes) the spectrum is first
     /// multiplied bin by bin (both parts) by the weights, in the same pass (as a Fourier image parametrization's
-    /// frequency scaling).
+    /// frequency scaling). The weights are read again by the backward pass: keep them alive until it has run.
     /// </summary>
     public Tensor Irfft2(int width, FftNorm norm = FftNorm.Backward, Tensor? binWeights = null)
     {

@@ -20,17 +20,19 @@ public sealed partial class CpuBackend
         var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
         var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
         // Pinned across both passes: each aligns its plane pointers from the array's address, which must not move between them.
-        var pins = (GCHandle.Alloc(pRe, GCHandleType.Pinned), GCHandle.Alloc(pIm, GCHandleType.Pinned));
+        GCHandle pinRe = default, pinIm = default;
         try
         {
+            pinRe = GCHandle.Alloc(pRe, GCHandleType.Pinned);
+            pinIm = GCHandle.Alloc(pIm, GCHandleType.Pinned);
             For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.ForwardRows(xs, pRe, pIm, h, w, t0, t1));
             int colTasks = batch * RealFft2.ColumnBlocks(wc);
             For(colTasks, FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.ForwardColumns(pRe, pIm, y, h, wc, weights, bins, t0, t1));
         }
         finally
         {
-            pins.Item1.Free();
-            pins.Item2.Free();
+            if (pinRe.IsAllocated) pinRe.Free();
+            if (pinIm.IsAllocated) pinIm.Free();
             ArrayPool<float>.Shared.Return(pRe);
             ArrayPool<float>.Shared.Return(pIm);
         }
@@ -50,16 +52,18 @@ public sealed partial class CpuBackend
         var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
         var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
         // Pinned across both passes: each aligns its plane pointers from the array's address, which must not move between them.
-        var pins = (GCHandle.Alloc(pRe, GCHandleType.Pinned), GCHandle.Alloc(pIm, GCHandleType.Pinned));
+        GCHandle pinRe = default, pinIm = default;
         try
         {
+            pinRe = GCHandle.Alloc(pRe, GCHandleType.Pinned);
+            pinIm = GCHandle.Alloc(pIm, GCHandleType.Pinned);
             For(batch * RealFft2.ColumnBlocks(wc), FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.InverseColumns(sp, pRe, pIm, h, wc, weights, bins, t0, t1));
             For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.InverseRows(pRe, pIm, y, h, w, t0, t1));
         }
         finally
         {
-            pins.Item1.Free();
-            pins.Item2.Free();
+            if (pinRe.IsAllocated) pinRe.Free();
+            if (pinIm.IsAllocated) pinIm.Free();
             ArrayPool<float>.Shared.Return(pRe);
             ArrayPool<float>.Shared.Return(pIm);
         }

@@ -65,6 +65,7 @@ public class Irfft2Tests
     [Theory]
     [InlineData(4, 6)]
     [InlineData(5, 5)]
+    [InlineData(8, 40)] // 21 columns: full 16-column blocks run the vector interleave of the VJP
     public void VjpWithBinWeightsMatchesFiniteDifferences(int h, int w)
     {
         int wc = w / 2 + 1;

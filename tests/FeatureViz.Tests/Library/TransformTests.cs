@@ -1,3 +1,4 @@
+using FeatureViz.Rendering;
 using FeatureViz.Tensors;
 using FeatureViz.TestSupport;
 using FeatureViz.Transforms;
@@ -227,6 +228,24 @@ public class TransformTests
         Tensor Pointwise(Tensor x) => x.Conv2d(mix, null, new Conv2dOptions()).Sigmoid().Affine(2f, -1f);
         SameImageAndGradient(Rand.Uniform(41, n * c * h * w, -2f, 2f), [n, c, h, w],
             (x, rng) => ImageTransform.Compose(list).ApplyAfter(Pointwise, x, rng), (x, rng) => OneByOne(list, Pointwise(x), rng));
+    }
+
+    [Theory]
+    [InlineData(ImageNormalizer.Sigmoid)]
+    [InlineData(ImageNormalizer.Clip)]
+    public void OptimizationInput_MapsColoursAfterTheCrop_AsRenderThenTransforms(ImageNormalizer normalizer)
+    {
+        // What a step does (the Fourier image's colour mixing, normalizer and value range run on the cropped window)
+        // against the plain order: render the whole image, then the standard transformations one at a time.
+        var size = new ImageSize(64, 64);
+        using var param = new FeatureViz.Parametrization.ImageParametrization(TestModels.Backend, 2, 3, size, true, 0.85f,
+            new ValueRange(0, 255), normalizer, null);
+        Assert.True(param.FinishIsPointwise);
+        var shape = param.ParameterShape;
+        var data = Rand.Uniform(51, shape.Aggregate(1, (a, d) => a * d), -0.5f, 0.5f);
+        SameImageAndGradient(data, shape,
+            (p, rng) => ImageTransform.Standard().ApplyAfter(param.Finish, param.Spatial(p), rng),
+            (p, rng) => OneByOne(ImageTransform.StandardList(64), param.Render(p), rng));
     }
 
     [Fact]

@@ -93,6 +93,7 @@ internal sealed unsafe class FftPlan
         outIm = xi;
     }
 
+    /// <summary>Radix sequence: fours first, then a two, then odd primes in increasing order.</summary>
     private static List<int> Factor(int n)
     {
         var f = new List<int>();
