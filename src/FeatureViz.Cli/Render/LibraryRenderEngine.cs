@@ -114,10 +114,8 @@ internal sealed class LibraryRenderEngine : IRenderEngine
             var term = atom.Kind switch
             {
                 ObjectiveKind.Channel => Objective.Channel(_model, layer, atom.Indices, w),
-                ObjectiveKind.Neuron when atom.Neurons.All(n => n.Flat is not null) => Objective.Neuron(_model, layer, atom.Neurons.Select(n => n.Flat!.Value).ToList(), w),
-                ObjectiveKind.Neuron => atom.Neurons.Count == 1
-                    ? Objective.Neuron(_model, layer, atom.Neurons[0].Channel, atom.Neurons[0].X, atom.Neurons[0].Y, w)
-                    : throw new ArgumentException("a neuron batch must use flat indices (CHANNEL@X,Y names one neuron)."),
+                ObjectiveKind.Neuron => Objective.Neuron(_model, layer,
+                    atom.Neurons.Select(n => n.Flat ?? Objective.NeuronId(_model, layer, n.Channel, n.X, n.Y)).ToList(), w),
                 ObjectiveKind.Layer => Objective.Layer(_model, layer, atom.Reducer == Reduction.Mean ? LayerReducer.Mean : LayerReducer.Magnitude, w),
                 _ => Objective.Direction(_model, layer, ReadVector(atom.VectorPath!), multiplier: w),
             };

@@ -86,14 +86,26 @@ public sealed class Objective
     /// </summary>
     public static Objective Neuron(VisualizationModel model, LayerRef layer, int channel, int x, int y, float multiplier = 1f, string? name = null)
     {
+        int id = NeuronId(model, layer, channel, x, y);
+        return Neuron(model, layer, [id], multiplier, [name ?? $"Neuron#{Resolve(model, layer, "Neuron").Info.OutputName}_{channel}_{x}_{y}"]);
+    }
+
+    /// <summary>
+    /// The flat id <c>(channel * H + y) * W + x</c> of a neuron of a (C, H, W) layer, for the list overload of
+    /// <see cref="Neuron(VisualizationModel, LayerRef, IReadOnlyList{int}, float, IReadOnlyList{string}?)"/> (a batch may
+    /// mix neurons given either way).
+    /// </summary>
+    /// <exception cref="ArgumentException">The layer is not (C, H, W).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A coordinate is outside the layer.</exception>
+    public static int NeuronId(VisualizationModel model, LayerRef layer, int channel, int x, int y)
+    {
         var (info, shape) = Resolve(model, layer, "Neuron");
         if (shape.Length != 3)
             throw new ArgumentException($"Objective.Neuron: (channel, x, y) needs a (C, H, W) layer; '{info.OutputName}' has per-image shape [{string.Join(", ", shape)}].", nameof(layer));
         if (channel < 0 || channel >= shape[0]) throw new ArgumentOutOfRangeException(nameof(channel), channel, $"Objective.Neuron: channel {channel} is out of range for layer '{info.OutputName}' with {shape[0]} channels.");
         if (y < 0 || y >= shape[1]) throw new ArgumentOutOfRangeException(nameof(y), y, $"Objective.Neuron: y {y} is out of range for layer '{info.OutputName}' of height {shape[1]}.");
         if (x < 0 || x >= shape[2]) throw new ArgumentOutOfRangeException(nameof(x), x, $"Objective.Neuron: x {x} is out of range for layer '{info.OutputName}' of width {shape[2]}.");
-        int id = (channel * shape[1] + y) * shape[2] + x;
-        return Neuron(model, layer, [id], multiplier, [name ?? $"Neuron#{info.OutputName}_{channel}_{x}_{y}"]);
+        return (channel * shape[1] + y) * shape[2] + x;
     }
 
     /// <summary>Maximises whole channels: one variant per channel; the score is the channel's mean over H x W.</summary>

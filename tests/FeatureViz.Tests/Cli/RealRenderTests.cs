@@ -39,6 +39,22 @@ public class RealRenderTests
     }
 
     [Fact]
+    public async Task NeuronsGivenByCoordinatesAndFlatIndicesShareABatch()
+    {
+        // Items that differ only in their neuron merge into one batch, whether each neuron is a flat index or C@X,Y.
+        string dir = CliHarness.TempDir();
+        string model = TinyOnnxModel.WriteConv(dir);
+        string outDir = Path.Combine(dir, "out");
+        var e = new StringWriter();
+        int code = await FeatureViz.Cli.Cli.RunAsync(
+            ["render", "--model", model, "--objective", "neuron:conv/relu:1@2,3", "--objective", "neuron:conv/relu:0@4,5",
+             "--objective", "neuron:conv/relu:7", "--steps", "2", "--size", "16x16", "--seed", "1", "--out", outDir],
+            new StringWriter(), e, CancellationToken.None);
+        Assert.True(code == 0, e.ToString());
+        Assert.Equal(3, Directory.GetFiles(outDir, "*.png").Length);
+    }
+
+    [Fact]
     public async Task GalleryOfATinyModelWithTheLibrary()
     {
         string dir = CliHarness.TempDir();
