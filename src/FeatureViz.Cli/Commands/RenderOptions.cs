@@ -130,8 +130,8 @@ internal sealed class RenderOptions
         {
             var parts = spec.Split('=', 2);
             string kind = parts[0].Trim().ToLowerInvariant();
-            if (kind is not ("l1" or "l2" or "linf" or "tv"))
-                throw new UsageException($"--regularizer: unknown kind '{parts[0]}' in '{spec}' (expected l1, l2, linf or tv, as KIND=WEIGHT).");
+            if (!RegularizerSpec.Kinds.ContainsKey(kind))
+                throw new UsageException($"--regularizer: unknown kind '{parts[0]}' in '{spec}' (expected {string.Join(", ", RegularizerSpec.Kinds.Keys)}, as KIND=WEIGHT).");
             if (parts.Length != 2 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double weight) || !double.IsFinite(weight))
                 throw new UsageException($"--regularizer: expected KIND=WEIGHT with a number, e.g. l1=0.01 (got '{spec}').");
             list.Add(new RegularizerSpec(kind, weight));

@@ -79,7 +79,7 @@ internal sealed class LibraryRenderEngine : IRenderEngine
             Steps = settings.Steps,
             UseFft = settings.UseFft,
             FftDecay = (float)settings.FftDecay,
-            Regularizers = settings.Regularizers.Select(ToRegularizer).ToList(),
+            Regularizers = settings.Regularizers.Select(r => r.Create()).ToList(),
             ValuesRange = ValuesRange,
             Transformations = settings.StandardTransforms ? ImageTransform.Standard() : null,
             WarmupSteps = settings.WarmupSteps,
@@ -129,14 +129,6 @@ internal sealed class LibraryRenderEngine : IRenderEngine
         if (!File.Exists(path)) throw new ArgumentException($"direction vector file '{path}' does not exist.");
         return Npy.Read(path).Data;
     }
-
-    private static Regularizer ToRegularizer(RegularizerSpec r) => r.Kind switch
-    {
-        "l1" => Regularizer.L1((float)r.Weight),
-        "l2" => Regularizer.L2((float)r.Weight),
-        "linf" => Regularizer.LInf((float)r.Weight),
-        _ => Regularizer.TotalVariation((float)r.Weight),
-    };
 
     /// <summary>One image of a batch as 8-bit RGB (grayscale replicated), scaled from the batch's value range.</summary>
     internal static RgbImage ToRgb(ImageBatch batch, int index)

@@ -3,7 +3,21 @@ using FeatureViz.Cli.Objectives;
 namespace FeatureViz.Cli.Render;
 
 /// <summary>A regularizer named on the command line (<c>--regularizer l1=0.01</c>).</summary>
-internal sealed record RegularizerSpec(string Kind, double Weight);
+internal sealed record RegularizerSpec(string Kind, double Weight)
+{
+    /// <summary>The kinds the command line accepts, and the library regularizer each one builds.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<float, FeatureViz.Regularizers.Regularizer>> Kinds =
+        new Dictionary<string, Func<float, FeatureViz.Regularizers.Regularizer>>
+        {
+            ["l1"] = FeatureViz.Regularizers.Regularizer.L1,
+            ["l2"] = FeatureViz.Regularizers.Regularizer.L2,
+            ["linf"] = FeatureViz.Regularizers.Regularizer.LInf,
+            ["tv"] = FeatureViz.Regularizers.Regularizer.TotalVariation,
+        };
+
+    /// <summary>The library regularizer.</summary>
+    public FeatureViz.Regularizers.Regularizer Create() => Kinds[Kind]((float)Weight);
+}
 
 /// <summary>Every parameter of a render; recorded in manifest.json and shown in index.html.</summary>
 internal sealed record RenderSettings
