@@ -105,8 +105,8 @@ public sealed partial class CpuBackend
                         {
                             float b1 = wy[oy], b0 = 1f - b1;
                             float* go = grad + (long)oy * outW;
-                            Axpy(b0, go, bp + (long)y0[oy] * outW, outW);
-                            Axpy(b1, go, bp + (long)y1[oy] * outW, outW);
+                            VectorMath.Axpy(go, b0, bp + (long)y0[oy] * outW, outW);
+                            VectorMath.Axpy(go, b1, bp + (long)y1[oy] * outW, outW);
                         }
                         for (int iy = 0; iy < inH; iy++)
                         {
@@ -173,14 +173,5 @@ public sealed partial class CpuBackend
         var v1 = new Vector<float>(b1);
         for (; i <= n - vc; i += vc) (v0 * Vector.Load(top + i) + v1 * Vector.Load(bottom + i)).Store(dst + i);
         for (; i < n; i++) dst[i] = b0 * top[i] + b1 * bottom[i];
-    }
-
-    /// <summary>y += a x.</summary>
-    private static unsafe void Axpy(float a, float* x, float* y, int n)
-    {
-        int i = 0, vc = Vector<float>.Count;
-        var va = new Vector<float>(a);
-        for (; i <= n - vc; i += vc) (Vector.Load(y + i) + va * Vector.Load(x + i)).Store(y + i);
-        for (; i < n; i++) y[i] += a * x[i];
     }
 }

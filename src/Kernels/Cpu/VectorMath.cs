@@ -107,6 +107,23 @@ internal static class VectorMath
         return p * BitConverter.Int32BitsToSingle((k1 + 127) << 23) * BitConverter.Int32BitsToSingle((k2 + 127) << 23);
     }
 
+    /// <summary>y[i] += a * x[i]. Written out because TensorPrimitives.MultiplyAdd measured ~8x slower on these short rows.</summary>
+    public static unsafe void Axpy(float* x, float a, float* y, int n)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var va = Vector512.Create(a);
+            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Load(x + i), va, Vector512.Load(y + i)), y + i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a);
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(x + i), va, Vector256.Load(y + i)), y + i);
+        }
+        for (; i < n; i++) y[i] += a * x[i];
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Exp(Vector512<float> x)
     {

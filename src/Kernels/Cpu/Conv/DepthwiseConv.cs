@@ -36,7 +36,7 @@ internal static unsafe class DepthwiseConv
                         if (hi <= lo) continue;
                         if (g.StrideW == 1)
                         {
-                            Axpy(xrow + lo + off, wv, yrow + lo, hi - lo);
+                            VectorMath.Axpy(xrow + lo + off, wv, yrow + lo, hi - lo);
                         }
                         else for (int ow = lo; ow < hi; ow++) yrow[ow] += wv * xrow[(long)ow * g.StrideW + off];
                     }
@@ -72,7 +72,7 @@ internal static unsafe class DepthwiseConv
                             var (lo, hi) = Im2Col.ValidRange(g.OW, g.StrideW, off, g.W);
                             if (hi <= lo) continue;
                             if (g.StrideW == 1)
-                                Axpy(dyrow + lo, wv, dxrow + lo + off, hi - lo);
+                                VectorMath.Axpy(dyrow + lo, wv, dxrow + lo + off, hi - lo);
                             else for (int ow = lo; ow < hi; ow++) dxrow[(long)ow * g.StrideW + off] += wv * dyrow[ow];
                         }
                     }
@@ -117,22 +117,5 @@ internal static unsafe class DepthwiseConv
                 dw[((long)o * g.KH + kh) * g.KW + kw] = (float)sum;
             }
         }
-    }
-
-    /// <summary>y[i] += a * x[i]. Written out because TensorPrimitives.MultiplyAdd measured ~8x slower on these short rows.</summary>
-    private static void Axpy(float* x, float a, float* y, int n)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var va = Vector512.Create(a);
-            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.FusedMultiplyAdd(Vector512.Load(x + i), va, Vector512.Load(y + i)), y + i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var va = Vector256.Create(a);
-            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(x + i), va, Vector256.Load(y + i)), y + i);
-        }
-        for (; i < n; i++) y[i] += a * x[i];
     }
 }

@@ -27,7 +27,12 @@ internal static unsafe class PackBuffer
         if (buffer is null || buffer.Length < floats + 16)
             buffer = GC.AllocateUninitializedArray<float>((int)Math.Max(floats + 16, (buffer?.Length ?? 0) * 3L / 2), pinned: true);
         // Pinned arrays never move, so the address stays valid for the thread's lifetime of the array.
-        var p = (float*)Unsafe.AsPointer(ref buffer[0]);
-        return (float*)(((nint)p + 63) & ~(nint)63);
+        return Align64((float*)Unsafe.AsPointer(ref buffer[0]));
     }
+
+    /// <summary>
+    /// <paramref name="p"/> rounded up to a 64-byte boundary (array data is only 8-byte aligned; vectors that straddle
+    /// cache lines are slow). Callers reserve 16 extra floats.
+    /// </summary>
+    public static float* Align64(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
 }

@@ -82,7 +82,7 @@ internal static unsafe class Sgemm
         float* bp = PackBuffer.B((long)kcMax * ncMax);
         float* ap = PackBuffer.A((long)kcMax * mcMax);
         float* tile = stackalloc float[MicroKernel.MR * 32 + 16];
-        tile = (float*)(((nint)tile + 63) & ~(nint)63);
+        tile = PackBuffer.Align64(tile);
 
         for (int jc = 0; jc < n; jc += NC)
         {
