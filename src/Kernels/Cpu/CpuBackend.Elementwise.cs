@@ -67,12 +67,20 @@ public sealed partial class CpuBackend
         var gv = Data(dy);
         var da = needA ? NewUninitialized(outShape.Numel) : null;
         var db = needB ? NewUninitialized(outShape.Numel) : null;
-        if (aShape == outShape && bShape == outShape &&
-            ElementwiseFastPaths.HasSameShapeBackward<TOp>())
+        if (aShape == outShape && bShape == outShape)
         {
-            For(outShape.Numel, 2, (s0, s1) => ElementwiseFastPaths.BinaryBackwardSameShape<TOp>(
-                av.AsSpan(s0, s1 - s0), bv.AsSpan(s0, s1 - s0), gv.AsSpan(s0, s1 - s0),
-                da is null ? default : da.AsSpan(s0, s1 - s0), db is null ? default : db.AsSpan(s0, s1 - s0), da is not null, db is not null));
+            For(outShape.Numel, 2, (s0, s1) =>
+            {
+                if (ElementwiseFastPaths.BinaryBackwardSameShape<TOp>(av.AsSpan(s0, s1 - s0), bv.AsSpan(s0, s1 - s0), gv.AsSpan(s0, s1 - s0),
+                        da is null ? default : da.AsSpan(s0, s1 - s0), db is null ? default : db.AsSpan(s0, s1 - s0), da is not null, db is not null))
+                    return;
+                for (int i = s0; i < s1; i++)
+                {
+                    float x1 = av[i], x2 = bv[i], yv = op.Forward(x1, x2);
+                    if (da is not null) da[i] = op.GradA(x1, x2, yv, gv[i]);
+                    if (db is not null) db[i] = op.GradB(x1, x2, yv, gv[i]);
+                }
+            });
             return (da is null ? null : Wrap(da), db is null ? null : Wrap(db));
         }
         var ix = new BroadcastIndexer(outShape, aShape, bShape);

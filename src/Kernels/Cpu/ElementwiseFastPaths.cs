@@ -48,10 +48,6 @@ internal static class ElementwiseFastPaths
         return true;
     }
 
-    /// <summary>True for the functors <see cref="BinaryBackwardSameShape"/> vectorises.</summary>
-    public static bool HasSameShapeBackward<TOp>() where TOp : struct, IBinaryOp =>
-        typeof(TOp) == typeof(MulOp) || typeof(TOp) == typeof(AddOp) || typeof(TOp) == typeof(SubOp);
-
     /// <summary>
     /// Same-shape gradients of Add, Sub and Mul as vector operations; returns false for other functors (the caller
     /// then runs the scalar loop).

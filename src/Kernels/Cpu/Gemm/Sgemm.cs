@@ -11,12 +11,9 @@ namespace FeatureViz.Kernels.Cpu.Gemm;
 /// </summary>
 internal static unsafe class Sgemm
 {
-    internal static int KC = 256;
-    internal static int MC = 144;
-    internal static int NC = 1024;
-
-    /// <summary>Read A in place (no packing) when alpha is 1; the micro-kernel addresses it through strides.</summary>
-    internal static bool DirectA = true;
+    internal const int KC = 256;
+    internal const int MC = 144;
+    internal const int NC = 1024;
 
     /// <summary>
     /// C[m x n] (row stride ldc) = alpha * op(A) * op(B) (+ C when <paramref name="accumulate"/>). op(A) is m x k:
@@ -84,6 +81,8 @@ internal static unsafe class Sgemm
         float* tile = stackalloc float[MicroKernel.MR * 32 + 16];
         tile = PackBuffer.Align64(tile);
 
+        // A is read in place (no packing) when alpha is 1: the micro-kernel addresses it through strides.
+        bool direct = alpha == 1f;
         for (int jc = 0; jc < n; jc += NC)
         {
             int nc = Math.Min(NC, n - jc);
@@ -95,7 +94,6 @@ internal static unsafe class Sgemm
                 for (int ic = 0; ic < m; ic += MC)
                 {
                     int mc = Math.Min(MC, m - ic);
-                    bool direct = DirectA && alpha == 1f;
                     float* ablock = transA ? a + (long)pc * lda + ic : a + (long)ic * lda + pc;
                     int fullRows = mc / mr * mr;
                     if (!direct)
