@@ -63,8 +63,8 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
         return a;
     }
 
-    /// <summary>The NumPy broadcast of two shapes, or an exception naming the op.</summary>
-    public static Shape Broadcast(Shape a, Shape b, string op)
+    /// <summary>The NumPy broadcast of two shapes, or an exception naming the op (and <paramref name="paramName"/>, the argument at fault).</summary>
+    public static Shape Broadcast(Shape a, Shape b, string op, string? paramName = null)
     {
         int r = Math.Max(a.Rank, b.Rank);
         var d = new int[r];
@@ -73,7 +73,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
             int da = i - (r - a.Rank) >= 0 ? a._dims[i - (r - a.Rank)] : 1;
             int db = i - (r - b.Rank) >= 0 ? b._dims[i - (r - b.Rank)] : 1;
             if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"{op}: shapes {a} and {b} cannot be broadcast together (dimension {i}: {da} vs {db}).");
+                throw new ArgumentException($"{op}: shapes {a} and {b} cannot be broadcast together (dimension {i}: {da} vs {db}).", paramName);
             d[i] = da == 1 ? db : da;
         }
         return new Shape(d);

@@ -241,17 +241,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(dims);
         foreach (var v in dims)
             if (v < 0) throw new ArgumentException($"Expand: negative dimension in [{string.Join(", ", dims)}] for input {Shape}.", nameof(dims));
-        int r = Math.Max(Rank, dims.Length);
-        var o = new int[r];
-        for (int i = 0; i < r; i++)
-        {
-            int dx = i - (r - Rank) >= 0 ? Shape[i - (r - Rank)] : 1;
-            int dd = i - (r - dims.Length) >= 0 ? dims[i - (r - dims.Length)] : 1;
-            if (dx != dd && dx != 1 && dd != 1)
-                throw new ArgumentException($"Expand: input {Shape} cannot be broadcast to [{string.Join(", ", dims)}] (dimension {i}: {dx} vs {dd}).", nameof(dims));
-            o[i] = dx == 1 ? dd : dx;
-        }
-        var outShape = new Shape(o);
+        var outShape = Shape.Broadcast(Shape, new Shape(dims), "Expand", nameof(dims));
         // The broadcast gradient is summed back to the input shape by autograd.
         return Record("Expand", Backend.BroadcastTo(Storage, Shape, outShape), outShape, [this], (g, _) => [g]);
     }

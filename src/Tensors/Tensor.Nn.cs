@@ -31,13 +31,9 @@ public sealed partial class Tensor
         dims[1] = c;
         if (!NeedsGraph([scale, bias, mean, variance]))
             return FrozenBatchNorm(scale, bias, mean, variance, epsilon, c);
-        // Intermediates are freed right away unless the graph needs them for the backward pass.
-        using var scope = NeedsGraph([this, scale, bias, mean, variance]) ? null : TensorScope.Begin();
         var a = scale.Div(variance.Add(epsilon).Sqrt());
         var b = bias.Sub(mean.Mul(a));
-        var y = Mul(a.Reshape(dims)).Add(b.Reshape(dims));
-        scope?.Keep(y);
-        return y;
+        return Mul(a.Reshape(dims)).Add(b.Reshape(dims));
     }
 
     /// <summary>Frozen statistics (the feature-visualization case): one fused pass x * a[c] + b[c], gradient g * a[c].</summary>

@@ -16,7 +16,7 @@ public sealed partial class Tensor
     /// <summary>Mean over <paramref name="axes"/> (all when null).</summary>
     public Tensor Mean(int[]? axes = null, bool keepDims = false)
     {
-        var ax = NormalizeAxes(axes, Rank, "Mean");
+        var ax = NormalizeAxes(axes, Rank, "Mean", Shape);
         long count = 1;
         foreach (var a in ax) count *= Shape[a];
         if (count == 0) throw new ArgumentException($"Mean: reducing over an empty axis of {Shape}.", nameof(axes));
@@ -46,20 +46,25 @@ public sealed partial class Tensor
     }
 
     /// <summary>Sorted, distinct, non-negative axes; all axes when null.</summary>
-    internal static int[] NormalizeAxes(int[]? axes, int rank, string op)
+    internal static int[] NormalizeAxes(int[]? axes, int rank, string op, Shape input)
     {
         if (axes is null) return Enumerable.Range(0, rank).ToArray();
         var r = new int[axes.Length];
-        for (int i = 0; i < axes.Length; i++) r[i] = Shape.NormalizeAxis(axes[i], rank, op);
+        for (int i = 0; i < axes.Length; i++)
+        {
+            r[i] = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (r[i] < 0 || r[i] >= rank)
+                throw new ArgumentException($"{op}: axis {axes[i]} is out of range for rank {rank} (input {input}).", nameof(axes));
+        }
         Array.Sort(r);
         for (int i = 1; i < r.Length; i++)
-            if (r[i] == r[i - 1]) throw new ArgumentException($"{op}: axis {r[i]} appears twice in [{string.Join(", ", axes)}].", nameof(axes));
+            if (r[i] == r[i - 1]) throw new ArgumentException($"{op}: axis {r[i]} appears twice in [{string.Join(", ", axes)}] (input {input}).", nameof(axes));
         return r;
     }
 
     private Tensor Reduce(ReduceKind kind, string op, int[]? axes, bool keepDims)
     {
-        var ax = NormalizeAxes(axes, Rank, op);
+        var ax = NormalizeAxes(axes, Rank, op, Shape);
         var keep = Shape.ToArray();
         foreach (var a in ax)
         {

@@ -13,15 +13,10 @@ public sealed partial class Tensor
         }
         else
         {
-            foreach (var ax in axes)
+            foreach (var a in NormalizeAxes(axes, Rank, "Squeeze", Shape))
             {
-                int a = ax < 0 ? ax + Rank : ax;
-                if (a < 0 || a >= Rank)
-                    throw new ArgumentException($"Squeeze: axis {ax} is out of range for input {Shape}.", nameof(axes));
-                if (remove[a])
-                    throw new ArgumentException($"Squeeze: axis {a} appears twice in [{string.Join(", ", axes)}] (input {Shape}).", nameof(axes));
                 if (Shape[a] != 1)
-                    throw new ArgumentException($"Squeeze: axis {ax} of input {Shape} has size {Shape[a]}, not 1.", nameof(axes));
+                    throw new ArgumentException($"Squeeze: axis {a} of input {Shape} has size {Shape[a]}, not 1.", nameof(axes));
                 remove[a] = true;
             }
         }
@@ -36,15 +31,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(axes);
         int outRank = Rank + axes.Length;
         var insert = new bool[outRank];
-        foreach (var ax in axes)
-        {
-            int a = ax < 0 ? ax + outRank : ax;
-            if (a < 0 || a >= outRank)
-                throw new ArgumentException($"Unsqueeze: axis {ax} is out of range for output rank {outRank} (input {Shape}).", nameof(axes));
-            if (insert[a])
-                throw new ArgumentException($"Unsqueeze: axis {a} appears twice in [{string.Join(", ", axes)}] (input {Shape}).", nameof(axes));
-            insert[a] = true;
-        }
+        foreach (var a in NormalizeAxes(axes, outRank, "Unsqueeze", Shape)) insert[a] = true;
         var dims = new int[outRank];
         for (int i = 0, k = 0; i < outRank; i++) dims[i] = insert[i] ? 1 : Shape[k++];
         return SameElements("Unsqueeze", new Shape(dims));

@@ -8,7 +8,7 @@ public partial interface IBackend
     /// <summary>Gradient of <see cref="MaxPool2d"/>: each dy element goes to the first maximum of its window in x.</summary>
     TensorStorage MaxPool2dBackward(TensorStorage x, TensorStorage dy, Pool2dGeometry geometry);
 
-    /// <summary>Average pooling of NCHW input with the divisor of <see cref="Pool2dGeometry.Divisor"/>.</summary>
+    /// <summary>Average pooling of NCHW input with the divisor <see cref="Pool2dGeometry.DivisorRows"/>(oh) * <see cref="Pool2dGeometry.DivisorCols"/>(ow).</summary>
     TensorStorage AvgPool2d(TensorStorage x, Pool2dGeometry geometry);
 
     /// <summary>Gradient of <see cref="AvgPool2d"/>: each dy element is spread over its window with the forward divisor.</summary>
@@ -30,11 +30,6 @@ public readonly record struct Pool2dGeometry(
 
     /// <summary>Window column range of output column <paramref name="ow"/> (see <see cref="RowWindow"/>).</summary>
     public (int Start, int K0, int K1) ColWindow(int ow) => Window(ow * StrideW - PadLeft, KernelW, DilationW, W);
-
-    /// <summary>
-    /// Average-pool divisor of output (oh, ow): <see cref="DivisorRows"/>(oh) * <see cref="DivisorCols"/>(ow).
-    /// </summary>
-    public int Divisor(int oh, int ow) => DivisorRows(oh) * DivisorCols(ow);
 
     /// <summary>
     /// Row factor of the average-pool divisor: the number of window rows inside the input, or (CountIncludePad)
