@@ -24,6 +24,12 @@ public sealed class TensorScope : IDisposable
     /// <summary>The innermost scope on this thread, if any.</summary>
     public static TensorScope? Current => _current;
 
+    /// <summary>
+    /// Until the returned handle is disposed, tensors created on this thread belong to no scope (for values that must
+    /// outlive the caller's scope, such as a model's constants). Scopes begun meanwhile must end before it.
+    /// </summary>
+    public static IDisposable Suspend() => new Suspension(_current);
+
     /// <summary>Number of tensors this scope will dispose.</summary>
     public int Count => _tensors.Count;
 
@@ -35,6 +41,27 @@ public sealed class TensorScope : IDisposable
         ArgumentNullException.ThrowIfNull(tensor);
         if (_tensors.Remove(tensor)) _parent?._tensors.Add(tensor);
         return tensor;
+    }
+
+    private sealed class Suspension : IDisposable
+    {
+        private readonly TensorScope? _saved;
+        private bool _disposed;
+
+        public Suspension(TensorScope? saved)
+        {
+            _saved = saved;
+            _current = null;
+        }
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            if (_current is not null)
+                throw new InvalidOperationException("TensorScope: a scope begun during Suspend() was not disposed before it ended.");
+            _current = _saved;
+        }
     }
 
     /// <summary>Disposes every tracked tensor that was not kept.</summary>

@@ -53,6 +53,7 @@ internal sealed partial class OnnxGraph
         return m;
     }
 
+    // The constants made here must outlive any TensorScope: construct through Untracked.Run (as OnnxModel does).
     public OnnxGraph(ModelProto model, IBackend backend, string? modelDirectory, IReadOnlyDictionary<string, int[]>? inputShapes, long maxElements)
     {
         Backend = backend;
@@ -62,16 +63,12 @@ internal sealed partial class OnnxGraph
 
         // Initializers (constants).
         if (g.SparseInitializer.Count > 0) throw new OnnxImportException("Sparse initializers are not supported.");
-        Untracked.Run(() =>
+        foreach (var t in g.Initializer)
         {
-            foreach (var t in g.Initializer)
-            {
-                if (string.IsNullOrEmpty(t.Name)) throw new OnnxImportException("An initializer has no name.");
-                if (_constants.ContainsKey(t.Name)) throw new OnnxImportException($"Initializer '{t.Name}' is defined twice.");
-                _constants[t.Name] = TensorProtoReader.Read(t, backend, modelDirectory, maxElements, "Initializer");
-            }
-            return 0;
-        });
+            if (string.IsNullOrEmpty(t.Name)) throw new OnnxImportException("An initializer has no name.");
+            if (_constants.ContainsKey(t.Name)) throw new OnnxImportException($"Initializer '{t.Name}' is defined twice.");
+            _constants[t.Name] = TensorProtoReader.Read(t, backend, modelDirectory, maxElements, "Initializer");
+        }
 
         // Inputs that are not initializers.
         foreach (var vi in g.Input)
@@ -248,17 +245,13 @@ internal sealed partial class OnnxGraph
     {
         var constNodes = Nodes.Where(n => n.Kind == NodeKind.Constant).ToList();
         if (constNodes.Count == 0) return;
-        Untracked.Run(() =>
+        using var _ = FeatureViz.Tensors.Autograd.GradMode.NoGrad();
+        foreach (var n in constNodes)
         {
-            using var _ = FeatureViz.Tensors.Autograd.GradMode.NoGrad();
-            foreach (var n in constNodes)
-            {
-                var outs = RunNode(n, name => _constants[name]);
-                for (int k = 0; k < n.Outputs.Length; k++)
-                    if (n.Outputs[k].Length > 0 && outs[k] is { } v) _constants[n.Outputs[k]] = v;
-            }
-            return 0;
-        });
+            var outs = RunNode(n, name => _constants[name]);
+            for (int k = 0; k < n.Outputs.Length; k++)
+                if (n.Outputs[k].Length > 0 && outs[k] is { } v) _constants[n.Outputs[k]] = v;
+        }
     }
 
     public bool IsInput(string name) => _inputsByName.ContainsKey(name);

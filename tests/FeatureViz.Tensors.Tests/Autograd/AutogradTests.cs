@@ -74,6 +74,27 @@ public class AutogradTests
     }
 
     [Fact]
+    public void SuspendedScopeLeavesTensorsUntrackedAndThenResumes()
+    {
+        Tensor untracked, inner, after;
+        using (var scope = TensorScope.Begin())
+        {
+            using (TensorScope.Suspend())
+            {
+                Assert.Null(TensorScope.Current);
+                untracked = Tensor.Zeros(GradCheck.Cpu, 3);
+                using (TensorScope.Begin()) inner = Tensor.Zeros(GradCheck.Cpu, 3);
+            }
+            Assert.Same(scope, TensorScope.Current);
+            after = Tensor.Zeros(GradCheck.Cpu, 3);
+        }
+        Assert.False(untracked.IsDisposed);
+        Assert.True(inner.IsDisposed);
+        Assert.True(after.IsDisposed);
+        untracked.Dispose();
+    }
+
+    [Fact]
     public void GradOfReturnsZerosForUnusedInputs()
     {
         using var a = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2).RequireGrad();
