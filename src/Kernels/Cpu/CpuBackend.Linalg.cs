@@ -9,10 +9,11 @@ public sealed unsafe partial class CpuBackend
     private long _weightGradientCalls;
 
     /// <summary>
-    /// Flipped, channel-swapped copies of weights, keyed by the weight array. Storage is immutable, so an entry stays
-    /// valid as long as its key lives (the copy costs as much memory as the weights, once per layer).
+    /// Flipped, channel-swapped copies of weights, keyed by the weight storage. Storage is immutable and a storage
+    /// object is never reused (its array may be, by the pool), so an entry stays valid as long as its key lives (the
+    /// copy costs as much memory as the weights, once per layer).
     /// </summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<float[], FlippedWeights> _flipped = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<TensorStorage, FlippedWeights> _flipped = new();
 
     private sealed record FlippedWeights(float[] Data, int Groups, int KH, int KW, int O);
 
@@ -115,25 +116,25 @@ public sealed unsafe partial class CpuBackend
 
     /// <inheritdoc/>
     public TensorStorage Conv2dBackwardInput(TensorStorage dy, TensorStorage w, Conv2dGeometry geometry) =>
-        Wrap(BackwardInput(Data(dy), Data(w), null, geometry));
+        Wrap(BackwardInput(Data(dy), w, null, geometry));
 
     /// <inheritdoc/>
     public TensorStorage ConvTranspose2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry) =>
-        Wrap(BackwardInput(Data(x), Data(w), bias is null ? null : Data(bias), geometry));
+        Wrap(BackwardInput(Data(x), w, bias is null ? null : Data(bias), geometry));
 
     /// <summary>dx = W^T dy folded back into images (col2im), optionally plus a per-input-channel bias.</summary>
-    private float[] BackwardInput(float[] dyv, float[] wv, float[]? bias, Conv2dGeometry g)
+    private float[] BackwardInput(float[] dyv, TensorStorage w, float[]? bias, Conv2dGeometry g)
     {
+        var wv = Data(w);
         // Stride 1: a forward convolution with flipped weights (one GEMM with K = O/groups * kH * kW) beats the thin
         // W^T dY GEMM followed by a memory-bound col2im pass.
         if (g.StrideH == 1 && g.StrideW == 1 && g.GroupOutputChannels > 1)
         {
             // The weights are constants in feature visualization, so the re-laid-out copy is kept.
-            var cached = _flipped.GetValue(wv, _ => Flipped(wv, g));
-            if (cached.Groups != g.Groups || cached.KH != g.KH || cached.KW != g.KW || cached.O != g.O)
+            if (!_flipped.TryGetValue(w, out var cached) || cached.Groups != g.Groups || cached.KH != g.KH || cached.KW != g.KW || cached.O != g.O)
             {
                 cached = Flipped(wv, g);
-                _flipped.AddOrUpdate(wv, cached);
+                _flipped.AddOrUpdate(w, cached);
             }
             return Forward(dyv, cached.Data, bias, FlippedGeometry(g));
         }

@@ -36,11 +36,7 @@ public sealed partial class CpuBackend : IBackend
     internal float[] NewUninitialized(long length) => Pool.Rent(length, zeroed: false);
 
     /// <summary>Called when a storage is disposed: its array may serve the next tensor of the same length.</summary>
-    internal void Recycle(float[] array)
-    {
-        _flipped.Remove(array);
-        Pool.Return(array);
-    }
+    internal void Recycle(float[] array) => Pool.Return(array);
 
     /// <summary>A shared instance using every processor.</summary>
     public static CpuBackend Default => _default ??= new CpuBackend();
