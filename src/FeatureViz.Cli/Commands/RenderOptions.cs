@@ -77,7 +77,6 @@ internal sealed class RenderOptions
         };
     }
 
-    /// <summary>The parameters as shown in index.html and recorded in manifest.json.</summary>
     /// <summary>Fills in the model's input size when --size was not given.</summary>
     public static RenderSettings WithDefaultSize(RenderSettings s, (int Width, int Height) size) =>
         s.Width > 0 ? s : s with { Width = size.Width, Height = size.Height };

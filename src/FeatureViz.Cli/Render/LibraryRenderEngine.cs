@@ -72,7 +72,6 @@ internal sealed class LibraryRenderEngine : IRenderEngine
         if (objective.BatchSize != batch.Items.Count)
             throw new InvalidOperationException($"internal: the objective yields {objective.BatchSize} images for {batch.Items.Count} items.");
         var losses = new List<double>();
-        int totalSteps = settings.Steps + settings.WarmupSteps;
         var options = new OptimizationOptions
         {
             Optimizer = Optimizer.Adam((float)settings.LearningRate),

@@ -92,14 +92,13 @@ internal sealed class RotateTransform : ImageTransform
     {
         CheckImages(images, "Rotate");
         double deg = MinDegrees + random.NextDouble() * (MaxDegrees - MinDegrees);
-        int n = images.Shape[0], h = images.Shape[2], w = images.Shape[3];
+        int h = images.Shape[2], w = images.Shape[3];
         double t = deg * Math.PI / 180, cos = Math.Cos(t), sin = Math.Sin(t);
         double cx = w / 2.0, cy = h / 2.0;
-        // Output pixel p reads input at R(p - centre) + centre.
-        var theta = new float[n * 6];
-        PixelToTheta(theta.AsSpan(0, 6), cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, h, w, h, w);
-        for (int i = 1; i < n; i++) theta.AsSpan(0, 6).CopyTo(theta.AsSpan(i * 6, 6));
-        var th = Tensor.FromArray(images.Backend, theta, n, 2, 3);
+        // Output pixel p reads input at R(p - centre) + centre; one matrix serves the whole batch.
+        var theta = new float[6];
+        PixelToTheta(theta, cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, h, w, h, w);
+        var th = Tensor.FromArray(images.Backend, theta, 1, 2, 3);
         return images.AffineWarp(th, h, w, WarpPadding.Zeros);
     }
 
