@@ -35,8 +35,8 @@ public sealed partial class CpuBackend
         var xs = Data(x);
         var gs = Data(dy);
         int c = g.C, inner = g.Inner;
-        var q = GC.AllocateUninitializedArray<float>(xs.Length); // s^-b
-        var t = GC.AllocateUninitializedArray<float>(xs.Length); // dy x s^(-b-1)
+        var q = NewUninitialized(xs.Length); // s^-b
+        var t = NewUninitialized(xs.Length); // dy x s^(-b-1)
         long work = (long)inner * (g.Before + g.After + 3);
         For(g.N * c, work, (s, e) =>
         {
@@ -75,6 +75,8 @@ public sealed partial class CpuBackend
                 TensorPrimitives.MultiplyAdd(acc, k, d, d);
             }
         });
+        Recycle(q);
+        Recycle(t);
         return Wrap(dx);
     }
 
