@@ -36,7 +36,7 @@ internal sealed partial class OnnxGraph
     /// Runs the part of the graph the <paramref name="wanted"/> names need. Nodes whose values are fixed for the
     /// given input shapes (shape arithmetic) are computed once per shape signature and reused.
     /// </summary>
-    public Dictionary<string, Value> Execute(IReadOnlyDictionary<string, Value> feeds, IReadOnlyList<string> wanted, Action<GraphNode, Value?[]>? observe = null)
+    public Dictionary<string, Value> Execute(IReadOnlyDictionary<string, Value> feeds, IReadOnlyList<string> wanted)
     {
         lock (_sync)
         {
@@ -93,7 +93,6 @@ internal sealed partial class OnnxGraph
                 if (!needed[n.Index] || n.Kind == NodeKind.Constant) continue;
                 if (n.Kind == NodeKind.ShapeStatic && n.Outputs.All(o => o.Length == 0 || plan.ContainsKey(o))) continue;
                 var outs = RunNode(n, Lookup);
-                observe?.Invoke(n, outs);
                 for (int k = 0; k < Math.Min(outs.Length, n.Outputs.Length); k++)
                 {
                     if (n.Outputs[k].Length == 0 || outs[k] is not { } v) continue;

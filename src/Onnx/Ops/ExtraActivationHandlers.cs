@@ -41,7 +41,7 @@ internal static class ExtraActivationHandlers
             {
                 var x = a.Tensor(0);
                 Tensor mask;
-                using (FeatureViz.Tensors.Autograd.GradMode.NoGrad()) mask = x.Detach().Greater(Tensor.Scalar(a.Backend, alpha));
+                using (FeatureViz.Tensors.Autograd.GradMode.NoGrad()) mask = x.Greater(Tensor.Scalar(a.Backend, alpha));
                 return [F(a, x.Mul(mask))];
             };
         });

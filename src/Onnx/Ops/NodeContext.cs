@@ -34,11 +34,8 @@ internal sealed class NodeContext
     public IBackend Backend { get; }
     public long MaxElements { get; }
 
-    /// <summary>Number of inputs as written (optional inputs may be empty names).</summary>
-    public int InputCount => _node.Input.Count;
     public int OutputCount => _node.Output.Count;
 
-    public bool HasInput(int i) => i < _node.Input.Count && _node.Input[i].Length > 0;
     public bool HasOutput(int i) => i < _node.Output.Count && _node.Output[i].Length > 0;
 
     public OnnxImportException Fail(string message) => new($"Node '{NodeName}' ({OpType}, opset {Opset}): {message}.");
