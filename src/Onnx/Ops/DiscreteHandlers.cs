@@ -22,7 +22,6 @@ internal static class DiscreteHandlers
     {
         r.Add(op, 1, c =>
         {
-            if (c.Opset < 6) c.Ignore("consumed_inputs");
             return a =>
             {
                 if (a.Value(0) is HostValue h)

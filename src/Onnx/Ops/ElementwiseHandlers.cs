@@ -87,7 +87,6 @@ internal static class ElementwiseHandlers
     /// <summary>Pre-opset-6 ops carry consumed_inputs (an optimisation hint with no effect on the result).</summary>
     private static void Legacy(NodeContext c)
     {
-        if (c.Opset < 6) c.Ignore("consumed_inputs");
     }
 
     public static TensorValue Float(Args a, int like, Tensor t) =>

@@ -12,7 +12,6 @@ internal static class ExtraActivationHandlers
         // exp(min(x, 0)) keeps the unused branch finite, so its gradient is never 0 * inf.
         r.Add("Elu", 1, c =>
         {
-            if (c.Opset < 6) c.Ignore("consumed_inputs");
             float alpha = c.Float("alpha", 1f);
             return a => [F(a, a.Tensor(0).Relu().Add(NegPart(a.Tensor(0), 1f).Mul(alpha)))];
         });
@@ -23,7 +22,6 @@ internal static class ExtraActivationHandlers
         });
         r.Add("Selu", 1, c =>
         {
-            if (c.Opset < 6) c.Ignore("consumed_inputs");
             float alpha = c.Float("alpha", 1.67326319217681884765625f), gamma = c.Float("gamma", 1.05070102214813232421875f);
             return a => [F(a, a.Tensor(0).Relu().Add(NegPart(a.Tensor(0), 1f).Mul(alpha)).Mul(gamma))];
         });
@@ -47,7 +45,6 @@ internal static class ExtraActivationHandlers
         });
         r.Add("InstanceNormalization", 1, c =>
         {
-            if (c.Opset < 6) c.Ignore("consumed_inputs");
             float eps = c.Float("epsilon", 1e-5f);
             return a =>
             {

@@ -26,6 +26,8 @@ internal sealed class NodeContext
         {
             if (!_attrs.TryAdd(a.Name, a)) throw Fail($"attribute '{a.Name}' appears twice");
         }
+        // consumed_inputs, a memory hint of the ops revised at opsets 5 and 6, changes no result.
+        if (opset < 6) _read.Add("consumed_inputs");
     }
 
     public string NodeName { get; }

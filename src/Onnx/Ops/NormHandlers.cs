@@ -25,7 +25,6 @@ internal static class NormHandlers
     {
         float eps = c.Float("epsilon", 1e-5f);
         c.Ignore("momentum");
-        if (c.Opset < 6) c.Ignore("consumed_inputs");
         if (c.Opset < 7) c.Ignore("is_test");
         bool spatial = c.Opset >= 9 || c.Int("spatial", 1) != 0;
         if (c.Opset >= 14 && c.Int("training_mode", 0) != 0) throw c.Fail("training_mode=1 is not supported (inference only)");

@@ -13,7 +13,6 @@ internal static class ShapeHandlers
         r.Add("Reshape", 1, c =>
         {
             long[]? attrShape = c.Opset < 5 ? c.Ints("shape") : null;
-            if (c.Opset < 5) c.Ignore("consumed_inputs");
             bool allowZero = c.Opset >= 14 && c.Int("allowzero", 0) != 0;
             return a =>
             {
