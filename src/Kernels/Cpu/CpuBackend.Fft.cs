@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using FeatureViz.Kernels.Cpu.Fft;
 using FeatureViz.Tensors.Backends;
 
@@ -17,24 +15,11 @@ public sealed partial class CpuBackend
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
         var bins = binWeights is null ? null : Data(binWeights);
-        var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
-        var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
-        // Pinned across both passes: each aligns its plane pointers from the array's address, which must not move between them.
-        GCHandle pinRe = default, pinIm = default;
-        try
+        using (var planes = new SplitPlanes(batch, h, w))
         {
-            pinRe = GCHandle.Alloc(pRe, GCHandleType.Pinned);
-            pinIm = GCHandle.Alloc(pIm, GCHandleType.Pinned);
+            var (pRe, pIm) = (planes.Re, planes.Im);
             For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.ForwardRows(xs, pRe, pIm, h, w, t0, t1));
-            int colTasks = batch * RealFft2.ColumnBlocks(wc);
-            For(colTasks, FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.ForwardColumns(pRe, pIm, y, h, wc, weights, bins, t0, t1));
-        }
-        finally
-        {
-            if (pinRe.IsAllocated) pinRe.Free();
-            if (pinIm.IsAllocated) pinIm.Free();
-            ArrayPool<float>.Shared.Return(pRe);
-            ArrayPool<float>.Shared.Return(pIm);
+            For(batch * RealFft2.ColumnBlocks(wc), FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.ForwardColumns(pRe, pIm, y, h, wc, weights, bins, t0, t1));
         }
         return Wrap(y);
     }
@@ -49,23 +34,11 @@ public sealed partial class CpuBackend
         if (y.Length == 0) return Wrap(y);
         var weights = ColumnWeights(geometry, scale, interiorWeight);
         var bins = binWeights is null ? null : Data(binWeights);
-        var pRe = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
-        var pIm = ArrayPool<float>.Shared.Rent(RealFft2.PlaneLength(batch, h, w) + RealFft2.AlignSlack);
-        // Pinned across both passes: each aligns its plane pointers from the array's address, which must not move between them.
-        GCHandle pinRe = default, pinIm = default;
-        try
+        using (var planes = new SplitPlanes(batch, h, w))
         {
-            pinRe = GCHandle.Alloc(pRe, GCHandleType.Pinned);
-            pinIm = GCHandle.Alloc(pIm, GCHandleType.Pinned);
+            var (pRe, pIm) = (planes.Re, planes.Im);
             For(batch * RealFft2.ColumnBlocks(wc), FftWork(h, RealFft2.Lanes), (t0, t1) => RealFft2.InverseColumns(sp, pRe, pIm, h, wc, weights, bins, t0, t1));
             For(batch * RealFft2.RowBlocks(h), FftWork(w, 2 * RealFft2.Lanes), (t0, t1) => RealFft2.InverseRows(pRe, pIm, y, h, w, t0, t1));
-        }
-        finally
-        {
-            if (pinRe.IsAllocated) pinRe.Free();
-            if (pinIm.IsAllocated) pinIm.Free();
-            ArrayPool<float>.Shared.Return(pRe);
-            ArrayPool<float>.Shared.Return(pIm);
         }
         return Wrap(y);
     }
