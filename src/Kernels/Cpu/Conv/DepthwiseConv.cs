@@ -17,31 +17,7 @@ internal static unsafe class DepthwiseConv
         for (int p = p0; p < p1; p++)
         {
             int n = p / g.O, o = p % g.O, c = o / og;
-            float* xc = x + ((long)n * g.C + c) * g.H * g.W;
-            float* yp = y + (long)p * g.OH * g.OW;
-            float* wo = w + (long)o * g.KH * g.KW;
-            for (int oh = 0; oh < g.OH; oh++)
-            {
-                float* yrow = yp + (long)oh * g.OW;
-                for (int kh = 0; kh < g.KH; kh++)
-                {
-                    int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
-                    if ((uint)ih >= (uint)g.H) continue;
-                    float* xrow = xc + (long)ih * g.W;
-                    for (int kw = 0; kw < g.KW; kw++)
-                    {
-                        float wv = wo[kh * g.KW + kw];
-                        int off = kw * g.DilationW - g.PadLeft;
-                        var (lo, hi) = Im2Col.ValidRange(g.OW, g.StrideW, off, g.W);
-                        if (hi <= lo) continue;
-                        if (g.StrideW == 1)
-                        {
-                            VectorMath.Axpy(xrow + lo + off, wv, yrow + lo, hi - lo);
-                        }
-                        else for (int ow = lo; ow < hi; ow++) yrow[ow] += wv * xrow[(long)ow * g.StrideW + off];
-                    }
-                }
-            }
+            Taps(x + ((long)n * g.C + c) * g.H * g.W, y + (long)p * g.OH * g.OW, w + (long)o * g.KH * g.KW, g, adjoint: false);
         }
     }
 
@@ -52,30 +28,38 @@ internal static unsafe class DepthwiseConv
         for (int p = p0; p < p1; p++)
         {
             int n = p / g.C, c = p % g.C;
-            float* dxc = dx + (long)p * g.H * g.W;
             for (int o = c * og; o < (c + 1) * og; o++)
+                Taps(dx + (long)p * g.H * g.W, dy + ((long)n * g.O + o) * g.OH * g.OW, w + (long)o * g.KH * g.KW, g, adjoint: true);
+        }
+    }
+
+    /// <summary>
+    /// Every tap of one kernel between an input plane and an output plane: y += w * x (forward), or its adjoint
+    /// x += w * y (input gradient, <paramref name="x"/> holding dx and <paramref name="y"/> dy).
+    /// </summary>
+    private static void Taps(float* x, float* y, float* wo, Conv2dGeometry g, bool adjoint)
+    {
+        for (int oh = 0; oh < g.OH; oh++)
+        {
+            float* yrow = y + (long)oh * g.OW;
+            for (int kh = 0; kh < g.KH; kh++)
             {
-                float* dyp = dy + ((long)n * g.O + o) * g.OH * g.OW;
-                float* wo = w + (long)o * g.KH * g.KW;
-                for (int oh = 0; oh < g.OH; oh++)
+                int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
+                if ((uint)ih >= (uint)g.H) continue;
+                float* xrow = x + (long)ih * g.W;
+                for (int kw = 0; kw < g.KW; kw++)
                 {
-                    float* dyrow = dyp + (long)oh * g.OW;
-                    for (int kh = 0; kh < g.KH; kh++)
+                    float wv = wo[kh * g.KW + kw];
+                    int off = kw * g.DilationW - g.PadLeft;
+                    var (lo, hi) = Im2Col.ValidRange(g.OW, g.StrideW, off, g.W);
+                    if (hi <= lo) continue;
+                    if (g.StrideW == 1)
                     {
-                        int ih = oh * g.StrideH - g.PadTop + kh * g.DilationH;
-                        if ((uint)ih >= (uint)g.H) continue;
-                        float* dxrow = dxc + (long)ih * g.W;
-                        for (int kw = 0; kw < g.KW; kw++)
-                        {
-                            float wv = wo[kh * g.KW + kw];
-                            int off = kw * g.DilationW - g.PadLeft;
-                            var (lo, hi) = Im2Col.ValidRange(g.OW, g.StrideW, off, g.W);
-                            if (hi <= lo) continue;
-                            if (g.StrideW == 1)
-                                VectorMath.Axpy(dyrow + lo, wv, dxrow + lo + off, hi - lo);
-                            else for (int ow = lo; ow < hi; ow++) dxrow[(long)ow * g.StrideW + off] += wv * dyrow[ow];
-                        }
+                        if (adjoint) VectorMath.Axpy(yrow + lo, wv, xrow + lo + off, hi - lo);
+                        else VectorMath.Axpy(xrow + lo + off, wv, yrow + lo, hi - lo);
                     }
+                    else if (adjoint) for (int ow = lo; ow < hi; ow++) xrow[(long)ow * g.StrideW + off] += wv * yrow[ow];
+                    else for (int ow = lo; ow < hi; ow++) yrow[ow] += wv * xrow[(long)ow * g.StrideW + off];
                 }
             }
         }
