@@ -5,20 +5,7 @@ namespace FeatureViz.Onnx.Ops;
 /// <summary>Integer arithmetic on host values (shape computations folded at plan time), with NumPy broadcasting.</summary>
 internal static class HostMath
 {
-    public static int[] BroadcastDims(int[] a, int[] b, string op)
-    {
-        int r = Math.Max(a.Length, b.Length);
-        var d = new int[r];
-        for (int i = 0; i < r; i++)
-        {
-            int da = i - (r - a.Length) >= 0 ? a[i - (r - a.Length)] : 1;
-            int db = i - (r - b.Length) >= 0 ? b[i - (r - b.Length)] : 1;
-            if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"{op}: shapes [{string.Join(", ", a)}] and [{string.Join(", ", b)}] cannot be broadcast.");
-            d[i] = da == 1 ? db : da;
-        }
-        return d;
-    }
+    public static int[] BroadcastDims(int[] a, int[] b, string op) => FeatureViz.Tensors.Shape.Broadcast(new(a), new(b), op).ToArray();
 
     /// <summary>Index into a broadcast operand for each flat output index.</summary>
     public static int[] BroadcastIndex(int[] src, int[] dst)

@@ -5,22 +5,14 @@ namespace FeatureViz.Onnx.Ops;
 /// <summary>Movement ops on host integer values (small shape tensors), by explicit index mapping.</summary>
 internal static class HostMovement
 {
-    private static int[] Strides(int[] dims)
-    {
-        var s = new int[dims.Length];
-        int acc = 1;
-        for (int i = dims.Length - 1; i >= 0; i--) { s[i] = acc; acc *= dims[i]; }
-        return s;
-    }
-
     /// <summary>Builds an output of <paramref name="outDims"/> whose element at index tuple i is src[srcIndex(i)].</summary>
-    public static HostValue Map(HostValue src, int[] outDims, Func<int[], int[]> srcIndex, long maxElements = 1L << 28)
+    /// <remarks>The handlers check growing results (Expand, Tile) against the model's element limit first.</remarks>
+    public static HostValue Map(HostValue src, int[] outDims, Func<int[], int[]> srcIndex)
     {
         long n = 1;
         foreach (var d in outDims) n *= d;
-        if (n > maxElements) throw new ArgumentException($"result of {n} elements exceeds the limit of {maxElements}.");
         var data = new long[n];
-        var ss = Strides(src.Dims);
+        var ss = new FeatureViz.Tensors.Shape(src.Dims).Strides();
         var idx = new int[outDims.Length];
         for (long k = 0; k < n; k++)
         {
@@ -71,7 +63,7 @@ internal static class HostMovement
     public static HostValue Gather(HostValue v, long[] indices, int[] indicesShape, int axis)
     {
         var outDims = v.Dims.Take(axis).Concat(indicesShape).Concat(v.Dims.Skip(axis + 1)).ToArray();
-        var istr = Strides(indicesShape);
+        var istr = new FeatureViz.Tensors.Shape(indicesShape).Strides();
         var si = new int[v.Rank];
         return Map(v, outDims, o =>
         {
