@@ -140,10 +140,8 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(weight);
         var x = this;
-        var backend = SameBackend("Conv2d", x, weight);
-        if (bias is not null) SameBackend("Conv2d", x, bias);
         var o = options;
-        CheckConvArgs("Conv2d", x, weight, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
+        var backend = CheckConvArgs("Conv2d", x, weight, bias, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
         int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         int oc = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
         if (weight.Shape[1] * o.Groups != c)
@@ -175,16 +173,12 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(weight);
         var x = this;
-        var backend = SameBackend("ConvTranspose2d", x, weight);
-        if (bias is not null) SameBackend("ConvTranspose2d", x, bias);
         var o = options;
-        CheckConvArgs("ConvTranspose2d", x, weight, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
+        var backend = CheckConvArgs("ConvTranspose2d", x, weight, bias, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
         int n = x.Shape[0], cin = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         int kh = weight.Shape[2], kw = weight.Shape[3];
         if (weight.Shape[0] != cin)
             throw new ArgumentException($"ConvTranspose2d: input {x.Shape} has {cin} channels but weight {weight.Shape} expects {weight.Shape[0]}.", nameof(weight));
-        if (cin % o.Groups != 0)
-            throw new ArgumentException($"ConvTranspose2d: groups={o.Groups} does not divide the {cin} input channels of {x.Shape}.", nameof(options));
         int cout = weight.Shape[1] * o.Groups;
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != cout))
             throw new ArgumentException($"ConvTranspose2d: bias {bias.Shape} must be [{cout}] for weight {weight.Shape} with groups={o.Groups}.", nameof(bias));
@@ -208,8 +202,10 @@ public sealed partial class Tensor
         });
     }
 
-    private static void CheckConvArgs(string op, Tensor x, Tensor weight, int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw, int groups)
+    private static IBackend CheckConvArgs(string op, Tensor x, Tensor weight, Tensor? bias, int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw, int groups)
     {
+        var backend = SameBackend(op, x, weight);
+        if (bias is not null) SameBackend(op, x, bias);
         if (x.Rank != 4) throw new ArgumentException($"{op}: input must be 4-D NCHW, got {x.Shape}.", "input");
         if (weight.Rank != 4) throw new ArgumentException($"{op}: weight must be 4-D, got {weight.Shape} (input {x.Shape}).", nameof(weight));
         if (sh < 1 || sw < 1) throw new ArgumentException($"{op}: strides ({sh}, {sw}) must be >= 1 (input {x.Shape}, weight {weight.Shape}).", "options");
@@ -220,6 +216,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: groups={groups} does not divide the {x.Shape[1]} channels of input {x.Shape} (weight {weight.Shape}).", "options");
         if (weight.Shape[2] < 1 || weight.Shape[3] < 1 || weight.Shape[0] < 1 || weight.Shape[1] < 1)
             throw new ArgumentException($"{op}: weight {weight.Shape} has an empty dimension (input {x.Shape}).", nameof(weight));
+        return backend;
     }
 }
 
