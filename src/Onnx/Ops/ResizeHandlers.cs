@@ -1,8 +1,10 @@
 // Resize (opset 10: scales; 11+: roi/scales/sizes, coordinate_transformation_mode, nearest_mode, cubic_coeff_a,
 // exclude_outside, extrapolation_value; 18+: axes, keep_aspect_ratio_policy; 19: half_pixel_symmetric) and Upsample.
-// https://onnx.ai/onnx/operators/onnx__Resize.html. Implemented separably, one axis at a time (last axis first, as
-// the ONNX reference recurses), as Gathers of precomputed neighbour indices times constant weights, so the result
-// is differentiable with respect to the input and matches the reference's edge handling. antialias is not supported.
+// https://onnx.ai/onnx/operators/onnx__Resize.html. Nearest and linear resizing of the last two axes runs as the
+// fused Tensor.Resize. The rest (cubic, tf_crop_and_resize, tf_half_pixel_for_nn, other axes) runs separably, one
+// axis at a time (last axis first, as the ONNX reference recurses), as Gathers of precomputed neighbour indices times
+// constant weights, so the result is differentiable with respect to the input and matches the reference's edge
+// handling. antialias is not supported.
 using FeatureViz.Onnx.Graph;
 using FeatureViz.Tensors;
 
@@ -98,6 +100,8 @@ internal static class ResizeHandlers
             outDims[ax] = (int)o;
         }
         MovementHandlers.CheckSize(a, outDims);
+        if (Fused(x, cfg, inDims, outDims, scale, scalesIn is not null || cfg.AspectPolicy != "stretch") is { } fused)
+            return ElementwiseHandlers.Float(a, 0, fused);
 
         var y = x;
         for (int ax = rank - 1; ax >= 0; ax--)
@@ -107,6 +111,38 @@ internal static class ResizeHandlers
             y = ResizeAxis(a, y, ax, outDims[ax], scale[ax], roiStart[ax], roiEnd[ax], cfg);
         }
         return ElementwiseHandlers.Float(a, 0, ReferenceEquals(y, x) ? x.Mul(1f) : y);
+    }
+
+    /// <summary>
+    /// Nearest or linear resizing of the last two axes with a transform <see cref="Tensor.Resize"/> supports runs as
+    /// that one fused op (its kernel and gradient); null for the rest (cubic, crop-and-resize, other axes).
+    /// </summary>
+    private static Tensor? Fused(Tensor x, Config cfg, int[] inDims, int[] outDims, double[] scale, bool explicitScale)
+    {
+        int rank = inDims.Length;
+        if (rank < 2 || cfg.Mode == "cubic") return null;
+        for (int ax = 0; ax < rank - 2; ax++)
+            if (outDims[ax] != inDims[ax] || scale[ax] != 1) return null;
+        CoordinateTransform? transform = cfg.Transform switch
+        {
+            "half_pixel" => CoordinateTransform.HalfPixel,
+            "pytorch_half_pixel" => CoordinateTransform.PytorchHalfPixel,
+            "align_corners" => CoordinateTransform.AlignCorners,
+            "asymmetric" => CoordinateTransform.Asymmetric,
+            "half_pixel_symmetric" => CoordinateTransform.HalfPixelSymmetric,
+            _ => null,
+        };
+        if (transform is null || outDims[rank - 2] == 0 || outDims[rank - 1] == 0) return null;
+        var rounding = cfg.Nearest switch
+        {
+            "round_prefer_ceil" => NearestRounding.RoundPreferCeil,
+            "floor" => NearestRounding.Floor,
+            "ceil" => NearestRounding.Ceil,
+            _ => NearestRounding.RoundPreferFloor,
+        };
+        var options = new ResizeOptions(cfg.Mode == "nearest" ? ResizeMode.Nearest : ResizeMode.Linear, transform.Value, rounding,
+            explicitScale ? (float)scale[rank - 2] : null, explicitScale ? (float)scale[rank - 1] : null);
+        return x.Resize(outDims[rank - 2], outDims[rank - 1], options);
     }
 
     private static double SourceCoordinate(Config cfg, int i, int inLen, int outLen, double scale, double roiStart, double roiEnd)
