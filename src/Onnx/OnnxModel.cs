@@ -134,25 +134,10 @@ public sealed class OnnxModel : IDisposable
     }
 
     /// <summary>A layer by node name or output name; throws <see cref="ArgumentException"/> listing close matches when absent.</summary>
-    public LayerInfo GetLayer(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        var layers = Layers;
-        var hit = layers.FirstOrDefault(l => l.OutputName == name) ?? layers.FirstOrDefault(l => l.NodeName == name);
-        if (hit is not null) return hit;
-        var names = layers.SelectMany(l => new[] { l.NodeName, l.OutputName }).Distinct();
-        throw new ArgumentException($"GetLayer: the model has no layer '{name}'.{Suggest.CloseMatches(name, names)}", nameof(name));
-    }
+    public LayerInfo GetLayer(string name) => LayerSearch.Find(Layers, name);
 
     /// <summary>A layer by index; negative indices count from the end.</summary>
-    public LayerInfo GetLayer(int index)
-    {
-        var layers = Layers;
-        int i = index < 0 ? index + layers.Count : index;
-        if (i < 0 || i >= layers.Count)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"GetLayer: index {index} is out of range for {layers.Count} layers.");
-        return layers[i];
-    }
+    public LayerInfo GetLayer(int index) => LayerSearch.Find(Layers, index);
 
     /// <summary>
     /// Runs the graph. Returns the requested tensors by name (graph outputs when <paramref name="outputs"/> is null).

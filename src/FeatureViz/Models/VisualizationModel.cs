@@ -35,10 +35,10 @@ public abstract class VisualizationModel
     /// Finds a layer by node name or output name (exact, then case-insensitive). Throws <see cref="ArgumentException"/>
     /// listing the closest names when absent.
     /// </summary>
-    public LayerInfo GetLayer(string name) => LayerLookup.Find(Layers, name);
+    public LayerInfo GetLayer(string name) => LayerSearch.Find(Layers, name);
 
     /// <summary>Finds a layer by index into <see cref="Layers"/>; negative indices count from the end (-1 = last).</summary>
-    public LayerInfo GetLayer(int index) => LayerLookup.Find(Layers, index);
+    public LayerInfo GetLayer(int index) => LayerSearch.Find(Layers, index);
 
     /// <summary>Finds a layer by name or index.</summary>
     public LayerInfo GetLayer(LayerRef layer) => layer.Name is not null ? GetLayer(layer.Name) : GetLayer(layer.Index);

@@ -30,6 +30,7 @@ public sealed class ResNet18Tests(ITestOutputHelper output)
         Assert.Equal([1, 64, 56, 56], m.GetLayer("Pooling255_Output_0").Shape);
         Assert.Equal(m.Layers.Count - 1, m.GetLayer(-1).Index);
         Assert.Equal("Preprocess/Split", m.GetLayer(0).NodeName);
+        Assert.Equal("ReLU393_Output_0", m.GetLayer("relu393_OUTPUT_0").OutputName); // case is the last resort
         var ex = Assert.Throws<ArgumentException>(() => m.GetLayer("ReLU39"));
         Assert.Contains("ReLU393", ex.Message);
         output.WriteLine(string.Join("\n", m.Layers.Select(l => $"{l.Index} {l.NodeName} {l.OutputName} {l.OpType} [{string.Join(",", l.Shape)}]")));
