@@ -1,5 +1,6 @@
 using FeatureViz.Cli.IO;
 using FeatureViz.Cli.Objectives;
+using FeatureViz.IO;
 using FeatureViz.Kernels.Cpu;
 using FeatureViz.Models;
 using FeatureViz.Objectives;
@@ -130,22 +131,8 @@ internal sealed class LibraryRenderEngine : IRenderEngine
     }
 
     /// <summary>One image of a batch as 8-bit RGB (grayscale replicated), scaled from the batch's value range.</summary>
-    internal static RgbImage ToRgb(ImageBatch batch, int index)
-    {
-        var src = batch.Image(index);
-        int hw = batch.Height * batch.Width;
-        var pixels = new byte[hw * 3];
-        float min = batch.Range.Min, scale = 255f / batch.Range.Width;
-        for (int p = 0; p < hw; p++)
-        {
-            for (int c = 0; c < 3; c++)
-            {
-                float v = src[(batch.Channels == 1 ? 0 : c) * hw + p];
-                pixels[p * 3 + c] = (byte)Math.Clamp(MathF.Round((v - min) * scale), 0f, 255f);
-            }
-        }
-        return new RgbImage(batch.Width, batch.Height, pixels);
-    }
+    internal static RgbImage ToRgb(ImageBatch batch, int index) => new(batch.Width, batch.Height, ImageExport.ToRgb24(batch, index));
+
 
     /// <summary>Reports synchronously on the optimizing thread (Progress&lt;T&gt; would post to the thread pool).</summary>
     private sealed class SyncProgress(Action<OptimizationProgress> report) : IProgress<OptimizationProgress>

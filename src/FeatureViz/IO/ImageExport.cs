@@ -145,6 +145,23 @@ public static class ImageExport
             throw new ArgumentException($"ImageExport: invalid value range {batch.Range}.", nameof(batch));
     }
 
+    /// <summary>
+    /// Image <paramref name="index"/> of the batch as interleaved 8-bit RGB (H x W x 3, a grayscale image replicated),
+    /// scaled from the batch's value range as the PNGs are (out-of-range and NaN values clamp).
+    /// </summary>
+    public static byte[] ToRgb24(ImageBatch batch, int index)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        CheckChannels(batch);
+        var img = batch.Image(index);
+        int plane = batch.Height * batch.Width;
+        var pixels = new byte[plane * 3];
+        for (int p = 0; p < plane; p++)
+            for (int c = 0; c < 3; c++)
+                pixels[p * 3 + c] = ToByte(img[(batch.Channels == 1 ? 0 : c) * plane + p], batch.Range);
+        return pixels;
+    }
+
     private static byte ToByte(float v, ValueRange r)
     {
         float t = (v - r.Min) / (r.Max - r.Min);

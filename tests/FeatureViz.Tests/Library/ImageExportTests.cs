@@ -21,6 +21,27 @@ public sealed class ImageExportTests : IDisposable
         return new ImageBatch(d, count, channels, h, w, range, 10);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ToRgb24_InterleavesScaledPixels_ReplicatingGray_AndClampingOutliers(int channels)
+    {
+        var range = new ValueRange(-1, 3);
+        var b = Batch(2, channels, 3, 4, range);
+        int plane = 12, offset = channels * plane; // image 1
+        b.Data[offset] = float.NaN;
+        b.Data[offset + 1] = 7f;
+        var rgb = ImageExport.ToRgb24(b, 1);
+        Assert.Equal(plane * 3, rgb.Length);
+        for (int p = 0; p < plane; p++)
+            for (int c = 0; c < 3; c++)
+            {
+                double v = b.Data[offset + (channels == 1 ? 0 : c) * plane + p];
+                double t = double.IsNaN(v) ? 0 : Math.Clamp((v - range.Min) / (range.Max - range.Min), 0, 1);
+                Assert.Equal((byte)Math.Round(t * 255), rgb[p * 3 + c]);
+            }
+    }
+
     [Fact]
     public void Rgb_RoundTripsThroughPng_MappingTheRangeTo0To255()
     {
