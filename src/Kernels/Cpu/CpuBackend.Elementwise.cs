@@ -39,21 +39,11 @@ public sealed partial class CpuBackend
         var y = NewUninitialized(outShape.Numel);
         var ix = new BroadcastIndexer(outShape, aShape, bShape);
         int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
-        if (ix.Rows == 1)
+        ForRowPieces(ix.Rows, n, 1, (r, j0, j1) =>
         {
-            // One long row (same shapes, or a scalar side): split it across threads.
-            For(n, 2, (s0, s1) => ElementwiseFastPaths.BinaryRow(op,
-                sa == 1 ? av.AsSpan(s0, s1 - s0) : av.AsSpan(0, 1), sa,
-                sb == 1 ? bv.AsSpan(s0, s1 - s0) : bv.AsSpan(0, 1), sb, y.AsSpan(s0, s1 - s0)));
-            return Wrap(y);
-        }
-        For(ix.Rows, n, (r0, r1) =>
-        {
-            for (int r = r0; r < r1; r++)
-            {
-                int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r);
-                ElementwiseFastPaths.BinaryRow(op, av.AsSpan(oa, sa == 1 ? n : 1), sa, bv.AsSpan(ob, sb == 1 ? n : 1), sb, y.AsSpan(r * n, n));
-            }
+            int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r);
+            ElementwiseFastPaths.BinaryRow(op, sa == 1 ? av.AsSpan(oa + j0, j1 - j0) : av.AsSpan(oa, 1), sa,
+                sb == 1 ? bv.AsSpan(ob + j0, j1 - j0) : bv.AsSpan(ob, 1), sb, y.AsSpan(r * n + j0, j1 - j0));
         });
         return Wrap(y);
     }
@@ -85,18 +75,15 @@ public sealed partial class CpuBackend
         }
         var ix = new BroadcastIndexer(outShape, aShape, bShape);
         int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
-        For(ix.Rows, n * 2, (r0, r1) =>
+        ForRowPieces(ix.Rows, n, 2, (r, j0, j1) =>
         {
-            for (int r = r0; r < r1; r++)
+            int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r), oy = r * n;
+            for (int i = j0; i < j1; i++)
             {
-                int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r), oy = r * n;
-                for (int i = 0; i < n; i++)
-                {
-                    float x1 = av[oa + i * sa], x2 = bv[ob + i * sb], g = gv[oy + i];
-                    float yv = op.Forward(x1, x2);
-                    if (da is not null) da[oy + i] = op.GradA(x1, x2, yv, g);
-                    if (db is not null) db[oy + i] = op.GradB(x1, x2, yv, g);
-                }
+                float x1 = av[oa + i * sa], x2 = bv[ob + i * sb], g = gv[oy + i];
+                float yv = op.Forward(x1, x2);
+                if (da is not null) da[oy + i] = op.GradA(x1, x2, yv, g);
+                if (db is not null) db[oy + i] = op.GradB(x1, x2, yv, g);
             }
         });
         return (da is null ? null : Wrap(da), db is null ? null : Wrap(db));
@@ -111,13 +98,10 @@ public sealed partial class CpuBackend
         var y = NewUninitialized(outShape.Numel);
         var ix = new BroadcastIndexer(outShape, condShape, aShape, bShape);
         int n = ix.RowLength, sc = ix.InnerStride(0), sa = ix.InnerStride(1), sb = ix.InnerStride(2);
-        For(ix.Rows, n, (r0, r1) =>
+        ForRowPieces(ix.Rows, n, 1, (r, j0, j1) =>
         {
-            for (int r = r0; r < r1; r++)
-            {
-                int oc = ix.RowOffset(0, r), oa = ix.RowOffset(1, r), ob = ix.RowOffset(2, r), oy = r * n;
-                for (int i = 0; i < n; i++) y[oy + i] = cv[oc + i * sc] != 0 ? av[oa + i * sa] : bv[ob + i * sb];
-            }
+            int oc = ix.RowOffset(0, r), oa = ix.RowOffset(1, r), ob = ix.RowOffset(2, r), oy = r * n;
+            for (int i = j0; i < j1; i++) y[oy + i] = cv[oc + i * sc] != 0 ? av[oa + i * sa] : bv[ob + i * sb];
         });
         return Wrap(y);
     }
@@ -129,14 +113,11 @@ public sealed partial class CpuBackend
         var y = NewUninitialized(outShape.Numel);
         var ix = new BroadcastIndexer(outShape, shape);
         int n = ix.RowLength, sx = ix.InnerStride(0);
-        For(ix.Rows, n, (r0, r1) =>
+        ForRowPieces(ix.Rows, n, 1, (r, j0, j1) =>
         {
-            for (int r = r0; r < r1; r++)
-            {
-                int ox = ix.RowOffset(0, r), oy = r * n;
-                if (sx == 1) Array.Copy(xv, ox, y, oy, n);
-                else y.AsSpan(oy, n).Fill(xv[ox]);
-            }
+            int ox = ix.RowOffset(0, r), oy = r * n;
+            if (sx == 1) Array.Copy(xv, ox + j0, y, oy + j0, j1 - j0);
+            else y.AsSpan(oy + j0, j1 - j0).Fill(xv[ox]);
         });
         return Wrap(y);
     }

@@ -103,6 +103,23 @@ public sealed partial class CpuBackend : IBackend
         });
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/>(row, j0, j1) over elements [j0, j1) of every row of a rows x rowLength walk; when
+    /// there are fewer rows than threads, long rows are cut into pieces so that every thread gets work.
+    /// </summary>
+    internal void ForRowPieces(int rows, int rowLength, long workPerElement, Action<int, int, int> body)
+    {
+        int pieces = rows >= Threads * 4 ? 1 : Math.Clamp(Threads * 4 / Math.Max(rows, 1), 1, Math.Max(1, rowLength / 4096));
+        For(rows * pieces, (long)(rowLength / pieces + 1) * workPerElement, (s, e) =>
+        {
+            for (int item = s; item < e; item++)
+            {
+                int r = item / pieces, k = item % pieces;
+                body(r, (int)((long)rowLength * k / pieces), (int)((long)rowLength * (k + 1) / pieces));
+            }
+        });
+    }
+
     /// <inheritdoc/>
     public void Dispose() => Pool.Clear();
 }

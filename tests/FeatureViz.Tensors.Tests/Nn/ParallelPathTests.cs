@@ -8,6 +8,30 @@ public class ParallelPathTests
 {
     private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(GradCheck.Cpu, d, s);
 
+    [Fact]
+    public void BroadcastsWithFewLongRowsMatchFloat64()
+    {
+        // Two rows of 40000: the rows are cut into pieces for the threads (Binary, its gradient, Where, BroadcastTo).
+        var (a, _) = Rand.Of(21, 2, 40000);
+        var (b, _) = Rand.Of(22, 2, 1);
+        var (c, _) = Rand.Of(23, 2, 40000);
+        var add = T(a, 2, 40000).Mul(T(b, 2, 1)).ToArray();
+        var where = Tensor.Where(T(c, 2, 40000).Greater(Tensor.Scalar(GradCheck.Cpu, 0f)), T(a, 2, 40000), T(b, 2, 1)).ToArray();
+        var expand = T(b, 2, 1).Expand(2, 40000).ToArray();
+        using var x = T(a, 2, 40000).RequireGrad();
+        using var bias = T(b, 2, 1).RequireGrad();
+        x.Div(bias).Mul(T(c, 2, 40000)).Sum().Backward();
+        var gx = x.Grad!.ToArray();
+        for (int i = 0; i < 80000; i++)
+        {
+            int r = i / 40000;
+            Assert.Equal((double)a[i] * b[r], add[i], 1e-6 * Math.Abs((double)a[i] * b[r]) + 1e-7);
+            Assert.Equal(c[i] > 0 ? a[i] : b[r], where[i]);
+            Assert.Equal(b[r], expand[i]);
+            Assert.Equal((double)c[i] / b[r], gx[i], 1e-5 * Math.Abs((double)c[i] / b[r]) + 1e-6);
+        }
+    }
+
     [Theory]
     [InlineData(WarpPadding.Zeros)]
     [InlineData(WarpPadding.Border)]
