@@ -39,7 +39,7 @@ public sealed partial class CpuBackend
         var y = NewUninitialized(outShape.Numel);
         var ix = new BroadcastIndexer(outShape, aShape, bShape);
         int n = ix.RowLength, sa = ix.InnerStride(0), sb = ix.InnerStride(1);
-        ForRowPieces(ix.Rows, n, 1, (r, j0, j1) =>
+        ForRowPieces(ix.Rows, n, 2, (r, j0, j1) =>
         {
             int oa = ix.RowOffset(0, r), ob = ix.RowOffset(1, r);
             ElementwiseFastPaths.BinaryRow(op, sa == 1 ? av.AsSpan(oa + j0, j1 - j0) : av.AsSpan(oa, 1), sa,
