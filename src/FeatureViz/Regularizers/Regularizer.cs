@@ -21,13 +21,13 @@ public abstract class Regularizer
     public abstract Tensor Compute(Tensor images);
 
     /// <summary><c>factor * mean(|x|)</c> over (C, H, W).</summary>
-    public static Regularizer L1(float factor = 1f) => new L1Regularizer(factor);
+    public static Regularizer L1(float factor = 1f) => new ReductionRegularizer("L1", factor, x => x.Abs().Mean(ImageAxes));
 
     /// <summary><c>factor * sqrt(mean(x^2))</c> over (C, H, W) (a root mean square, as Xplique: a constant-4 image with factor 2 gives 8).</summary>
-    public static Regularizer L2(float factor = 1f) => new L2Regularizer(factor);
+    public static Regularizer L2(float factor = 1f) => new ReductionRegularizer("L2", factor, x => x.Mul(x).Mean(ImageAxes).Sqrt());
 
     /// <summary><c>factor * max(|x|)</c> over (C, H, W).</summary>
-    public static Regularizer LInf(float factor = 1f) => new LInfRegularizer(factor);
+    public static Regularizer LInf(float factor = 1f) => new ReductionRegularizer("LInf", factor, x => x.Abs().Max(ImageAxes));
 
     /// <summary><c>factor * (sum |x[h+1,w] - x[h,w]| + sum |x[h,w+1] - x[h,w]|)</c> over all channels (tf.image.total_variation).</summary>
     public static Regularizer TotalVariation(float factor = 1f) => new TotalVariationRegularizer(factor);
@@ -44,31 +44,16 @@ public abstract class Regularizer
     public override string ToString() => $"{GetType().Name.Replace("Regularizer", "", StringComparison.Ordinal)}({Factor})";
 }
 
-internal sealed class L1Regularizer(float factor) : Regularizer(factor)
+/// <summary>A penalty that is one per-image reduction of the batch, times the factor.</summary>
+internal sealed class ReductionRegularizer(string name, float factor, Func<Tensor, Tensor> perImage) : Regularizer(factor)
 {
     public override Tensor Compute(Tensor images)
     {
-        CheckImages(images, "L1");
-        return images.Abs().Mean(ImageAxes).Mul(Factor);
+        CheckImages(images, name);
+        return perImage(images).Mul(Factor);
     }
-}
 
-internal sealed class L2Regularizer(float factor) : Regularizer(factor)
-{
-    public override Tensor Compute(Tensor images)
-    {
-        CheckImages(images, "L2");
-        return images.Mul(images).Mean(ImageAxes).Sqrt().Mul(Factor);
-    }
-}
-
-internal sealed class LInfRegularizer(float factor) : Regularizer(factor)
-{
-    public override Tensor Compute(Tensor images)
-    {
-        CheckImages(images, "LInf");
-        return images.Abs().Max(ImageAxes).Mul(Factor);
-    }
+    public override string ToString() => $"{name}({Factor})";
 }
 
 internal sealed class TotalVariationRegularizer(float factor) : Regularizer(factor)
