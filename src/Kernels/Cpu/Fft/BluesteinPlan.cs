@@ -51,48 +51,34 @@ internal sealed unsafe class BluesteinPlan
 
     public void Forward(float* re, float* im, float* scratch, int lanes)
     {
-        int vc = Vector<float>.Count;
         long plane = (long)M * lanes;
         float* ar = scratch, ai = scratch + plane, inner = scratch + 2 * plane;
         fixed (float* cr = _chirpRe, ci = _chirpIm, kr = _kernelRe, ki = _kernelIm)
         {
-            for (int k = 0; k < _n; k++)
-            {
-                var wr = new Vector<float>(cr[k]); var wi = new Vector<float>(ci[k]);
-                long o = (long)k * lanes;
-                for (int i = 0; i < lanes; i += vc)
-                {
-                    var xr = Vector.Load(re + o + i); var xi = Vector.Load(im + o + i);
-                    (xr * wr - xi * wi).Store(ar + o + i);
-                    (xr * wi + xi * wr).Store(ai + o + i);
-                }
-            }
+            ScaleRows(re, im, cr, ci, ar, ai, _n, lanes);
             long used = (long)_n * lanes;
             new Span<float>(ar + used, (int)(plane - used)).Clear();
             new Span<float>(ai + used, (int)(plane - used)).Clear();
             _inner.Forward(ar, ai, inner, lanes);
-            for (int k = 0; k < M; k++)
-            {
-                var wr = new Vector<float>(kr[k]); var wi = new Vector<float>(ki[k]);
-                long o = (long)k * lanes;
-                for (int i = 0; i < lanes; i += vc)
-                {
-                    var xr = Vector.Load(ar + o + i); var xi = Vector.Load(ai + o + i);
-                    (xr * wr - xi * wi).Store(ar + o + i);
-                    (xr * wi + xi * wr).Store(ai + o + i);
-                }
-            }
+            ScaleRows(ar, ai, kr, ki, ar, ai, M, lanes);
             _inner.Forward(ai, ar, inner, lanes); // inverse (planes swapped)
-            for (int k = 0; k < _n; k++)
+            ScaleRows(ar, ai, cr, ci, re, im, _n, lanes);
+        }
+    }
+
+    /// <summary>Row k of the (x) planes times the complex factor w[k], into the (y) planes (which may be the x planes).</summary>
+    private static void ScaleRows(float* xr, float* xi, float* wRe, float* wIm, float* yr, float* yi, int rows, int lanes)
+    {
+        int vc = Vector<float>.Count;
+        for (int k = 0; k < rows; k++)
+        {
+            var wr = new Vector<float>(wRe[k]); var wi = new Vector<float>(wIm[k]);
+            long o = (long)k * lanes;
+            for (int i = 0; i < lanes; i += vc)
             {
-                var wr = new Vector<float>(cr[k]); var wi = new Vector<float>(ci[k]);
-                long o = (long)k * lanes;
-                for (int i = 0; i < lanes; i += vc)
-                {
-                    var xr = Vector.Load(ar + o + i); var xi = Vector.Load(ai + o + i);
-                    (xr * wr - xi * wi).Store(re + o + i);
-                    (xr * wi + xi * wr).Store(im + o + i);
-                }
+                var a = Vector.Load(xr + o + i); var b = Vector.Load(xi + o + i);
+                (a * wr - b * wi).Store(yr + o + i);
+                (a * wi + b * wr).Store(yi + o + i);
             }
         }
     }
