@@ -1,6 +1,4 @@
 using System.CommandLine;
-using FeatureViz.Cli.IO;
-using FeatureViz.Cli.Output;
 using FeatureViz.Tensors.Autograd;
 
 namespace FeatureViz.Cli.Commands;
@@ -10,8 +8,8 @@ internal static class EvalCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model", "-m") { Description = "ONNX model file.", Required = true };
-        var inputs = new Option<string[]>("--input", "-i") { Description = "A model input: NAME=FILE.npy (repeat for each input).", Required = true };
+        var model = ModelLoading.ModelOption();
+        var inputs = ModelLoading.InputsOption();
         var outputDir = new Option<string>("--output-dir", "-o") { Description = "Folder for the .npy results.", Required = true };
         var tensors = new Option<string[]>("--tensor", "-t") { Description = "A tensor to write (repeatable; default: the graph outputs)." };
         var command = new Command("eval",
@@ -36,9 +34,7 @@ internal static class EvalCommand
             {
                 var tensor = results[name];
                 string path = Path.Combine(dir, ModelLoading.FileSafe(name) + ".npy");
-                var data = tensor.ToArray();
-                var shape = tensor.Shape.ToArray();
-                AtomicFile.Write(path, s => Npy.Write(s, data, shape));
+                var shape = ModelLoading.WriteNpy(path, tensor);
                 context.Out.WriteLine($"{name} {ModelLoading.FormatShape(shape)} -> {path}");
             }
             return Task.FromResult(ExitCodes.Ok);

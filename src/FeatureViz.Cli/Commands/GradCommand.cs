@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FeatureViz.Cli.IO;
-using FeatureViz.Cli.Output;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
 
@@ -11,8 +10,8 @@ internal static class GradCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = new Option<string>("--model", "-m") { Description = "ONNX model file.", Required = true };
-        var inputs = new Option<string[]>("--input", "-i") { Description = "A model input: NAME=FILE.npy (repeat for each input).", Required = true };
+        var model = ModelLoading.ModelOption();
+        var inputs = ModelLoading.InputsOption();
         var tensor = new Option<string>("--tensor", "-t") { Description = "The tensor to differentiate (a graph output or any node output).", Required = true };
         var cotangent = new Option<string>("--cotangent") { Description = ".npy file with the cotangent (same shape as the tensor).", Required = true };
         var wrt = new Option<string>("--wrt") { Description = "The model input to differentiate with respect to.", Required = true };
@@ -40,9 +39,7 @@ internal static class GradCommand
             var ctTensor = Tensor.FromArray(m.Backend, c.Data, c.Shape);
             var g = Grad.Of(y, [x], ctTensor)[0];
             string path = parse.GetRequiredValue(outFile);
-            var data = g.ToArray();
-            var shape = g.Shape.ToArray();
-            AtomicFile.Write(path, s => Npy.Write(s, data, shape));
+            var shape = ModelLoading.WriteNpy(path, g);
             context.Out.WriteLine($"d({name})/d({wrtName}) {ModelLoading.FormatShape(shape)} -> {path}");
             return Task.FromResult(ExitCodes.Ok);
         });

@@ -1,4 +1,5 @@
 using FeatureViz.Cli.IO;
+using FeatureViz.Cli.Output;
 using FeatureViz.Onnx;
 using FeatureViz.Tensors;
 
@@ -62,4 +63,20 @@ internal static class ModelLoading
 
     /// <summary>Shape as "[1, 3, 224, 224]".</summary>
     public static string FormatShape(IEnumerable<int> shape) => "[" + string.Join(", ", shape) + "]";
+
+    /// <summary>The <c>--model</c> option of the commands that run a model.</summary>
+    public static System.CommandLine.Option<string> ModelOption() => new("--model", "-m") { Description = "ONNX model file.", Required = true };
+
+    /// <summary>The repeatable <c>--input NAME=FILE.npy</c> option.</summary>
+    public static System.CommandLine.Option<string[]> InputsOption() =>
+        new("--input", "-i") { Description = "A model input: NAME=FILE.npy (repeat for each input).", Required = true };
+
+    /// <summary>Writes a tensor to a .npy file (atomically) and returns its shape.</summary>
+    public static int[] WriteNpy(string path, Tensor tensor)
+    {
+        var data = tensor.ToArray();
+        var shape = tensor.Shape.ToArray();
+        AtomicFile.Write(path, s => Npy.Write(s, data, shape));
+        return shape;
+    }
 }
