@@ -22,11 +22,14 @@ internal sealed class Args(Value?[] inputs, IBackend backend, NodeContext node)
     public bool IsHost(int i) => Value(i) is HostValue;
 
     /// <summary>The input as a float tensor (host integers are converted).</summary>
-    public Tensor Tensor(int i) => Value(i) switch
+    public Tensor Tensor(int i) => Value(i) is TensorValue or HostValue ? Tensor(Value(i)!) : throw node.Fail($"input {i} has an unsupported type");
+
+    /// <summary>A value as a tensor on the node's backend (host values are uploaded).</summary>
+    public Tensor Tensor(Value v) => v switch
     {
         TensorValue t => t.Tensor,
         HostValue h => h.ToTensor(backend),
-        _ => throw node.Fail($"input {i} has an unsupported type"),
+        _ => throw node.Fail("a value has an unsupported type"),
     };
 
     public Tensor? TensorOrNull(int i) => Has(i) ? Tensor(i) : null;

@@ -116,25 +116,28 @@ internal static class ElementwiseHandlers
         r.Add(op, 1, c =>
         {
             Legacy(c);
-            bool legacy = c.Opset < 7;
-            long broadcast = legacy ? c.Int("broadcast", 0) : 0;
-            long? axis = legacy ? c.IntOrNull("axis") : null;
+            var operands = Operands(c);
             return a =>
             {
-                var (x, y) = (a.Value(0), a.Value(1));
-                if (legacy) y = LegacyBroadcast(a, x, y, broadcast != 0, axis);
+                var (x, y) = operands(a);
                 if (x is HostValue hx && y is HostValue hy) return [HostMath.Binary(hx, hy, host, op)];
-                return [Float(a, x is TensorValue ? 0 : 1, f(AsTensor(a, x), AsTensor(a, y)))];
+                return [Float(a, x is TensorValue ? 0 : 1, f(a.Tensor(x), a.Tensor(y)))];
             };
         });
     }
 
-    private static Tensor AsTensor(Args a, Value v) => v switch
+    /// <summary>The two operands of a binary node, with the broadcast attributes of opsets below 7 applied.</summary>
+    private static Func<Args, (Value X, Value Y)> Operands(NodeContext c)
     {
-        TensorValue t => t.Tensor,
-        HostValue h => h.ToTensor(a.Backend),
-        _ => throw a.Fail("unsupported value"),
-    };
+        bool legacy = c.Opset < 7;
+        long broadcast = legacy ? c.Int("broadcast", 0) : 0;
+        long? axis = legacy ? c.IntOrNull("axis") : null;
+        return a =>
+        {
+            var (x, y) = (a.Value(0), a.Value(1));
+            return (x, legacy ? LegacyBroadcast(a, x, y, broadcast != 0, axis) : y);
+        };
+    }
 
     private static Value LegacyBroadcast(Args a, Value x, Value y, bool broadcast, long? axis)
     {
@@ -173,16 +176,13 @@ internal static class ElementwiseHandlers
     {
         r.Add(op, 1, c =>
         {
-            bool legacy = c.Opset < 7;
-            long broadcast = legacy ? c.Int("broadcast", 0) : 0;
-            long? axis = legacy ? c.IntOrNull("axis") : null;
+            var operands = Operands(c);
             return a =>
             {
-                var (x, y) = (a.Value(0), a.Value(1));
-                if (legacy) y = LegacyBroadcast(a, x, y, broadcast != 0, axis);
+                var (x, y) = operands(a);
                 if (x is HostValue hx && y is HostValue hy) return [HostMath.Binary(hx, hy, (p, q) => host(p, q) ? 1 : 0, op, ElemType.Bool)];
                 using var _ = FeatureViz.Tensors.Autograd.GradMode.NoGrad();
-                var m = f(AsTensor(a, x), AsTensor(a, y));
+                var m = f(a.Tensor(x), a.Tensor(y));
                 var data = m.ToArray().Select(v => (v != 0) != negate ? 1L : 0L).ToArray();
                 return [new HostValue(ElemType.Bool, m.Shape.ToArray(), data)];
             };
