@@ -23,11 +23,10 @@ internal static class EvalCommand
             """) { model, inputs, outputDir, tensors };
         command.SetAction((parse, ct) =>
         {
+            string dir = Output.OutputFolderPaths.RequireFolder(parse.GetValue(outputDir), "--output-dir");
             using var m = ModelLoading.Load(parse.GetRequiredValue(model));
             var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
             var wanted = parse.GetValue(tensors) is { Length: > 0 } t ? t : null;
-            string dir = parse.GetRequiredValue(outputDir);
-            Directory.CreateDirectory(dir);
             IReadOnlyDictionary<string, Tensors.Tensor> results;
             using (GradMode.NoGrad()) results = m.Run(feeds, wanted);
             foreach (var name in wanted ?? m.Outputs)

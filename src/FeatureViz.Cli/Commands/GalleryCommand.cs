@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FeatureViz.Cli.Objectives;
+using FeatureViz.Cli.Output;
 using FeatureViz.Cli.Render;
 
 namespace FeatureViz.Cli.Commands;
@@ -29,6 +30,7 @@ internal static class GalleryCommand
             string? modelPath = parse.GetValue(options.Model);
             if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"--model: file '{modelPath}' does not exist.");
             var settings = options.Read(parse);
+            string? outOption = parse.GetResult(options.Out) is { Implicit: false } ? OutputFolderPaths.RequireFolder(parse.GetValue(options.Out), "--out") : null;
             using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
             settings = RenderOptions.WithDefaultSize(settings, engine.InputSize);
             var spec = int.TryParse(layerText, out int index) ? LayerSpec.ByIndex(index) : LayerSpec.ByName(layerText);
@@ -54,12 +56,13 @@ internal static class GalleryCommand
             {
                 throw new UsageException($"--channels: expected a channel range such as 0-63 or 0-7,12 (got '{range}').");
             }
-            var bad = expr.Terms[0].Atom.Indices.FirstOrDefault(c => c >= count, -1);
-            if (bad >= 0) throw new UsageException($"--channels: channel {bad} is out of range: layer '{layerName}' has {count} channels (0-{count - 1}).");
+            var atom = expr.Terms[0].Atom;
+            if (atom.MaxChannel >= count)
+                throw new UsageException($"--channels: channel range {atom.IndicesText} is out of range: layer '{layerName}' has {count} channels (0-{count - 1}).");
+            RunLimits.ImageCount([expr], "--channels");
             var items = RenderPlan.Expand([expr], engine.LayerName);
-            string outDir = parse.GetResult(options.Out) is { Implicit: false }
-                ? parse.GetValue(options.Out)!
-                : Path.Combine("featureviz-gallery", RenderPlan.Stem(layerName));
+            MemoryBudget.Check(engine, settings, items.Count);
+            string outDir = outOption ?? OutputFolderPaths.RequireFolder(Path.Combine("featureviz-gallery", RenderPlan.Stem(layerName)), "--out");
             var job = new RenderJob(outDir, "gallery", $"featureviz gallery: {layerName}", [text], settings,
                 RenderOptions.Describe(settings, engine.ModelName), items, parse.GetValue(options.Force));
             return Task.FromResult(RenderCommand.Execute(context, job, engine, parse.GetValue(options.Json), ct));

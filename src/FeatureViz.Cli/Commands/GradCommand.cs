@@ -25,6 +25,7 @@ internal static class GradCommand
             """) { model, inputs, tensor, cotangent, wrt, outFile };
         command.SetAction((parse, ct) =>
         {
+            string path = Output.OutputFolderPaths.RequireFile(parse.GetValue(outFile), "--out");
             using var m = ModelLoading.Load(parse.GetRequiredValue(model));
             var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
             string wrtName = parse.GetRequiredValue(wrt);
@@ -38,7 +39,6 @@ internal static class GradCommand
                 throw new UsageException($"--cotangent: shape {ModelLoading.FormatShape(c.Shape)} differs from the shape of '{name}' {ModelLoading.FormatShape(y.Shape.ToArray())}.");
             var ctTensor = Tensor.FromArray(m.Backend, c.Data, c.Shape);
             var g = Grad.Of(y, [x], ctTensor)[0];
-            string path = parse.GetRequiredValue(outFile);
             var shape = ModelLoading.WriteNpy(path, g);
             context.Out.WriteLine($"d({name})/d({wrtName}) {ModelLoading.FormatShape(shape)} -> {path}");
             return Task.FromResult(ExitCodes.Ok);

@@ -38,6 +38,7 @@ internal static class RenderCommand
             string? modelPath = parse.GetValue(options.Model);
             if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"--model: file '{modelPath}' does not exist.");
             var settings = options.Read(parse);
+            string outDir = OutputFolderPaths.RequireFolder(parse.GetValue(options.Out), "--out");
             using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
             settings = RenderOptions.WithDefaultSize(settings, engine.InputSize);
             if (expressions.Count == 0)
@@ -46,9 +47,12 @@ internal static class RenderCommand
                 texts = [text];
                 expressions.Add(expr);
             }
+            foreach (var e in expressions) RunLimits.CheckObjective(engine, e, "--objective");
+            RunLimits.ImageCount(expressions, "--objective");
             foreach (var e in expressions) Validate(engine, e);
             var items = RenderPlan.Expand(expressions, engine.LayerName);
-            var job = new RenderJob(parse.GetValue(options.Out)!, "render", "featureviz render", texts, settings,
+            MemoryBudget.Check(engine, settings, items.Count);
+            var job = new RenderJob(outDir, "render", "featureviz render", texts, settings,
                 RenderOptions.Describe(settings, engine.ModelName), items, parse.GetValue(options.Force));
             return Task.FromResult(Execute(context, job, engine, parse.GetValue(options.Json), ct));
         });

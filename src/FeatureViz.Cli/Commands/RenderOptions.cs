@@ -38,6 +38,7 @@ internal sealed class RenderOptions
     {
         int steps = parse.GetValue(Steps);
         if (steps < 1) throw new UsageException($"--steps: must be at least 1 (got {steps}).");
+        RunLimits.Bounded("--steps", steps, 1, RunLimits.MaxSteps);
         var (w, h) = parse.GetValue(Size) is string s ? ParseSize(s) : (0, 0);
         double lr = parse.GetValue(LearningRate);
         if (!(lr > 0) || !double.IsFinite(lr)) throw new UsageException($"--lr: must be a positive number (got {lr.ToString(CultureInfo.InvariantCulture)}).");
@@ -48,15 +49,19 @@ internal sealed class RenderOptions
         if (transforms is not ("standard" or "none")) throw new UsageException($"--transforms: expected 'standard' or 'none' (got '{transforms}').");
         int warmup = parse.GetValue(Warmup);
         if (warmup < 0) throw new UsageException($"--warmup: must be 0 or more (got {warmup}).");
+        RunLimits.Bounded("--warmup", warmup, 0, RunLimits.MaxSteps);
         int saveEvery = parse.GetValue(SaveEvery);
         if (saveEvery < 0) throw new UsageException($"--save-every: must be 0 or more (got {saveEvery}).");
         int batch = parse.GetValue(Batch);
         if (batch < 1) throw new UsageException($"--batch: must be at least 1 (got {batch}).");
+        RunLimits.Bounded("--batch", batch, 1, RunLimits.MaxBatch);
+        if (w > 0) RunLimits.CheckBatchPixels(w, h, batch);
         string device = parse.GetValue(Device)!.Trim().ToLowerInvariant();
         if (device != "cpu")
             throw new UsageException($"--device: '{device}' is not available: this version computes on the CPU only (use --device cpu). A GPU backend is planned.");
         int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
         if (threads < 1) throw new UsageException($"--threads: must be at least 1 (got {threads}).");
+        RunLimits.Bounded("--threads", threads, 1, RunLimits.MaxThreads);
         _ = ReadValuesRange(parse);
         return new RenderSettings
         {
@@ -78,8 +83,12 @@ internal sealed class RenderOptions
     }
 
     /// <summary>Fills in the model's input size when --size was not given.</summary>
-    public static RenderSettings WithDefaultSize(RenderSettings s, (int Width, int Height) size) =>
-        s.Width > 0 ? s : s with { Width = size.Width, Height = size.Height };
+    public static RenderSettings WithDefaultSize(RenderSettings s, (int Width, int Height) size)
+    {
+        if (s.Width > 0) return s;
+        RunLimits.CheckBatchPixels(size.Width, size.Height, s.BatchSize);
+        return s with { Width = size.Width, Height = size.Height };
+    }
 
     public static Dictionary<string, string> Describe(RenderSettings s, string model) => new()
     {

@@ -142,30 +142,28 @@ internal sealed class ObjectiveParser
         return LayerSpec.ByName(token);
     }
 
-    private List<int> ParseIndices(string what)
+    /// <summary>Ranges are kept as ranges (<see cref="IndexRanges"/>): they are bounded against the layer before anything expands them.</summary>
+    private IndexRanges ParseIndices(string what)
     {
-        var result = new List<int>();
+        var ranges = new List<(int, int)>();
         while (true)
         {
             int at = _pos;
             int a = ParseInt($"a {what} index");
+            int b = a;
             if (!AtEnd && Peek == '-')
             {
                 _pos++;
-                int b = ParseInt($"the end of the {what} range");
+                b = ParseInt($"the end of the {what} range");
                 if (b < a) throw new ObjectiveSyntaxException(Format($"empty {what} range {a}-{b}: the end must not be below the start", at), at);
-                for (int i = a; i <= b; i++) result.Add(i);
             }
-            else
-            {
-                result.Add(a);
-            }
-            if (AtEnd || Peek != ',') return result;
+            ranges.Add((a, b));
+            if (AtEnd || Peek != ',') return new IndexRanges(ranges);
             _pos++;
         }
     }
 
-    private List<NeuronRef> ParseNeurons()
+    private IReadOnlyList<NeuronRef> ParseNeurons()
     {
         int save = _pos;
         int first = ParseInt("a neuron index or CHANNEL@X,Y");
@@ -178,7 +176,7 @@ internal sealed class ObjectiveParser
             return [NeuronRef.At(first, x, y)];
         }
         _pos = save;
-        return ParseIndices("neuron").Select(NeuronRef.AtFlat).ToList();
+        return new NeuronList(ParseIndices("neuron"));
     }
 
     private int ParseInt(string expected)

@@ -58,6 +58,25 @@ internal sealed record ObjectiveAtom(
         ObjectiveKind.Neuron => Neurons.Count,
         _ => 1,
     };
+
+    /// <summary>How many images this atom asks for, counted without expanding its ranges (may exceed <see cref="int.MaxValue"/>).</summary>
+    public long VariantCount => Kind switch
+    {
+        ObjectiveKind.Channel => Indices is IndexRanges r ? r.LongCount : Indices.Count,
+        ObjectiveKind.Neuron => Neurons is NeuronList n ? n.Indices.LongCount : Neurons.Count,
+        _ => 1,
+    };
+
+    /// <summary>The largest channel index of a channel atom, without expanding its ranges (-1 for other kinds).</summary>
+    public int MaxChannel => Kind != ObjectiveKind.Channel ? -1 : Indices is IndexRanges r ? r.Max : Indices.DefaultIfEmpty(-1).Max();
+
+    /// <summary>The indices as written (<c>0-7,12</c>).</summary>
+    public string IndicesText => Kind switch
+    {
+        ObjectiveKind.Channel => Indices is IndexRanges r ? r.ToString() : string.Join(",", Indices),
+        ObjectiveKind.Neuron => Neurons is NeuronList n ? n.ToString() : string.Join(",", Neurons),
+        _ => "",
+    };
 }
 
 /// <summary>A weighted atom of a sum.</summary>

@@ -45,6 +45,56 @@ internal sealed class LibraryRenderEngine : IRenderEngine
         }
     }
 
+    /// <inheritdoc/>
+    public long MemoryBudget { get; init; } = FeatureViz.Cli.Render.MemoryBudget.Available();
+
+    /// <summary>
+    /// An honest shape walk: the per-image sizes of every node output (found once at load by running the model on
+    /// zeros) give the activations the backward pass keeps, doubled for their gradients while it runs; a model with a
+    /// symbolic spatial input is scaled from its reference size by the pixel count. The image side is
+    /// <see cref="ImageTensorCopies"/> float copies of the image per image (parameter, Adam moments, gradient, spectrum,
+    /// transformations and their gradients); snapshots are kept as float images until the end of the batch.
+    /// </summary>
+    public MemoryEstimate EstimateMemory(RenderSettings settings, int images)
+    {
+        var input = _model.Input.Shape;
+        int channels = input.Length == 4 && input[1] > 0 ? input[1] : 3;
+        bool symbolic = input.Length != 4 || input[2] <= 0 || input[3] <= 0;
+        double scale = 1;
+        if (symbolic)
+        {
+            var reference = _model.Layers.Count > 0 ? ReferenceSpatial() : (1, 1);
+            scale = (double)settings.Width * settings.Height / Math.Max(1, reference.Item1 * reference.Item2);
+        }
+        double perImageFloats = 0;
+        foreach (var layer in _model.Layers)
+        {
+            if (layer.Shape.Length < 1 || layer.Shape.Any(d => d <= 0)) continue;
+            double n = 1;
+            for (int d = 1; d < layer.Shape.Length; d++) n *= layer.Shape[d];
+            perImageFloats += n;
+        }
+        int modelPixels = symbolic ? settings.Width * settings.Height : input[2] * input[3];
+        perImageFloats = perImageFloats * scale + (double)channels * modelPixels;
+        long imageFloats = (long)channels * settings.Width * settings.Height;
+        long frames = settings.SaveEvery > 0 ? settings.Steps / settings.SaveEvery + 1 : 0;
+        return new MemoryEstimate(
+            images,
+            Activations: checked((long)(2 * 4 * perImageFloats) * images),
+            ImageTensors: checked(ImageTensorCopies * 4 * imageFloats * images),
+            Snapshots: checked(frames * (4 * imageFloats + 3L * settings.Width * settings.Height) * images),
+            Overhead: 64L << 20);
+
+        (int, int) ReferenceSpatial()
+        {
+            var first = _model.Layers.FirstOrDefault(l => l.Shape.Length == 4 && l.Shape[2] > 0 && l.Shape[3] > 0);
+            return first is null ? (1, 1) : (first.Shape[2], first.Shape[3]);
+        }
+    }
+
+    /// <summary>Float copies of the optimized image held per image during a step (see <see cref="EstimateMemory"/>).</summary>
+    internal const int ImageTensorCopies = 24;
+
     public string LayerName(LayerSpec layer) => Resolve(layer).OutputName;
 
     public int ChannelCount(LayerSpec layer)

@@ -71,6 +71,12 @@ internal interface IRenderEngine : IDisposable
     /// <summary>The number of channels (axis 1) of a layer's output.</summary>
     int ChannelCount(LayerSpec layer);
 
+    /// <summary>The bytes a run may use at its peak; runs estimated above it are refused (default: <see cref="Render.MemoryBudget.Available"/>).</summary>
+    long MemoryBudget { get; }
+
+    /// <summary>The estimated peak memory of optimizing <paramref name="images"/> images together with <paramref name="settings"/>.</summary>
+    MemoryEstimate EstimateMemory(RenderSettings settings, int images);
+
     /// <summary>Checks that an expression can be built (layers exist, indices in range); throws <see cref="ArgumentException"/>.</summary>
     void Validate(ObjectiveExpression expression);
 

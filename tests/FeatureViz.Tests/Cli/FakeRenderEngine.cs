@@ -17,9 +17,22 @@ internal sealed class FakeRenderEngine : IRenderEngine
 
     public List<string> Rendered { get; } = [];
 
+    /// <summary>When set, <see cref="Render"/> signals <see cref="Started"/> and waits for this gate before optimizing (concurrency tests).</summary>
+    public ManualResetEventSlim? Gate { get; set; }
+
+    /// <summary>Set when a batch has started (with <see cref="Gate"/>).</summary>
+    public ManualResetEventSlim Started { get; } = new();
+
     public int Batches { get; private set; }
 
     public string ModelName => "fake-model";
+
+    /// <summary>The budget runs are checked against (tests set a small one).</summary>
+    public long MemoryBudget { get; set; } = FeatureViz.Cli.Render.MemoryBudget.Available();
+
+    /// <summary>A fixed, simple estimate: 1 MiB of activations and 16 float copies of the image per image, 1 MiB overhead.</summary>
+    public MemoryEstimate EstimateMemory(RenderSettings settings, int images) =>
+        new(images, (1L << 20) * images, 16L * 4 * 3 * settings.Width * settings.Height * images, 0, 1L << 20);
 
     public (int Width, int Height) InputSize => (32, 24);
 
@@ -43,6 +56,8 @@ internal sealed class FakeRenderEngine : IRenderEngine
 
     public IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken)
     {
+        Started.Set();
+        Gate?.Wait(TimeSpan.FromMinutes(1));
         var losses = new List<double>();
         var frames = new List<List<RgbImage>>();
         foreach (var _ in batch.Items) frames.Add([]);
@@ -61,7 +76,7 @@ internal sealed class FakeRenderEngine : IRenderEngine
             Rendered.AddRange(batch.Items.Select(i => i.Name));
             if (CancelAfter is { } c && Batches >= c.AfterBatches) c.Source.Cancel();
         }
-        return batch.Items.Select((item, i) => new ItemResult(item, Image(settings, item.Name.GetHashCode() & 0xff), losses, frames[i])).ToList();
+        return batch.Items.Select((item, i) => new ItemResult(item, Image(settings, (item.Name.GetHashCode() & 0xff) + settings.Seed), losses, frames[i])).ToList();
     }
 
     /// <summary>Saturated colour blocks (never the white page background).</summary>

@@ -1,0 +1,63 @@
+namespace FeatureViz.Cli.Output;
+
+/// <summary>
+/// Validation of the output paths named on the command line (render's and gallery's <c>--out</c>, eval's
+/// <c>--output-dir</c>, grad's <c>--out</c>): a bad one is a usage error (exit 2) naming the option, not raw .NET text.
+/// </summary>
+internal static class OutputFolderPaths
+{
+    /// <summary>
+    /// Makes sure <paramref name="path"/> names a folder that exists or can be created (it is created) and returns it;
+    /// throws <see cref="UsageException"/> naming <paramref name="option"/> for an empty path, an existing file, or a
+    /// folder that cannot be created.
+    /// </summary>
+    public static string RequireFolder(string? path, string option)
+    {
+        string full = FullPath(path, option, "an output folder");
+        if (File.Exists(full)) throw new UsageException($"{option}: '{path}' is a file, not a folder.");
+        try
+        {
+            Directory.CreateDirectory(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new UsageException($"{option}: cannot create the folder '{path}': {e.Message}");
+        }
+        return path!;
+    }
+
+    /// <summary>
+    /// Makes sure <paramref name="path"/> names a file that can be written: not empty, not a folder, in a folder that
+    /// exists or can be created (it is created). Throws <see cref="UsageException"/> naming <paramref name="option"/>.
+    /// </summary>
+    public static string RequireFile(string? path, string option)
+    {
+        string full = FullPath(path, option, "an output file");
+        if (Directory.Exists(full)) throw new UsageException($"{option}: '{path}' is a folder, not a file.");
+        string? parent = Path.GetDirectoryName(full);
+        if (parent is null) throw new UsageException($"{option}: '{path}' is not a file path.");
+        if (File.Exists(parent)) throw new UsageException($"{option}: '{parent}' (the folder of '{path}') is a file.");
+        try
+        {
+            Directory.CreateDirectory(parent);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new UsageException($"{option}: cannot create the folder of '{path}': {e.Message}");
+        }
+        return path!;
+    }
+
+    private static string FullPath(string? path, string option, string what)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new UsageException($"{option}: expected {what}, got an empty path.");
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new UsageException($"{option}: '{path}' is not a valid path: {e.Message}");
+        }
+    }
+}
