@@ -64,7 +64,7 @@ internal static class GalleryCommand
             MemoryBudget.Check(engine, settings, items.Count);
             string outDir = outOption ?? OutputFolderPaths.RequireFolder(Path.Combine("featureviz-gallery", RenderPlan.Stem(layerName)), "--out");
             var job = new RenderJob(outDir, "gallery", $"featureviz gallery: {layerName}", [text], settings,
-                RenderOptions.Describe(settings, engine.ModelName), items, parse.GetValue(options.Force));
+                RenderOptions.Describe(settings, engine.ModelName, options.ReadValuesRange(parse)), items, parse.GetValue(options.Force));
             return Task.FromResult(RenderCommand.Execute(context, job, engine, parse.GetValue(options.Json), ct));
         });
         return command;

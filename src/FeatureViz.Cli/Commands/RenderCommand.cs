@@ -53,7 +53,7 @@ internal static class RenderCommand
             var items = RenderPlan.Expand(expressions, engine.LayerName);
             MemoryBudget.Check(engine, settings, items.Count);
             var job = new RenderJob(outDir, "render", "featureviz render", texts, settings,
-                RenderOptions.Describe(settings, engine.ModelName), items, parse.GetValue(options.Force));
+                RenderOptions.Describe(settings, engine.ModelName, options.ReadValuesRange(parse)), items, parse.GetValue(options.Force));
             return Task.FromResult(Execute(context, job, engine, parse.GetValue(options.Json), ct));
         });
         return command;

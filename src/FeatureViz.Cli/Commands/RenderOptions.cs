@@ -90,9 +90,11 @@ internal sealed class RenderOptions
         return s with { Width = size.Width, Height = size.Height };
     }
 
-    public static Dictionary<string, string> Describe(RenderSettings s, string model) => new()
+    /// <summary>Every parameter of a run, as recorded in manifest.json (see <see cref="Output.ManifestItem.PixelParameters"/>).</summary>
+    public static Dictionary<string, string> Describe(RenderSettings s, string model, (float Min, float Max)? valuesRange) => new()
     {
         ["model"] = model,
+        ["valuesRange"] = valuesRange is { } r ? $"{r.Min.ToString("R", CultureInfo.InvariantCulture)},{r.Max.ToString("R", CultureInfo.InvariantCulture)}" : "default",
         ["steps"] = s.Steps.ToString(CultureInfo.InvariantCulture),
         ["size"] = $"{s.Width}x{s.Height}",
         ["lr"] = s.LearningRate.ToString("R", CultureInfo.InvariantCulture),

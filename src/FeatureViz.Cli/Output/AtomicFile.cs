@@ -28,6 +28,12 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>The name of a temporary file <see cref="Write"/> uses beside <c>name</c> (a stale one is left by a killed process).</summary>
+    public static bool IsTemporary(string fileName) => fileName.StartsWith('.') && fileName.EndsWith(".tmp", StringComparison.Ordinal);
+
+    /// <summary>Writes bytes atomically.</summary>
+    public static void WriteBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
+
     /// <summary>Writes UTF-8 text (no BOM) atomically.</summary>
     public static void WriteText(string path, string text) =>
         Write(path, s =>

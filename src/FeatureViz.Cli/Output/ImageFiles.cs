@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using FeatureViz.Cli.Render;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -9,16 +10,56 @@ namespace FeatureViz.Cli.Output;
 /// <summary>PNG and animated GIF encoding (ImageSharp), written atomically.</summary>
 internal static class ImageFiles
 {
-    public static void WritePng(string path, RgbImage image)
+    /// <summary>The PNG text keyword under which an image's manifest item is embedded.</summary>
+    public const string RecordKeyword = "featureviz";
+
+    public static void WritePng(string path, RgbImage image) => AtomicFile.WriteBytes(path, EncodePng(image, null));
+
+    /// <summary>The PNG bytes of <paramref name="image"/>, with <paramref name="record"/> (JSON) embedded as a text chunk when given.</summary>
+    public static byte[] EncodePng(RgbImage image, string? record)
     {
         using var img = ToImage(image);
-        AtomicFile.Write(path, s => img.Save(s, new PngEncoder()));
+        if (record is not null) img.Metadata.GetPngMetadata().TextData.Add(new PngTextData(RecordKeyword, record, "", ""));
+        using var buffer = new MemoryStream();
+        img.Save(buffer, new PngEncoder());
+        return buffer.ToArray();
+    }
+
+    /// <summary>SHA-256 of the RGB pixel bytes, lower-case hex.</summary>
+    public static string PixelsSha256(RgbImage image) => Convert.ToHexStringLower(SHA256.HashData(image.Pixels));
+
+    /// <summary>
+    /// Decodes a PNG and returns its embedded record and the SHA-256 of its pixels, or null when the file does not
+    /// decode (truncated, corrupt) or has no record.
+    /// </summary>
+    public static (string Record, string PixelsSha256, int Width, int Height)? TryReadRecord(string path)
+    {
+        try
+        {
+            using var img = Image.Load<Rgb24>(path);
+            string? record = img.Metadata.GetPngMetadata().TextData.FirstOrDefault(t => t.Keyword == RecordKeyword).Value;
+            if (string.IsNullOrEmpty(record)) return null;
+            var pixels = new byte[img.Width * img.Height * 3];
+            img.CopyPixelDataTo(pixels);
+            return (record, Convert.ToHexStringLower(SHA256.HashData(pixels)), img.Width, img.Height);
+        }
+        catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException or IOException
+                                      or InvalidDataException or ArgumentException or NotSupportedException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>An endlessly looping GIF of the optimization frames (10 frames per second, last frame held).</summary>
     public static void WriteGif(string path, IReadOnlyList<RgbImage> frames)
     {
         if (frames.Count == 0) return;
+        AtomicFile.WriteBytes(path, EncodeGif(frames));
+    }
+
+    /// <summary>The GIF bytes of the optimization frames.</summary>
+    public static byte[] EncodeGif(IReadOnlyList<RgbImage> frames)
+    {
         using var gif = ToImage(frames[0]);
         gif.Metadata.GetGifMetadata().RepeatCount = 0;
         gif.Frames.RootFrame.Metadata.GetGifMetadata().FrameDelay = 10;
@@ -28,7 +69,9 @@ internal static class ImageFiles
             var added = gif.Frames.AddFrame(frame.Frames.RootFrame);
             added.Metadata.GetGifMetadata().FrameDelay = i == frames.Count - 1 ? 100 : 10;
         }
-        AtomicFile.Write(path, s => gif.Save(s, new GifEncoder()));
+        using var buffer = new MemoryStream();
+        gif.Save(buffer, new GifEncoder());
+        return buffer.ToArray();
     }
 
     private static Image<Rgb24> ToImage(RgbImage image) =>

@@ -6,6 +6,14 @@ namespace FeatureViz.Cli.Output;
 /// <summary>One finished image in manifest.json.</summary>
 internal sealed class ManifestItem
 {
+    /// <summary>
+    /// The parameters that change an image's pixels: an image is reused only when all of these equal the run's. The
+    /// batch size and the batch an image was optimized in are recorded but not compared (a gallery may be continued with
+    /// another <c>--batch</c>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> PixelParameters =
+        ["objective", "model", "steps", "size", "lr", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange"];
+
     public required string Name { get; init; }
     public required string File { get; init; }
     public string? Animation { get; init; }
@@ -15,6 +23,35 @@ internal sealed class ManifestItem
     public required double FinalLoss { get; init; }
     public required IReadOnlyList<double> Losses { get; init; }
     public required double Seconds { get; init; }
+
+    /// <summary>Every parameter the image was rendered with (<see cref="PixelParameters"/> and the batch size).</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The names of the images optimized together with this one, in batch order (itself included).</summary>
+    public IReadOnlyList<string> BatchItems { get; init; } = [];
+
+    /// <summary>SHA-256 (lower-case hex) of the PNG file's bytes.</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>SHA-256 of the image's RGB pixel bytes (row-major, 3 bytes a pixel): also embedded in the PNG, to check it when the manifest is lost.</summary>
+    public string? PixelsSha256 { get; init; }
+
+    /// <summary>SHA-256 of the GIF file's bytes, when there is one.</summary>
+    public string? AnimationSha256 { get; init; }
+
+    /// <summary>True when the pixel parameters equal <paramref name="wanted"/>'s.</summary>
+    public bool SameImageAs(IReadOnlyDictionary<string, string> wanted) =>
+        PixelParameters.All(k => Parameters.GetValueOrDefault(k) == wanted.GetValueOrDefault(k));
+
+    /// <summary>Why the item is unusable (null fields, a file name that leaves the folder), or null when it is well-formed.</summary>
+    internal string? Problem()
+    {
+        if (Name is null || File is null || Objective is null || Losses is null || Parameters is null || BatchItems is null)
+            return "an item has missing fields";
+        if (!OutputFolder.IsPlainFileName(File) || (Animation is not null && !OutputFolder.IsPlainFileName(Animation)))
+            return $"item '{Name}' names a file outside the folder";
+        return null;
+    }
 }
 
 /// <summary>
@@ -47,12 +84,48 @@ internal sealed class Manifest
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads an existing manifest, or null when absent or unreadable (then nothing is reused).</summary>
-    public static Manifest? TryRead(string path)
+    public static Manifest? TryRead(string path) => Read(path, out _);
+
+    /// <summary>
+    /// Reads a manifest and checks its structure. Returns null when the file is absent (<paramref name="problem"/>
+    /// null) or damaged (<paramref name="problem"/> says how: not JSON, missing or null fields, unsafe file names).
+    /// </summary>
+    public static Manifest? Read(string path, out string? problem)
     {
+        problem = null;
         if (!System.IO.File.Exists(path)) return null;
+        Manifest? m;
         try
         {
-            return JsonSerializer.Deserialize<Manifest>(System.IO.File.ReadAllText(path), Json);
+            m = JsonSerializer.Deserialize<Manifest>(System.IO.File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            problem = $"not a valid manifest ({e.Message})";
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            problem = $"unreadable ({e.Message})";
+            return null;
+        }
+        problem = m is null ? "empty"
+            : m.Command is null || m.Title is null || m.Model is null || m.Parameters is null || m.Objectives is null || m.Items is null ? "missing fields"
+            : m.Items.Any(i => i is null) ? "a null item"
+            : m.Items.Select(i => i.Problem()).FirstOrDefault(p => p is not null);
+        return problem is null ? m : null;
+    }
+
+    /// <summary>Serializes an item alone (embedded in its PNG so a lost manifest can be rebuilt).</summary>
+    internal static string ItemToJson(ManifestItem item) => JsonSerializer.Serialize(item, new JsonSerializerOptions(Json) { WriteIndented = false });
+
+    /// <summary>Parses an item embedded in a PNG, or null.</summary>
+    internal static ManifestItem? ItemFromJson(string json)
+    {
+        try
+        {
+            var item = JsonSerializer.Deserialize<ManifestItem>(json, Json);
+            return item?.Problem() is null ? item : null;
         }
         catch (JsonException)
         {

@@ -18,16 +18,19 @@ internal sealed record RenderJob(
     bool Force);
 
 /// <summary>
-/// Renders the items of a job batch by batch, writing each finished image, manifest.json and index.html atomically
-/// after every batch. Items whose image already exists in the folder's manifest are kept, not recomputed (resume).
-/// On cancellation the current batch is dropped and the files describe exactly the finished images.
+/// Renders the items of a job batch by batch into a locked <see cref="OutputFolder"/>, writing each finished image,
+/// manifest.json and index.html atomically after every batch. An image already in the folder is kept when its file is
+/// intact (SHA-256 as recorded) and its pixel parameters equal the job's; otherwise it is recomputed. Batches are
+/// planned over the whole job, and a batch that is recomputed is optimized together with its intact members that
+/// were made in that same batch, so a resumed run writes the bytes an uninterrupted run would have. On cancellation
+/// the current batch is dropped and the files describe exactly the finished images.
 /// </summary>
 internal static class RenderRunner
 {
     public static RunSummary Run(RenderJob job, IRenderEngine engine, IRunProgress progress, CancellationToken cancellationToken)
     {
+        using var folder = OutputFolder.Open(job.OutputDirectory, job.Title);
         string dir = job.OutputDirectory;
-        Directory.CreateDirectory(dir);
         var manifest = new Manifest
         {
             Command = job.Command,
@@ -37,24 +40,36 @@ internal static class RenderRunner
             Objectives = job.Objectives,
         };
 
-        var existing = job.Force ? null : Manifest.TryRead(Path.Combine(dir, Manifest.FileName));
+        var existing = folder.ReadItems(progress.Message);
+        var wanted = job.Items.ToDictionary(i => i.Name, i => ItemParameters(job, i), StringComparer.Ordinal);
         var kept = new Dictionary<string, ManifestItem>(StringComparer.Ordinal);
-        if (existing is not null)
+        int differing = 0;
+        foreach (var (name, item) in existing)
         {
-            foreach (var item in existing.Items)
-                if (File.Exists(Path.Combine(dir, item.File))) kept[item.Name] = item;
-            if (kept.Count > 0 && !existing.Parameters.OrderBy(p => p.Key).SequenceEqual(job.Parameters.OrderBy(p => p.Key)))
-                progress.Message($"note: keeping {kept.Count} finished image(s) in {dir} rendered with other parameters (use --force to recompute them).");
+            if (!wanted.TryGetValue(name, out var parameters)) kept[name] = item; // another job's image: kept as it is
+            else if (!job.Force && item.SameImageAs(parameters)) kept[name] = item;
+            else if (!job.Force) differing++;
         }
+        if (differing > 0)
+            progress.Message($"note: recomputing {differing} image(s) in {dir} made with other parameters (e.g. another --seed or --steps).");
 
-        var todo = job.Items.Where(i => !kept.ContainsKey(i.Name)).ToList();
+        var todo = job.Items.Where(i => !kept.ContainsKey(i.Name)).ToHashSet();
         int reused = job.Items.Count - todo.Count;
         if (reused > 0) progress.Message($"Resuming: {reused} of {job.Items.Count} image(s) already in {dir}.");
         var planOrder = job.Items.Select((item, k) => (item.Name, k)).ToDictionary(p => p.Name, p => p.k, StringComparer.Ordinal);
         manifest.Items.AddRange(kept.Values);
+        Sort(manifest, planOrder);
         Save(dir, manifest, complete: todo.Count == 0);
 
-        var batches = RenderPlan.Batch(todo, Math.Max(1, job.Settings.BatchSize));
+        var batches = new List<RenderBatch>();
+        foreach (var planned in RenderPlan.Batch(job.Items, Math.Max(1, job.Settings.BatchSize)))
+        {
+            if (!planned.Items.Any(todo.Contains)) continue;
+            var names = planned.Items.Select(i => i.Name).ToList();
+            // Intact members made in this very batch are optimized again (not rewritten) so the others come out identical.
+            var members = planned.Items.Where(i => todo.Contains(i) || kept[i.Name].BatchItems.SequenceEqual(names)).ToList();
+            batches.AddRange(RenderPlan.Batch(members, members.Count));
+        }
         int rendered = 0;
         for (int b = 0; b < batches.Count; b++)
         {
@@ -65,37 +80,72 @@ internal static class RenderRunner
             var clock = Stopwatch.StartNew();
             var results = engine.Render(batch, job.Settings, progress.Step, cancellationToken);
             double seconds = clock.Elapsed.TotalSeconds / Math.Max(1, results.Count);
-            foreach (var r in results)
+            var batchNames = batch.Items.Select(i => i.Name).ToList();
+            foreach (var r in results.Where(r => todo.Contains(r.Item)))
             {
-                string file = r.Item.Stem + ".png";
-                ImageFiles.WritePng(Path.Combine(dir, file), r.Image);
-                string? gif = null;
-                if (r.Frames.Count > 1)
-                {
-                    gif = r.Item.Stem + ".gif";
-                    ImageFiles.WriteGif(Path.Combine(dir, gif), r.Frames);
-                }
-                manifest.Items.RemoveAll(i => i.Name == r.Item.Name);
-                manifest.Items.Add(new ManifestItem
-                {
-                    Name = r.Item.Name,
-                    File = file,
-                    Animation = gif,
-                    Objective = r.Item.Name,
-                    Width = r.Image.Width,
-                    Height = r.Image.Height,
-                    FinalLoss = r.Losses.Count > 0 ? r.Losses[^1] : double.NaN,
-                    Losses = r.Losses,
-                    Seconds = Math.Round(seconds, 3),
-                });
+                var item = Write(dir, r, wanted[r.Item.Name], batchNames, Math.Round(seconds, 3));
+                manifest.Items.RemoveAll(i => i.Name == item.Name || i.File == item.File);
+                manifest.Items.Add(item);
                 rendered++;
             }
-            manifest.Items.Sort((x, y) => Order(x).CompareTo(Order(y)));
+            Sort(manifest, planOrder);
             Save(dir, manifest, complete: b == batches.Count - 1);
         }
         return new RunSummary(dir, manifest, rendered, reused);
+    }
 
-        int Order(ManifestItem i) => planOrder.TryGetValue(i.Name, out int k) ? k : int.MaxValue;
+    /// <summary>The parameters recorded with one image: the job's pixel parameters, its objective and the batch size.</summary>
+    internal static Dictionary<string, string> ItemParameters(RenderJob job, RenderItem item)
+    {
+        var p = ManifestItem.PixelParameters.Where(job.Parameters.ContainsKey).ToDictionary(k => k, k => job.Parameters[k], StringComparer.Ordinal);
+        p["objective"] = item.Name;
+        if (job.Parameters.TryGetValue("batch", out var batch)) p["batch"] = batch;
+        return p;
+    }
+
+    /// <summary>Writes an image (its manifest item embedded) and its animation; returns the item with the files' hashes.</summary>
+    private static ManifestItem Write(string dir, ItemResult r, Dictionary<string, string> parameters, List<string> batchNames, double seconds)
+    {
+        string file = r.Item.Stem + ".png";
+        string? gif = r.Frames.Count > 1 ? r.Item.Stem + ".gif" : null;
+        var item = new ManifestItem
+        {
+            Name = r.Item.Name,
+            File = file,
+            Animation = gif,
+            Objective = r.Item.Name,
+            Width = r.Image.Width,
+            Height = r.Image.Height,
+            FinalLoss = r.Losses.Count > 0 ? r.Losses[^1] : double.NaN,
+            Losses = r.Losses,
+            Seconds = 0,
+            Parameters = parameters,
+            BatchItems = batchNames,
+            PixelsSha256 = ImageFiles.PixelsSha256(r.Image),
+        };
+        // The embedded copy holds only what the pixels determine (no time), so the PNG's bytes are reproducible.
+        byte[] png = ImageFiles.EncodePng(r.Image, Manifest.ItemToJson(item));
+        string? gifHash = null;
+        if (gif is not null)
+        {
+            byte[] gifBytes = ImageFiles.EncodeGif(r.Frames);
+            AtomicFile.WriteBytes(Path.Combine(dir, gif), gifBytes);
+            gifHash = OutputFolder.Sha256(gifBytes);
+        }
+        AtomicFile.WriteBytes(Path.Combine(dir, file), png);
+        return new ManifestItem
+        {
+            Name = item.Name, File = file, Animation = gif, Objective = item.Objective, Width = item.Width, Height = item.Height,
+            FinalLoss = item.FinalLoss, Losses = item.Losses, Seconds = seconds, Parameters = parameters, BatchItems = batchNames,
+            PixelsSha256 = item.PixelsSha256, Sha256 = OutputFolder.Sha256(png), AnimationSha256 = gifHash,
+        };
+    }
+
+    private static void Sort(Manifest manifest, Dictionary<string, int> planOrder)
+    {
+        var sorted = manifest.Items.OrderBy(i => planOrder.GetValueOrDefault(i.Name, int.MaxValue)).ThenBy(i => i.Name, StringComparer.Ordinal).ToList();
+        manifest.Items.Clear();
+        manifest.Items.AddRange(sorted);
     }
 
     private static void Save(string dir, Manifest manifest, bool complete)
