@@ -16,8 +16,9 @@ internal static class GalleryCommand
         var command = new Command("gallery",
             """
             Render every channel of a layer (or the --channels subset) in batches into one folder with one index.html.
-            Resumable: images already in the folder are kept and not recomputed, so an interrupted gallery continues
-            where it stopped (and a later run with more channels adds to it).
+            Resumable: intact images already in the folder with the same parameters are kept and not recomputed, so an
+            interrupted gallery continues where it stopped (and a later run with more channels adds to it). One run per
+            folder: a second run into a folder in use fails at once (exit 1) naming the other run's pid.
 
             Examples:
               featureviz gallery --layer ReLU315_Output_0 --channels 0-63

@@ -17,7 +17,10 @@ internal static class RenderCommand
             """
             Optimize images that maximise objectives of a model and write one PNG per objective, index.html (images,
             names, loss curves, parameters) and manifest.json into the output folder. Finished images are kept when the
-            command is run again (use --force to recompute). Ctrl+C stops after the current step and keeps what is done.
+            command is run again if their files are intact (SHA-256) and their parameters equal this run's; missing,
+            damaged or differing ones are recomputed (--force recomputes all). One run per folder: a second run into a
+            folder in use fails at once (exit 1) naming the other run's pid; --force does not override that. Runs that
+            cannot fit in memory are refused before they start. Ctrl+C stops after the current step and keeps what is done.
 
             Objective grammar (LAYER is a layer name or index; see `featureviz layers`):
               channel:LAYER:5   channel:LAYER:0-15   neuron:LAYER:7   neuron:LAYER:C@X,Y

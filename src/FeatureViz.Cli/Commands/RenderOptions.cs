@@ -23,7 +23,7 @@ internal sealed class RenderOptions
     public Option<string> Device { get; } = new("--device") { Description = "Compute device (only 'cpu' for now).", DefaultValueFactory = _ => "cpu" };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads (default: all cores)." };
     public Option<string> Out { get; } = new("--out", "-o") { Description = "Output folder.", DefaultValueFactory = _ => "featureviz-out" };
-    public Option<bool> Force { get; } = new("--force") { Description = "Recompute images that already exist in the output folder." };
+    public Option<bool> Force { get; } = new("--force") { Description = "Recompute this run's images even when intact ones with the same parameters exist (does not override another run's lock on the folder)." };
     public Option<string?> ValuesRange { get; } = new("--values-range") { Description = "The model's input value range MIN,MAX (default: 0,255 for the bundled ResNet18, else 0,1).", HelpName = "MIN,MAX" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print a machine-readable JSON summary on stdout (progress goes to stderr)." };
 
