@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace FeatureViz.Cli.Output;
 
 /// <summary>One finished image in manifest.json.</summary>
-internal sealed class ManifestItem
+internal sealed record ManifestItem
 {
     /// <summary>
     /// The parameters that change an image's pixels: an image is reused only when all of these equal the run's. The

@@ -102,11 +102,10 @@ internal sealed class OutputFolder : IDisposable
             var item = Manifest.ItemFromJson(read.Record);
             if (item is null || item.File != file || item.PixelsSha256 != read.PixelsSha256 || items.ContainsKey(item.Name)) continue;
             string? gif = item.Animation is { } a && File.Exists(Path.Combine(Directory, a)) ? a : null;
-            items[item.Name] = new ManifestItem
+            items[item.Name] = item with
             {
-                Name = item.Name, File = file, Animation = gif, Objective = item.Objective, Width = read.Width, Height = read.Height,
-                FinalLoss = item.FinalLoss, Losses = item.Losses, Seconds = 0, Parameters = item.Parameters, BatchItems = item.BatchItems,
-                PixelsSha256 = item.PixelsSha256, Sha256 = Sha256(png), AnimationSha256 = gif is null ? null : Sha256(Path.Combine(Directory, gif)),
+                Animation = gif, Width = read.Width, Height = read.Height, Seconds = 0,
+                Sha256 = Sha256(png), AnimationSha256 = gif is null ? null : Sha256(Path.Combine(Directory, gif)),
             };
             claimed.Add(file);
             adopted++;

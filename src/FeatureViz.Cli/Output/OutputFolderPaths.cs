@@ -15,14 +15,7 @@ internal static class OutputFolderPaths
     {
         string full = FullPath(path, option, "an output folder");
         if (File.Exists(full)) throw new UsageException($"{option}: '{path}' is a file, not a folder.");
-        try
-        {
-            Directory.CreateDirectory(full);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new UsageException($"{option}: cannot create the folder '{path}': {e.Message}");
-        }
+        Create(full, option, $"the folder '{path}'");
         return path!;
     }
 
@@ -37,15 +30,20 @@ internal static class OutputFolderPaths
         string? parent = Path.GetDirectoryName(full);
         if (parent is null) throw new UsageException($"{option}: '{path}' is not a file path.");
         if (File.Exists(parent)) throw new UsageException($"{option}: '{parent}' (the folder of '{path}') is a file.");
+        Create(parent, option, $"the folder of '{path}'");
+        return path!;
+    }
+
+    private static void Create(string folder, string option, string what)
+    {
         try
         {
-            Directory.CreateDirectory(parent);
+            Directory.CreateDirectory(folder);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            throw new UsageException($"{option}: cannot create the folder of '{path}': {e.Message}");
+            throw new UsageException($"{option}: cannot create {what}: {e.Message}");
         }
-        return path!;
     }
 
     private static string FullPath(string? path, string option, string what)

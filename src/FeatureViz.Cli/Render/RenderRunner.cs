@@ -133,12 +133,7 @@ internal static class RenderRunner
             gifHash = OutputFolder.Sha256(gifBytes);
         }
         AtomicFile.WriteBytes(Path.Combine(dir, file), png);
-        return new ManifestItem
-        {
-            Name = item.Name, File = file, Animation = gif, Objective = item.Objective, Width = item.Width, Height = item.Height,
-            FinalLoss = item.FinalLoss, Losses = item.Losses, Seconds = seconds, Parameters = parameters, BatchItems = batchNames,
-            PixelsSha256 = item.PixelsSha256, Sha256 = OutputFolder.Sha256(png), AnimationSha256 = gifHash,
-        };
+        return item with { Seconds = seconds, Sha256 = OutputFolder.Sha256(png), AnimationSha256 = gifHash };
     }
 
     private static void Sort(Manifest manifest, Dictionary<string, int> planOrder)

@@ -122,7 +122,7 @@ public class OutputFolderVerificationTests
         var listed = items.Select(i => i.GetProperty("file").GetString()!).Order().ToList();
         Assert.Equal(Directory.GetFiles(shared, "*.png").Select(f => Path.GetFileName(f)).Order().ToList(), listed);
         string html = File.ReadAllText(Path.Combine(shared, "index.html"));
-        Assert.Equal(listed.Count, CountOf(html, "<img "));
+        Assert.Equal(listed.Count, RenderCommandTests.CountOf(html, "<img "));
         foreach (var f in listed) Assert.Contains($"src=\"{f}\"", html);
         var seeds = items.Select(i => int.Parse(i.GetProperty("parameters").GetProperty("seed").GetString()!)).Distinct().ToList();
         Assert.Single(seeds);
@@ -131,12 +131,5 @@ public class OutputFolderVerificationTests
         foreach (var f in listed)
             Assert.True(File.ReadAllBytes(Path.Combine(shared, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(check, f))), $"{f} is not what its recorded parameters give");
         Assert.Empty(Directory.GetFiles(shared, ".*"));
-    }
-
-    private static int CountOf(string text, string part)
-    {
-        int n = 0;
-        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + 1, StringComparison.Ordinal)) n++;
-        return n;
     }
 }

@@ -206,7 +206,7 @@ public class RenderCommandTests
         Assert.Contains("render", root.Out);
     }
 
-    private static int CountOf(string text, string part)
+    internal static int CountOf(string text, string part)
     {
         int n = 0;
         for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + 1, StringComparison.Ordinal)) n++;
