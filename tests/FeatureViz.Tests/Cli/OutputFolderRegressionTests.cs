@@ -44,6 +44,17 @@ public class OutputFolderRegressionTests
         Assert.True(allocated < 32_000_000, $"allocated {allocated} bytes");
     }
 
+    [Fact]
+    public void NeuronRangeIsBoundedBeforeItIsExpanded()
+    {
+        var (code, err, allocated) = RunMeasured("render", "--objective", "neuron:conv1:0-50000000", "--out", CliHarness.TempDir());
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--objective", err);
+        Assert.Contains("0-50000000", err);
+        Assert.Contains("100000 images", err);
+        Assert.True(allocated < 32_000_000, $"allocated {allocated} bytes");
+    }
+
     [Theory]
     [InlineData("--batch", "--batch", "1000000")]
     [InlineData("--steps", "--steps", "2000000000")]
