@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.RegularExpressions;
 using FeatureViz.TestSupport;
 
@@ -7,31 +6,15 @@ namespace FeatureViz.Tensors.Tests.Backends;
 /// <summary>Keeps the conformance suite whole: every suite class runs on every registered backend, and only there.</summary>
 public partial class BackendSuiteGuard
 {
-    /// <summary>The suite classes: abstract generic classes of this assembly deriving from <see cref="BackendSuite{TBackend}"/>.</summary>
-    internal static IReadOnlyList<Type> SuiteClasses() => typeof(BackendSuiteGuard).Assembly.GetTypes()
-        .Where(t => t.IsAbstract && t.IsGenericTypeDefinition && IsSuite(t))
-        .OrderBy(t => t.Name, StringComparer.Ordinal)
-        .ToList();
-
-    /// <summary>True when <paramref name="type"/> derives from <see cref="BackendSuite{TBackend}"/>.</summary>
-    internal static bool IsSuite(Type type)
-    {
-        for (var t = type.BaseType; t is not null; t = t.BaseType)
-            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(BackendSuite<>)) return true;
-        return false;
-    }
+    /// <summary>The suite classes of this assembly.</summary>
+    internal static IReadOnlyList<Type> SuiteClasses() => BackendSuiteCoverage.SuiteClasses(typeof(BackendSuiteGuard).Assembly);
 
     [Fact]
     public void EverySuiteClassHasASubclassForEveryRegisteredBackend()
     {
         var suites = SuiteClasses();
         Assert.True(suites.Count >= 21, $"only {suites.Count} suite classes found: " + string.Join(", ", suites.Select(s => s.Name)));
-        var concrete = typeof(BackendSuiteGuard).Assembly.GetTypes().Where(t => !t.IsAbstract && !t.ContainsGenericParameters).ToList();
-        var missing = (from suite in suites
-                       from factory in BackendFactories.All
-                       let closed = suite.MakeGenericType(factory)
-                       where !concrete.Any(closed.IsAssignableFrom)
-                       select $"{suite.Name.Split('`')[0]}<{factory.Name}>").ToList();
+        var missing = BackendSuiteCoverage.MissingSubclasses(typeof(BackendSuiteGuard).Assembly, BackendFactories.All);
         Assert.True(missing.Count == 0, "Suite classes that a registered backend does not run (add a line to its suite file): " + string.Join(", ", missing));
     }
 

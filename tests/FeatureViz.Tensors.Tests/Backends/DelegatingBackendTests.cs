@@ -58,7 +58,7 @@ public class DelegatingBackendTests
     {
         var d = new TheoryData<Type>();
         foreach (var t in typeof(DelegatingBackendTests).Assembly.GetTypes()
-                     .Where(t => !t.IsAbstract && BackendSuiteGuard.IsSuite(t) && SuiteFactory(t) == typeof(DelegatingCpuBackendFactory))
+                     .Where(t => !t.IsAbstract && BackendSuiteCoverage.FactoryOf(t) == typeof(DelegatingCpuBackendFactory))
                      .OrderBy(t => t.Name, StringComparer.Ordinal))
             d.Add(t);
         return d;
@@ -106,12 +106,5 @@ public class DelegatingBackendTests
             if (kernels.Count > 0) return;
         }
         Assert.Fail($"No test of {suiteClass.Name} ran a kernel through the delegating backend.");
-    }
-
-    private static Type? SuiteFactory(Type t)
-    {
-        for (var b = t.BaseType; b is not null; b = b.BaseType)
-            if (b.IsGenericType && b.GetGenericTypeDefinition() == typeof(BackendSuite<>)) return b.GetGenericArguments()[0];
-        return null;
     }
 }
