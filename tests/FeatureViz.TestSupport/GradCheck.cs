@@ -1,6 +1,6 @@
-using FeatureViz.Kernels.Cpu;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
+using FeatureViz.Tensors.Backends;
 using Xunit;
 
 namespace FeatureViz.TestSupport;
@@ -8,19 +8,18 @@ namespace FeatureViz.TestSupport;
 /// <summary>
 /// JAX-style check_vjp: for a random tangent t (one per input) and a random cotangent c, compares
 /// &lt;t, vjp(c)&gt; from our reverse mode with &lt;jvp(t), c&gt; from float64 central differences of the float32 function.
+/// Both sides run on the backend under test.
 /// </summary>
 public static class GradCheck
 {
-    /// <summary>The CPU backend used by tests.</summary>
-    public static CpuBackend Cpu => CpuBackend.Default;
-
     /// <summary>
-    /// Checks the VJP of <paramref name="f"/> at <paramref name="inputs"/> (host arrays with shapes). Every input is
-    /// differentiated unless listed in <paramref name="constant"/>.
+    /// Checks the VJP of <paramref name="f"/> at <paramref name="inputs"/> (host arrays with shapes, made into tensors
+    /// on <paramref name="backend"/>). Every input is differentiated unless listed in <paramref name="constant"/>.
     /// </summary>
-    public static void Vjp(Func<Tensor[], Tensor> f, (float[] Data, int[] Shape)[] inputs, int seed = 1,
+    public static void Vjp(IBackend backend, Func<Tensor[], Tensor> f, (float[] Data, int[] Shape)[] inputs, int seed = 1,
         double eps = 1e-3, double rtol = 2e-2, double atol = 1e-3, int[]? constant = null)
     {
+        ArgumentNullException.ThrowIfNull(backend);
         var rng = new Random(seed);
         var diff = Enumerable.Range(0, inputs.Length).Where(i => constant is null || Array.IndexOf(constant, i) < 0).ToArray();
         var tangents = inputs.Select(x => x.Data.Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray()).ToArray();
@@ -31,11 +30,11 @@ public static class GradCheck
         int[] outShape;
         using (var scope = TensorScope.Begin())
         {
-            var xs = inputs.Select((x, i) => Tensor.FromArray(Cpu, x.Data, x.Shape).RequireGrad(Array.IndexOf(diff, i) >= 0)).ToArray();
+            var xs = inputs.Select((x, i) => Tensor.FromArray(backend, x.Data, x.Shape).RequireGrad(Array.IndexOf(diff, i) >= 0)).ToArray();
             var y = f(xs);
             outShape = y.Shape.ToArray();
             c = Enumerable.Range(0, y.Numel).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-            var ct = Tensor.FromArray(Cpu, c, outShape);
+            var ct = Tensor.FromArray(backend, c, outShape);
             var gs = Grad.Of(y, diff.Select(i => xs[i]).ToArray(), ct);
             lhs = 0;
             for (int k = 0; k < diff.Length; k++)
@@ -57,7 +56,7 @@ public static class GradCheck
                 var d = (float[])x.Data.Clone();
                 if (Array.IndexOf(diff, i) >= 0)
                     for (int j = 0; j < d.Length; j++) d[j] = (float)(x.Data[j] + h * tangents[i][j]);
-                return Tensor.FromArray(Cpu, d, x.Shape);
+                return Tensor.FromArray(backend, d, x.Shape);
             }).ToArray();
             var y = f(xs).ToArray();
             double s = 0;
@@ -71,8 +70,8 @@ public static class GradCheck
     }
 
     /// <summary>Single-input convenience overload.</summary>
-    public static void Vjp(Func<Tensor, Tensor> f, float[] data, int[] shape, int seed = 1, double eps = 1e-3, double rtol = 2e-2, double atol = 1e-3) =>
-        Vjp(xs => f(xs[0]), [(data, shape)], seed, eps, rtol, atol);
+    public static void Vjp(IBackend backend, Func<Tensor, Tensor> f, float[] data, int[] shape, int seed = 1, double eps = 1e-3, double rtol = 2e-2, double atol = 1e-3) =>
+        Vjp(backend, xs => f(xs[0]), [(data, shape)], seed, eps, rtol, atol);
 }
 
 /// <summary>Marks a test as the gradient test of one or more ops (checked by the gradient-coverage guard).</summary>

@@ -1,6 +1,7 @@
 using FeatureViz.Kernels.Cpu;
 using FeatureViz.Onnx.Graph;
 using Onnx;
+using FeatureViz.TestSupport;
 using Xunit.Abstractions;
 
 namespace FeatureViz.Onnx.Tests.Conformance;
@@ -8,9 +9,10 @@ namespace FeatureViz.Onnx.Tests.Conformance;
 /// <summary>
 /// Runs every selected ONNX backend node test (one theory case per test directory) and compares all outputs with
 /// the stored reference outputs: |ours - expected| &lt;= atol + rtol |expected| with rtol 1e-3, atol 1e-7
-/// (integers and booleans exactly).
+/// (integers and booleans exactly). The model and its inputs live on the backend under test; the expected outputs are
+/// read on the CPU backend.
 /// </summary>
-public sealed class NodeConformanceTests(ITestOutputHelper output)
+public abstract class NodeConformanceTests<TBackend>(ITestOutputHelper output) : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     private const double Rtol = 1e-3, Atol = 1e-7;
 
@@ -25,7 +27,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
         }
         var dir = NodeTestCatalog.PathOf(id);
         var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(dir, "model.onnx")));
-        using var model = OnnxModel.Load(Path.Combine(dir, "model.onnx"));
+        using var model = OnnxModel.Load(Path.Combine(dir, "model.onnx"), new OnnxLoadOptions { Backend = Backend });
         var inputNames = model.Inputs.Select(i => i.Name).ToList();
         var outputNames = proto.Graph.Output.Select(o => o.Name).ToList();
         var sets = Directory.GetDirectories(dir, "test_data_set_*").Order(StringComparer.Ordinal).ToList();
@@ -38,7 +40,7 @@ public sealed class NodeConformanceTests(ITestOutputHelper output)
             {
                 var t = TensorProto.Parser.ParseFrom(File.ReadAllBytes(inputFiles[k]));
                 var name = inputNames.Contains(t.Name) ? t.Name : inputNames[k];
-                feeds[name] = TensorProtoReader.Read(t, CpuBackend.Default, null, 1L << 28, "test input");
+                feeds[name] = TensorProtoReader.Read(t, Backend, null, 1L << 28, "test input");
             }
             var expected = Directory.GetFiles(set, "output_*.pb").OrderBy(f => IndexOf(f))
                 .Select(f => TensorProto.Parser.ParseFrom(File.ReadAllBytes(f))).ToList();

@@ -3,7 +3,7 @@ namespace FeatureViz.Onnx.Tests.Conformance;
 /// <summary>
 /// Node tests whose ops are all registered but which exercise variants outside this project's scope. Each entry
 /// is a substring of test directory names (any source) and the reason. Printed by
-/// <see cref="NodeConformanceTests.ExclusionList"/> and documented in docs/onnx-conformance.md.
+/// <see cref="NodeConformanceTests{TBackend}.ExclusionList"/> and documented in docs/onnx-conformance.md.
 /// </summary>
 public static class NodeTestExclusions
 {

@@ -1,4 +1,3 @@
-using FeatureViz.Kernels.Cpu;
 using FeatureViz.Tensors;
 using FeatureViz.TestSupport;
 
@@ -11,9 +10,9 @@ namespace FeatureViz.Onnx.Tests.Models;
 /// difference small; the backward pass still runs through every layer. atol 5e-5 is the float32 rounding of the
 /// forward divided by the 2 * eps step (outputs of order 1, hundreds of them).
 /// </summary>
-public sealed class ModelGradientTests
+public abstract class ModelGradientTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
-    private static readonly Lazy<OnnxModel> ResNet = new(() => OnnxModel.LoadResNet18());
+    private static readonly Lazy<OnnxModel> ResNet = new(() => OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = Backend }));
 
     /// <summary>f(patch) = channel means of <paramref name="layer"/> for the background with the patch pasted at (top, left).</summary>
     private static void CheckPatch(OnnxModel m, string layer, int channels, int size, int patch, int top, int left,
@@ -30,9 +29,9 @@ public sealed class ModelGradientTests
                     p[(c * patch + y) * patch + x] = full[i];
                     bg[i] = 0;
                 }
-        var background = Tensor.FromArray(CpuBackend.Default, bg, 1, channels, size, size);
+        var background = Tensor.FromArray(Backend, bg, 1, channels, size, size);
         int[] pads = [0, 0, top, left, 0, 0, size - top - patch, size - left - patch];
-        GradCheck.Vjp(xs =>
+        GradCheck.Vjp(Backend, xs =>
         {
             var image = xs[0].Pad(pads).Add(background);
             var y = m.Run(image, layer);
@@ -53,7 +52,7 @@ public sealed class ModelGradientTests
     [InlineData("Plus214_Output_0")]
     public void Mnist8ChannelMeanGradient(string layer)
     {
-        using var m = OnnxModel.Load(SharedModelTests.ModelPath("mnist-8.onnx"));
+        using var m = OnnxModel.Load(SharedModelTests<TBackend>.ModelPath("mnist-8.onnx"), new OnnxLoadOptions { Backend = Backend });
         CheckPatch(m, layer, 1, 28, 10, 9, 8, 0f, 255f, seed: 5, eps: 0.05);
     }
 }

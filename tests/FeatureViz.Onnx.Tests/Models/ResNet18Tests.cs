@@ -7,9 +7,9 @@ using Xunit.Abstractions;
 namespace FeatureViz.Onnx.Tests.Models;
 
 /// <summary>The bundled ResNet18 (with preprocessing) against ONNX Runtime, layer by layer.</summary>
-public sealed class ResNet18Tests(ITestOutputHelper output)
+public abstract class ResNet18Tests<TBackend>(ITestOutputHelper output) : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
-    private static readonly Lazy<OnnxModel> Model = new(() => OnnxModel.LoadResNet18());
+    private static readonly Lazy<OnnxModel> Model = new(() => OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = Backend }));
 
     internal static ModelProto MergedProto() => ResNet18Bundle.Merge(
         ModelProto.Parser.ParseFrom(File.ReadAllBytes(OnnxModel.BundledFile("ResNetPrepOnnx", "ResNetPreprocess.onnx"))),

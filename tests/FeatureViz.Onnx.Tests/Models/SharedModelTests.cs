@@ -8,14 +8,14 @@ using Xunit.Abstractions;
 namespace FeatureViz.Onnx.Tests.Models;
 
 /// <summary>Real model files from ../shared/data/models: mnist-8 against ONNX Runtime, light_* against stored outputs.</summary>
-public sealed class SharedModelTests(ITestOutputHelper output)
+public abstract class SharedModelTests<TBackend>(ITestOutputHelper output) : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     internal static string ModelPath(string file) => SharedData.PathOf("data", "models", file);
 
     [SharedDataFact("data/models/mnist-8.onnx")]
     public void Mnist8MatchesOnnxRuntimeOnEveryLayer()
     {
-        using var m = OnnxModel.Load(ModelPath("mnist-8.onnx"));
+        using var m = OnnxModel.Load(ModelPath("mnist-8.onnx"), new OnnxLoadOptions { Backend = Backend });
         var input = Assert.Single(m.Inputs);
         Assert.Equal([1, 1, 28, 28], input.Shape);
         var data = Rand.Uniform(5, 28 * 28, 0f, 255f);
@@ -39,7 +39,7 @@ public sealed class SharedModelTests(ITestOutputHelper output)
     public void LightModelMatchesStoredOutput(string name)
     {
         var path = ModelPath($"light_{name}.onnx");
-        using var m = OnnxModel.Load(path);
+        using var m = OnnxModel.Load(path, new OnnxLoadOptions { Backend = Backend });
         var input = Assert.Single(m.Inputs);
         var dims = input.Shape.Select(d => d < 0 ? 1 : d).ToArray();
         int n = dims.Aggregate(1, (p, q) => p * q);

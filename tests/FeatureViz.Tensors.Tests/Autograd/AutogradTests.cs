@@ -4,12 +4,12 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Autograd;
 
-public class AutogradTests
+public abstract class AutogradTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     [Fact]
     public void ConstantsRecordNoGraph()
     {
-        using var w = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2);
+        using var w = Tensor.FromArray(Backend, [1f, 2f], 2);
         var y = w.Mul(w).Exp();
         Assert.False(y.RequiresGrad);
         Assert.Null(y.GradFn);
@@ -19,7 +19,7 @@ public class AutogradTests
     [Fact]
     public void NoGradScopeRecordsNothing()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [1f, 2f], 2).RequireGrad();
         Tensor y;
         using (GradMode.NoGrad()) y = x.Mul(x);
         Assert.False(y.RequiresGrad);
@@ -30,7 +30,7 @@ public class AutogradTests
     public void GradientsAccumulateOverReuse()
     {
         // y = x*x + x (a residual-style reuse): dy/dx = 2x + 1.
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, -2f, 3f], 3).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [1f, -2f, 3f], 3).RequireGrad();
         var y = x.Mul(x).Add(x).Sum();
         y.Backward();
         Assert.Equal([3f, -3f, 7f], x.Grad!.ToArray());
@@ -43,7 +43,7 @@ public class AutogradTests
     public void DeepGraphsDoNotOverflowTheStack()
     {
         using var scope = TensorScope.Begin();
-        var x = Tensor.FromArray(GradCheck.Cpu, [0.5f], 1).RequireGrad();
+        var x = Tensor.FromArray(Backend, [0.5f], 1).RequireGrad();
         var y = x;
         for (int i = 0; i < 100_000; i++) y = y.Add(0.0f);
         y.Sum().Backward();
@@ -53,7 +53,7 @@ public class AutogradTests
     [Fact]
     public void NonScalarBackwardNeedsACotangent()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [1f, 2f], 2).RequireGrad();
         var e = Assert.Throws<ArgumentException>(() => x.Mul(x).Backward());
         Assert.Contains("[2]", e.Message);
     }
@@ -64,8 +64,8 @@ public class AutogradTests
         Tensor kept, temp;
         using (var scope = TensorScope.Begin())
         {
-            temp = Tensor.Zeros(GradCheck.Cpu, 3);
-            kept = scope.Keep(Tensor.Zeros(GradCheck.Cpu, 3));
+            temp = Tensor.Zeros(Backend, 3);
+            kept = scope.Keep(Tensor.Zeros(Backend, 3));
         }
         Assert.True(temp.IsDisposed);
         Assert.False(kept.IsDisposed);
@@ -82,11 +82,11 @@ public class AutogradTests
             using (TensorScope.Suspend())
             {
                 Assert.Null(TensorScope.Current);
-                untracked = Tensor.Zeros(GradCheck.Cpu, 3);
-                using (TensorScope.Begin()) inner = Tensor.Zeros(GradCheck.Cpu, 3);
+                untracked = Tensor.Zeros(Backend, 3);
+                using (TensorScope.Begin()) inner = Tensor.Zeros(Backend, 3);
             }
             Assert.Same(scope, TensorScope.Current);
-            after = Tensor.Zeros(GradCheck.Cpu, 3);
+            after = Tensor.Zeros(Backend, 3);
         }
         Assert.False(untracked.IsDisposed);
         Assert.True(inner.IsDisposed);
@@ -97,8 +97,8 @@ public class AutogradTests
     [Fact]
     public void GradOfReturnsZerosForUnusedInputs()
     {
-        using var a = Tensor.FromArray(GradCheck.Cpu, [1f, 2f], 2).RequireGrad();
-        using var b = Tensor.FromArray(GradCheck.Cpu, [3f, 4f], 2).RequireGrad();
+        using var a = Tensor.FromArray(Backend, [1f, 2f], 2).RequireGrad();
+        using var b = Tensor.FromArray(Backend, [3f, 4f], 2).RequireGrad();
         var g = Grad.Of(a.Mul(a).Sum(), [a, b]);
         Assert.Equal([2f, 4f], g[0].ToArray());
         Assert.Equal([0f, 0f], g[1].ToArray());
@@ -110,7 +110,7 @@ public class AutogradTests
         // An op whose VJP hands the incoming gradient through unchanged, used on two paths that meet again.
         static Tensor Id(Tensor x) => Tensor.Record("Identity", x.Backend.Copy(x.Storage), x.Shape, [x], (g, _) => [g]);
         using var scope = TensorScope.Begin();
-        var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2f, 3f], 3).RequireGrad();
+        var x = Tensor.FromArray(Backend, [1f, 2f, 3f], 3).RequireGrad();
         var a = Id(x);
         var b = Id(Id(a));
         var y = a.Mul(b).Add(Id(b)).Sum(); // y = x^2 + x: dy/dx = 2x + 1

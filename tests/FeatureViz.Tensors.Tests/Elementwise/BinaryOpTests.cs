@@ -3,7 +3,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Elementwise;
 
-public class BinaryOpTests
+public abstract class BinaryOpTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<string, int[], int[]> Cases()
     {
@@ -45,8 +45,8 @@ public class BinaryOpTests
     {
         var a = DataFor(op, 1, sa.Aggregate(1, (x, y) => x * y), false);
         var b = DataFor(op, 2, sb.Aggregate(1, (x, y) => x * y), true);
-        using var ta = Tensor.FromArray(GradCheck.Cpu, a, sa);
-        using var tb = Tensor.FromArray(GradCheck.Cpu, b, sb);
+        using var ta = Tensor.FromArray(Backend, a, sa);
+        using var tb = Tensor.FromArray(Backend, b, sb);
         var y = Apply(op, ta, tb);
         // Naive broadcast reference with explicit index arithmetic.
         int r = Math.Max(sa.Length, sb.Length);
@@ -87,7 +87,7 @@ public class BinaryOpTests
     {
         var a = DataFor(op, 3, sa.Aggregate(1, (x, y) => x * y), false);
         var b = DataFor(op, 4, sb.Aggregate(1, (x, y) => x * y), true);
-        GradCheck.Vjp(x => Apply(op, x[0], x[1]), [(a, sa), (b, sb)]);
+        GradCheck.Vjp(Backend, x => Apply(op, x[0], x[1]), [(a, sa), (b, sb)]);
     }
 
     [Fact]
@@ -95,18 +95,18 @@ public class BinaryOpTests
     public void WhereSelectsAndRoutesGradients()
     {
         var cond = new float[] { 1, 0, 1, 0, 0, 1 };
-        using var c = Tensor.FromArray(GradCheck.Cpu, cond, 2, 3);
-        using var a = Tensor.FromArray(GradCheck.Cpu, [1, 2, 3, 4, 5, 6], 2, 3);
-        using var b = Tensor.FromArray(GradCheck.Cpu, [10, 20, 30], 3);
+        using var c = Tensor.FromArray(Backend, cond, 2, 3);
+        using var a = Tensor.FromArray(Backend, [1, 2, 3, 4, 5, 6], 2, 3);
+        using var b = Tensor.FromArray(Backend, [10, 20, 30], 3);
         Assert.Equal([1f, 20, 3, 10, 20, 6], Tensor.Where(c, a, b).ToArray());
-        GradCheck.Vjp(x => Tensor.Where(x[0], x[1], x[2]), [(cond, [2, 3]), Rand.Of(1, 2, 3), Rand.Of(2, 3)], constant: [0]);
+        GradCheck.Vjp(Backend, x => Tensor.Where(x[0], x[1], x[2]), [(cond, [2, 3]), Rand.Of(1, 2, 3), Rand.Of(2, 3)], constant: [0]);
     }
 
     [Fact]
     public void MismatchedShapesNameTheOpAndShapes()
     {
-        using var a = Tensor.Zeros(GradCheck.Cpu, 2, 3);
-        using var b = Tensor.Zeros(GradCheck.Cpu, 4);
+        using var a = Tensor.Zeros(Backend, 2, 3);
+        using var b = Tensor.Zeros(Backend, 4);
         var e = Assert.Throws<ArgumentException>(() => a.Mul(b));
         Assert.Contains("Mul", e.Message);
         Assert.Contains("[2, 3]", e.Message);
@@ -116,8 +116,8 @@ public class BinaryOpTests
     [Fact]
     public void ComparisonsGiveZeroOrOne()
     {
-        using var a = Tensor.FromArray(GradCheck.Cpu, [1, 2, 3], 3);
-        using var b = Tensor.FromArray(GradCheck.Cpu, [2, 2, 2], 3);
+        using var a = Tensor.FromArray(Backend, [1, 2, 3], 3);
+        using var b = Tensor.FromArray(Backend, [2, 2, 2], 3);
         Assert.Equal([0f, 1, 0], a.Equal(b).ToArray());
         Assert.Equal([1f, 0, 0], a.Less(b).ToArray());
         Assert.Equal([0f, 0, 1], a.Greater(b).ToArray());

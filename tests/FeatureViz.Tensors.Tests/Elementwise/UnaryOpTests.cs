@@ -3,7 +3,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Elementwise;
 
-public class UnaryOpTests
+public abstract class UnaryOpTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     private static readonly int[] Shape = [2, 3, 5];
 
@@ -56,7 +56,7 @@ public class UnaryOpTests
     public void ForwardMatchesFloat64Formula(string op)
     {
         var data = NeedsPositive(op) ? Rand.Positive(3, 30) : Rand.Uniform(3, 30, -3f, 3f);
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, Shape);
+        using var x = Tensor.FromArray(Backend, data, Shape);
         var y = Apply(op, x).ToArray();
         Approx.Equal(data.Select(v => Reference(op, v)).ToArray(), y, rtol: 2e-6, atol: 2e-7, what: op);
     }
@@ -68,7 +68,7 @@ public class UnaryOpTests
     public void VjpMatchesFiniteDifferences(string op)
     {
         var data = NeedsPositive(op) ? Rand.Positive(5, 30) : Rand.Uniform(5, 30, -3f, 3f);
-        GradCheck.Vjp(x => Apply(op, x), data, Shape);
+        GradCheck.Vjp(Backend, x => Apply(op, x), data, Shape);
     }
 
     // Long rows run the vector kernels (16 or 8 lanes) and a scalar tail; the values span both tails of exp, the
@@ -83,7 +83,7 @@ public class UnaryOpTests
             float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.MaxValue, float.MinValue];
         specials.CopyTo(data, 100);
         specials.CopyTo(data, data.Length - specials.Length);
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, data.Length);
+        using var x = Tensor.FromArray(Backend, data, data.Length);
         var y = Apply(op, x).ToArray();
         for (int i = 0; i < data.Length; i++)
         {
@@ -114,8 +114,8 @@ public class UnaryOpTests
         specials.CopyTo(data, data.Length - specials.Length);
         int tail = data.Length % 16;
         var rotated = data[^tail..].Concat(data[..^tail]).ToArray();
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, data.Length);
-        using var xr = Tensor.FromArray(GradCheck.Cpu, rotated, rotated.Length);
+        using var x = Tensor.FromArray(Backend, data, data.Length);
+        using var xr = Tensor.FromArray(Backend, rotated, rotated.Length);
         var y = Apply(op, x).ToArray();
         var yr = Apply(op, xr).ToArray();
         var expected = y[^tail..].Concat(y[..^tail]).ToArray();
@@ -129,8 +129,8 @@ public class UnaryOpTests
     {
         var data = Rand.Uniform(12, 1037, -12f, 12f);
         var cot = Rand.Uniform(13, 1037, -1f, 1f);
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, data.Length).RequireGrad();
-        using var g = Tensor.FromArray(GradCheck.Cpu, cot, cot.Length);
+        using var x = Tensor.FromArray(Backend, data, data.Length).RequireGrad();
+        using var g = Tensor.FromArray(Backend, cot, cot.Length);
         x.Sigmoid().Mul(g).Sum().Backward();
         var expected = data.Select((v, i) => { double s = 1 / (1 + Math.Exp(-(double)v)); return cot[i] * s * (1 - s); }).ToArray();
         // The gradient comes from the float32 output: y (1 - y) near y = 1 carries y's rounding (6e-8) absolutely.
@@ -146,8 +146,8 @@ public class UnaryOpTests
         data[5] = 0f;
         data[600] = float.NaN;
         var cot = Rand.Uniform(15, 1037, -1f, 1f);
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, data.Length).RequireGrad();
-        using var g = Tensor.FromArray(GradCheck.Cpu, cot, cot.Length);
+        using var x = Tensor.FromArray(Backend, data, data.Length).RequireGrad();
+        using var g = Tensor.FromArray(Backend, cot, cot.Length);
         Tensor y;
         using (straightThrough ? FeatureViz.Tensors.Autograd.GradMode.StraightThroughRelu() : null) y = x.Relu();
         y.Mul(g).Sum().Backward();
@@ -159,12 +159,12 @@ public class UnaryOpTests
     public void StraightThroughReluPassesGradientUnchanged()
     {
         var data = Rand.Uniform(8, 10);
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, 10).RequireGrad();
+        using var x = Tensor.FromArray(Backend, data, 10).RequireGrad();
         Tensor y;
         using (FeatureViz.Tensors.Autograd.GradMode.StraightThroughRelu()) y = x.Relu();
         y.Sum().Backward();
         Assert.All(x.Grad!.ToArray(), g => Assert.Equal(1f, g));
-        using var x2 = Tensor.FromArray(GradCheck.Cpu, data, 10).RequireGrad();
+        using var x2 = Tensor.FromArray(Backend, data, 10).RequireGrad();
         x2.Relu().Sum().Backward();
         Assert.Equal(data.Select(v => v > 0 ? 1f : 0f), x2.Grad!.ToArray());
     }
@@ -172,7 +172,7 @@ public class UnaryOpTests
     [Fact]
     public void ClipWithMinAboveMaxGivesMax()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [-1f, 0f, 5f], 3);
+        using var x = Tensor.FromArray(Backend, [-1f, 0f, 5f], 3);
         Assert.Equal([1f, 1f, 1f], x.Clip(2f, 1f).ToArray());
     }
 }

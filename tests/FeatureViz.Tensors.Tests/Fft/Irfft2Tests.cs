@@ -2,7 +2,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Fft;
 
-public class Irfft2Tests
+public abstract class Irfft2Tests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     private const double Tolerance = 1e-6;
 
@@ -25,7 +25,7 @@ public class Irfft2Tests
         const int batch = 2;
         int wc = w / 2 + 1;
         var spec = Rand.Uniform(h * 777 + w, batch * h * wc * 2);
-        using var t = Tensor.FromArray(GradCheck.Cpu, spec, batch, h, wc, 2);
+        using var t = Tensor.FromArray(Backend, spec, batch, h, wc, 2);
         var y = t.Irfft2(w, norm);
         Assert.Equal(new[] { batch, h, w }, y.Shape.ToArray());
         var expected = DftReference.Irfft2Unscaled(spec, batch, h, w);
@@ -46,8 +46,8 @@ public class Irfft2Tests
         int wc = w / 2 + 1;
         var spec = Rand.Uniform(h * 31 + w, batch * h * wc * 2);
         var weights = Rand.Uniform(h + 7 * w, h * wc, -2f, 3f);
-        using var t = Tensor.FromArray(GradCheck.Cpu, spec, batch, h, wc, 2);
-        using var wt = Tensor.FromArray(GradCheck.Cpu, weights, h, wc);
+        using var t = Tensor.FromArray(Backend, spec, batch, h, wc, 2);
+        using var wt = Tensor.FromArray(Backend, weights, h, wc);
         var y = t.Irfft2(w, norm, wt);
         // Reference: the float64 C2R of the spectrum multiplied bin by bin.
         var weighted = new float[spec.Length];
@@ -69,19 +69,19 @@ public class Irfft2Tests
     public void VjpWithBinWeightsMatchesFiniteDifferences(int h, int w)
     {
         int wc = w / 2 + 1;
-        using var wt = Tensor.FromArray(GradCheck.Cpu, Rand.Uniform(h * w, h * wc, -2f, 2f), h, wc);
-        GradCheck.Vjp(x => x.Irfft2(w, FftNorm.Ortho, wt), Rand.Uniform(h + w, 2 * h * wc * 2), [2, h, wc, 2]);
+        using var wt = Tensor.FromArray(Backend, Rand.Uniform(h * w, h * wc, -2f, 2f), h, wc);
+        GradCheck.Vjp(Backend, x => x.Irfft2(w, FftNorm.Ortho, wt), Rand.Uniform(h + w, 2 * h * wc * 2), [2, h, wc, 2]);
     }
 
     [Fact]
     public void BinWeightsMustMatchTheSpectrumAndBeConstant()
     {
-        using var t = Tensor.Zeros(GradCheck.Cpu, 2, 4, 3, 2);
-        using var bad = Tensor.Zeros(GradCheck.Cpu, 4, 4);
+        using var t = Tensor.Zeros(Backend, 2, 4, 3, 2);
+        using var bad = Tensor.Zeros(Backend, 4, 4);
         var e = Assert.Throws<ArgumentException>(() => t.Irfft2(4, FftNorm.Ortho, bad));
         Assert.Contains("Irfft2", e.Message);
         Assert.Contains("[4, 3]", e.Message);
-        using var tracked = Tensor.Zeros(GradCheck.Cpu, 4, 3).RequireGrad();
+        using var tracked = Tensor.Zeros(Backend, 4, 3).RequireGrad();
         Assert.Throws<ArgumentException>(() => t.Irfft2(4, FftNorm.Ortho, tracked));
     }
 
@@ -89,19 +89,19 @@ public class Irfft2Tests
     public void IgnoresImaginaryPartsOfDcAndNyquistLikeNumpy()
     {
         // numpy.fft.irfft2([[1+5j, 0, 2+7j]]) = irfft([1+5j, 0, 2+7j], 4) = [0.75, -0.25, 0.75, -0.25]
-        using var a = Tensor.FromArray(GradCheck.Cpu, [1, 5, 0, 0, 2, 7], 1, 3, 2);
+        using var a = Tensor.FromArray(Backend, [1, 5, 0, 0, 2, 7], 1, 3, 2);
         Approx.Equal(new double[] { 0.75, -0.25, 0.75, -0.25 }, a.Irfft2(4).ToArray(), 1e-6, 1e-7, "1x4");
         // Odd width: only DC is self-conjugate. irfft([1+5j, 2+3j], 3) = [(1 + 4)/3, (1 + 2 Re((2+3j) w))/3, ...]
         // with w = e^{2 pi i n / 3}: n=1: 2 Re((2+3j)(-1/2 + i sqrt3/2)) = -2 - 3 sqrt3.
-        using var b = Tensor.FromArray(GradCheck.Cpu, [1, 5, 2, 3], 1, 2, 2);
+        using var b = Tensor.FromArray(Backend, [1, 5, 2, 3], 1, 2, 2);
         double s3 = Math.Sqrt(3);
         Approx.Equal(new double[] { 5.0 / 3, (1 - 2 - 3 * s3) / 3, (1 - 2 + 3 * s3) / 3 }, b.Irfft2(3).ToArray(), 1e-6, 1e-6, "1x3");
         // The DC imaginary part of a row k != 0 does reach the output through the column inverse DFT (only the
         // imaginary parts after it are dropped): irfft2([[0], [1j], [0]], s=(3, 1)) = Re(1j e^{2 pi i m / 3}) / 3.
-        using var c = Tensor.FromArray(GradCheck.Cpu, [0, 0, 0, 1, 0, 0], 3, 1, 2);
+        using var c = Tensor.FromArray(Backend, [0, 0, 0, 1, 0, 0], 3, 1, 2);
         Approx.Equal(new double[] { 0, -s3 / 6, s3 / 6 }, c.Irfft2(1).ToArray(), 1e-6, 1e-7, "3x1");
         // With two rows e^{i pi m} is real, so there it vanishes: irfft2([[0, 0], [1j, 0]], s=(2, 2)) = 0.
-        using var d = Tensor.FromArray(GradCheck.Cpu, [0, 0, 0, 0, 0, 1, 0, 0], 2, 2, 2);
+        using var d = Tensor.FromArray(Backend, [0, 0, 0, 0, 0, 1, 0, 0], 2, 2, 2);
         Approx.Equal(new double[] { 0, 0, 0, 0 }, d.Irfft2(2).ToArray(), 1e-6, 1e-7, "2x2");
     }
 
@@ -115,7 +115,7 @@ public class Irfft2Tests
     public void RoundTripRestoresTheSignal(int h, int w)
     {
         var x = Rand.Uniform(h + w, 3 * h * w);
-        using var t = Tensor.FromArray(GradCheck.Cpu, x, 3, h, w);
+        using var t = Tensor.FromArray(Backend, x, 3, h, w);
         foreach (var norm in Enum.GetValues<FftNorm>())
         {
             var back = t.Rfft2(norm).Irfft2(w, norm).ToArray();
@@ -135,12 +135,12 @@ public class Irfft2Tests
     public void VjpMatchesFiniteDifferences(int h, int w)
     {
         foreach (var norm in Enum.GetValues<FftNorm>())
-            GradCheck.Vjp(x => x.Irfft2(w, norm), Rand.Uniform(h * 13 + w, 2 * h * (w / 2 + 1) * 2), [2, h, w / 2 + 1, 2], seed: h + w);
+            GradCheck.Vjp(Backend, x => x.Irfft2(w, norm), Rand.Uniform(h * 13 + w, 2 * h * (w / 2 + 1) * 2), [2, h, w / 2 + 1, 2], seed: h + w);
     }
 
     [ChecksGradientOf(nameof(Tensor.Irfft2))]
     [Fact]
-    public void VjpOnBatchedSpectrum() => GradCheck.Vjp(x => x.Irfft2(6, FftNorm.Ortho), Rand.Uniform(5, 2 * 3 * 5 * 4 * 2), [2, 3, 5, 4, 2]);
+    public void VjpOnBatchedSpectrum() => GradCheck.Vjp(Backend, x => x.Irfft2(6, FftNorm.Ortho), Rand.Uniform(5, 2 * 3 * 5 * 4 * 2), [2, 3, 5, 4, 2]);
 
     [Fact]
     public void VjpOfRfft2ThenIrfft2IsIdentityLike()
@@ -150,8 +150,8 @@ public class Irfft2Tests
         {
             var x = Rand.Uniform(h * w, h * w);
             var c = Rand.Uniform(h * w + 1, h * w);
-            using var t = Tensor.FromArray(GradCheck.Cpu, x, h, w).RequireGrad();
-            using var ct = Tensor.FromArray(GradCheck.Cpu, c, h, w);
+            using var t = Tensor.FromArray(Backend, x, h, w).RequireGrad();
+            using var ct = Tensor.FromArray(Backend, c, h, w);
             var y = t.Rfft2(FftNorm.Ortho).Irfft2(w, FftNorm.Ortho);
             var g = FeatureViz.Tensors.Autograd.Grad.Of(y, [t], ct)[0].ToArray();
             Approx.Equal(c, g, 0, 2e-6, $"{h}x{w}");
@@ -172,12 +172,12 @@ public class Irfft2Tests
         foreach (var norm in Enum.GetValues<FftNorm>())
         {
             using var scope = TensorScope.Begin();
-            var x = Tensor.FromArray(GradCheck.Cpu, xs, 2, h, w).RequireGrad();
-            var y = Tensor.FromArray(GradCheck.Cpu, ys, 2, h, wc, 2).RequireGrad();
+            var x = Tensor.FromArray(Backend, xs, 2, h, w).RequireGrad();
+            var y = Tensor.FromArray(Backend, ys, 2, h, wc, 2).RequireGrad();
             var inv = y.Irfft2(w, norm);
-            var invT = FeatureViz.Tensors.Autograd.Grad.Of(inv, [y], Tensor.FromArray(GradCheck.Cpu, xs, 2, h, w))[0].ToArray();
+            var invT = FeatureViz.Tensors.Autograd.Grad.Of(inv, [y], Tensor.FromArray(Backend, xs, 2, h, w))[0].ToArray();
             var fwd = x.Rfft2(norm);
-            var fwdT = FeatureViz.Tensors.Autograd.Grad.Of(fwd, [x], Tensor.FromArray(GradCheck.Cpu, ys, 2, h, wc, 2))[0].ToArray();
+            var fwdT = FeatureViz.Tensors.Autograd.Grad.Of(fwd, [x], Tensor.FromArray(Backend, ys, 2, h, wc, 2))[0].ToArray();
             AssertDotEqual(inv.ToArray(), xs, ys, invT, $"irfft2 {h}x{w} {norm}");
             AssertDotEqual(fwd.ToArray(), ys, xs, fwdT, $"rfft2 {h}x{w} {norm}");
         }
@@ -196,8 +196,8 @@ public class Irfft2Tests
     {
         // With one row, Im of the DC and Nyquist bins never reach the output: their gradient is exactly zero.
         var spec = Rand.Uniform(11, 4 * 2);
-        using (var t = Tensor.FromArray(GradCheck.Cpu, spec, 1, 4, 2).RequireGrad())
-        using (var c = Tensor.FromArray(GradCheck.Cpu, Rand.Uniform(12, 6), 1, 6))
+        using (var t = Tensor.FromArray(Backend, spec, 1, 4, 2).RequireGrad())
+        using (var c = Tensor.FromArray(Backend, Rand.Uniform(12, 6), 1, 6))
         {
             var g = FeatureViz.Tensors.Autograd.Grad.Of(t.Irfft2(6), [t], c)[0].ToArray();
             Assert.Equal(0f, g[1]);
@@ -206,8 +206,8 @@ public class Irfft2Tests
         }
         // With three rows, Im of row 1's DC bin moves the output (through the column inverse DFT) and so has a
         // gradient: d/dIm Y[1,0] of sum_m c_m Re(i Y e^{2 pi i m / 3}) / 3 = -sum_m c_m sin(2 pi m / 3) / 3.
-        using (var t = Tensor.FromArray(GradCheck.Cpu, new float[6], 3, 1, 2).RequireGrad())
-        using (var c = Tensor.FromArray(GradCheck.Cpu, [0.5f, 1f, -2f], 3, 1))
+        using (var t = Tensor.FromArray(Backend, new float[6], 3, 1, 2).RequireGrad())
+        using (var c = Tensor.FromArray(Backend, [0.5f, 1f, -2f], 3, 1))
         {
             var g = FeatureViz.Tensors.Autograd.Grad.Of(t.Irfft2(1), [t], c)[0].ToArray();
             double expected = -(1 * Math.Sin(2 * Math.PI / 3) - 2 * Math.Sin(4 * Math.PI / 3)) / 3;
@@ -218,7 +218,7 @@ public class Irfft2Tests
     [Fact]
     public void BadInputNamesOpShapeAndArgument()
     {
-        using var s = Tensor.Zeros(GradCheck.Cpu, 4, 5, 2);
+        using var s = Tensor.Zeros(Backend, 4, 5, 2);
         var e = Assert.Throws<ArgumentException>(() => s.Irfft2(10));
         Assert.Contains("Irfft2", e.Message);
         Assert.Contains("[4, 5, 2]", e.Message);
@@ -226,11 +226,11 @@ public class Irfft2Tests
         e = Assert.Throws<ArgumentException>(() => s.Irfft2(0));
         Assert.Contains("Irfft2", e.Message);
         Assert.Equal("width", e.ParamName);
-        using var noPair = Tensor.Zeros(GradCheck.Cpu, 4, 5, 3);
+        using var noPair = Tensor.Zeros(Backend, 4, 5, 3);
         e = Assert.Throws<ArgumentException>(() => noPair.Irfft2(8));
         Assert.Contains("[4, 5, 3]", e.Message);
         Assert.Equal("spectrum", e.ParamName);
-        using var flat = Tensor.Zeros(GradCheck.Cpu, 5, 2);
+        using var flat = Tensor.Zeros(Backend, 5, 2);
         e = Assert.Throws<ArgumentException>(() => flat.Irfft2(8));
         Assert.Contains("Irfft2", e.Message);
         Assert.Contains("[5, 2]", e.Message);

@@ -2,7 +2,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Fft;
 
-public class Rfft2Tests
+public abstract class Rfft2Tests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     private const double Tolerance = 1e-6;
 
@@ -23,7 +23,7 @@ public class Rfft2Tests
     {
         const int batch = 2;
         var x = Rand.Uniform(h * 1000 + w, batch * h * w);
-        using var t = Tensor.FromArray(GradCheck.Cpu, x, batch, h, w);
+        using var t = Tensor.FromArray(Backend, x, batch, h, w);
         var y = t.Rfft2(norm);
         Assert.Equal(new[] { batch, h, w / 2 + 1, 2 }, y.Shape.ToArray());
         var expected = DftReference.Rfft2(x, batch, h, w);
@@ -40,7 +40,7 @@ public class Rfft2Tests
     public void MatchesFloat64DftAt224(FftNorm norm)
     {
         var x = Rand.Uniform(224, 3 * 224 * 224);
-        using var t = Tensor.FromArray(GradCheck.Cpu, x, 1, 3, 224, 224);
+        using var t = Tensor.FromArray(Backend, x, 1, 3, 224, 224);
         var y = t.Rfft2(norm);
         Assert.Equal(new[] { 1, 3, 224, 113, 2 }, y.Shape.ToArray());
         var expected = DftReference.Rfft2(x, 3, 224, 224);
@@ -58,7 +58,7 @@ public class Rfft2Tests
     {
         const int n = 512, wc = n / 2 + 1;
         var x = Rand.Uniform(512, n * n);
-        using var t = Tensor.FromArray(GradCheck.Cpu, x, n, n);
+        using var t = Tensor.FromArray(Backend, x, n, n);
         var y = t.Rfft2(norm);
         Assert.Equal(new[] { n, wc, 2 }, y.Shape.ToArray());
         int[] cols = [0, 1, 7, 100, 255, 256];
@@ -79,7 +79,7 @@ public class Rfft2Tests
     public void MatchesFloat64DftForLargePrimeFactors(int h, int w)
     {
         var x = Rand.Uniform(h + w, h * w);
-        using var t = Tensor.FromArray(GradCheck.Cpu, x, h, w);
+        using var t = Tensor.FromArray(Backend, x, h, w);
         var expected = DftReference.Rfft2(x, 1, h, w);
         double err = DftReference.RelativeMaxError(expected, t.Rfft2().ToArray());
         Assert.True(err < Tolerance, $"rfft2 {h}x{w}: relative error {err:G3}");
@@ -91,7 +91,7 @@ public class Rfft2Tests
     public void KnownValues()
     {
         // numpy.fft.rfft2([[1, 2, 3], [4, 5, 6]]) = [[21, -3+1.7320508j], [-9, 0]]
-        using var t = Tensor.FromArray(GradCheck.Cpu, [1, 2, 3, 4, 5, 6], 2, 3);
+        using var t = Tensor.FromArray(Backend, [1, 2, 3, 4, 5, 6], 2, 3);
         Approx.Equal(new double[] { 21, 0, -3, Math.Sqrt(3), -9, 0, 0, 0 }, t.Rfft2().ToArray(), 1e-6, 1e-5, "rfft2");
     }
 
@@ -110,20 +110,20 @@ public class Rfft2Tests
 
     [ChecksGradientOf(nameof(Tensor.Rfft2))]
     [Fact]
-    public void VjpOnBatchedInput() => GradCheck.Vjp(x => x.Rfft2(FftNorm.Ortho), Rand.Uniform(3, 2 * 3 * 4 * 5), [2, 3, 4, 5]);
+    public void VjpOnBatchedInput() => GradCheck.Vjp(Backend, x => x.Rfft2(FftNorm.Ortho), Rand.Uniform(3, 2 * 3 * 4 * 5), [2, 3, 4, 5]);
 
     private static void CheckVjp(int h, int w, FftNorm norm) =>
-        GradCheck.Vjp(x => x.Rfft2(norm), Rand.Uniform(h + 31 * w, 2 * h * w), [2, h, w], seed: h * w + (int)norm);
+        GradCheck.Vjp(Backend, x => x.Rfft2(norm), Rand.Uniform(h + 31 * w, 2 * h * w), [2, h, w], seed: h * w + (int)norm);
 
     [Fact]
     public void BadInputNamesOpShapeAndArgument()
     {
-        using var v = Tensor.Zeros(GradCheck.Cpu, 5);
+        using var v = Tensor.Zeros(Backend, 5);
         var e = Assert.Throws<ArgumentException>(() => v.Rfft2());
         Assert.Contains("Rfft2", e.Message);
         Assert.Contains("[5]", e.Message);
         Assert.Equal("input", e.ParamName);
-        using var empty = Tensor.Zeros(GradCheck.Cpu, 3, 0);
+        using var empty = Tensor.Zeros(Backend, 3, 0);
         e = Assert.Throws<ArgumentException>(() => empty.Rfft2());
         Assert.Contains("Rfft2", e.Message);
         Assert.Contains("[3, 0]", e.Message);
@@ -132,7 +132,7 @@ public class Rfft2Tests
     [Fact]
     public void EmptyBatchGivesEmptySpectrum()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 0, 4, 6);
+        using var x = Tensor.Zeros(Backend, 0, 4, 6);
         Assert.Equal(new[] { 0, 4, 4, 2 }, x.Rfft2().Shape.ToArray());
     }
 }

@@ -1,9 +1,9 @@
-using FeatureViz.Kernels.Cpu;
+using FeatureViz.Tensors.Backends;
 using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Linalg;
 
-public class ConvTests
+public abstract class ConvTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<int[], int[], bool, Conv2dOptions> Cases() => new()
     {
@@ -30,9 +30,9 @@ public class ConvTests
         var (x, _) = Rand.Of(1, xs);
         var (w, _) = Rand.Of(2, ws);
         var b = withBias ? Rand.Uniform(3, ws[0]) : null;
-        using var tx = Tensor.FromArray(GradCheck.Cpu, x, xs);
-        using var tw = Tensor.FromArray(GradCheck.Cpu, w, ws);
-        using var tb = b is null ? null : Tensor.FromArray(GradCheck.Cpu, b, ws[0]);
+        using var tx = Tensor.FromArray(Backend, x, xs);
+        using var tw = Tensor.FromArray(Backend, w, ws);
+        using var tb = b is null ? null : Tensor.FromArray(Backend, b, ws[0]);
         using var y = tx.Conv2d(tw, tb, o);
         var expected = Reference.Conv2d(x, xs, w, ws, b, o, out var ys);
         Assert.Equal(ys, y.Shape.ToArray());
@@ -46,7 +46,7 @@ public class ConvTests
     {
         var inputs = new List<(float[], int[])> { Rand.Of(4, xs), Rand.Of(5, ws) };
         if (withBias) inputs.Add(Rand.Of(6, ws[0]));
-        GradCheck.Vjp(t => t[0].Conv2d(t[1], t.Length > 2 ? t[2] : null, o), inputs.ToArray());
+        GradCheck.Vjp(Backend, t => t[0].Conv2d(t[1], t.Length > 2 ? t[2] : null, o), inputs.ToArray());
     }
 
     [Fact]
@@ -57,47 +57,48 @@ public class ConvTests
         int[] xs = [1, 4, 6, 5], ws = [262, 2, 3, 3];
         var o = new Conv2dOptions(PadTop: 2, PadLeft: 1, PadBottom: 2, PadRight: 1, DilationH: 2, DilationW: 1, Groups: 2);
         using var scope = TensorScope.Begin();
-        var x = Tensor.FromArray(GradCheck.Cpu, Rand.Uniform(11, 4 * 6 * 5), xs).RequireGrad();
+        var x = Tensor.FromArray(Backend, Rand.Uniform(11, 4 * 6 * 5), xs).RequireGrad();
         var (wv, _) = Rand.Of(12, ws);
-        var w = Tensor.FromArray(GradCheck.Cpu, wv, ws);
+        var w = Tensor.FromArray(Backend, wv, ws);
         var y = x.Conv2d(w, null, o);
         var dyv = Rand.Uniform(13, y.Numel);
-        var dy = Tensor.FromArray(GradCheck.Cpu, dyv, y.Shape.ToArray());
+        var dy = Tensor.FromArray(Backend, dyv, y.Shape.ToArray());
         var expected = Reference.ConvTranspose2d(dyv, y.Shape.ToArray(), wv, ws, null,
             new ConvTranspose2dOptions(PadTop: 2, PadLeft: 1, PadBottom: 2, PadRight: 1, DilationH: 2, DilationW: 1, Groups: 2), out var gs);
         Assert.Equal(xs, gs);
         for (int call = 0; call < 2; call++)
             Approx.Equal(expected, FeatureViz.Tensors.Autograd.Grad.Of(x.Conv2d(w, null, o), [x], dy)[0].ToArray(), 1e-5, 1e-5, $"call {call}");
-        var x1 = Tensor.FromArray(GradCheck.Cpu, Rand.Uniform(14, 4 * 5 * 5), 1, 4, 5, 5).RequireGrad();
+        var x1 = Tensor.FromArray(Backend, Rand.Uniform(14, 4 * 5 * 5), 1, 4, 5, 5).RequireGrad();
         var o1 = new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 2);
         var y1 = x1.Conv2d(w, null, o1);
         var dy1v = Rand.Uniform(15, y1.Numel);
         var expected1 = Reference.ConvTranspose2d(dy1v, y1.Shape.ToArray(), wv, ws, null,
             new ConvTranspose2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 2), out _);
-        Approx.Equal(expected1, FeatureViz.Tensors.Autograd.Grad.Of(y1, [x1], Tensor.FromArray(GradCheck.Cpu, dy1v, y1.Shape.ToArray()))[0].ToArray(), 1e-5, 1e-5, "other geometry");
+        Approx.Equal(expected1, FeatureViz.Tensors.Autograd.Grad.Of(y1, [x1], Tensor.FromArray(Backend, dy1v, y1.Shape.ToArray()))[0].ToArray(), 1e-5, 1e-5, "other geometry");
     }
 
     [Fact]
     public void FrozenWeightsNeverRunTheWeightGradientKernel()
     {
-        using var backend = new CpuBackend(1);
+        // A fresh counter around the backend under test: the weight-gradient method must not be called.
+        using var backend = new CountingBackend(Backend);
         using var x = Tensor.FromArray(backend, Rand.Uniform(7, 2 * 3 * 6 * 6), 2, 3, 6, 6).RequireGrad();
         using var w = Tensor.FromArray(backend, Rand.Uniform(8, 4 * 3 * 3 * 3), 4, 3, 3, 3);
         using var b = Tensor.FromArray(backend, Rand.Uniform(9, 4), 4);
         var opts = new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
         x.Conv2d(w, b, opts).Sum().Backward();
         Assert.NotNull(x.Grad);
-        Assert.Equal(0, backend.WeightGradientCalls);
+        Assert.Equal(0, backend.Calls(nameof(IBackend.Conv2dBackwardWeight)));
         w.RequireGrad();
         x.Conv2d(w, b, opts).Sum().Backward();
-        Assert.Equal(1, backend.WeightGradientCalls);
+        Assert.Equal(1, backend.Calls(nameof(IBackend.Conv2dBackwardWeight)));
         Assert.NotNull(w.Grad);
     }
 
     [Fact]
     public void BadInputsAreRejectedWithOpShapesAndArgument()
     {
-        var cpu = GradCheck.Cpu;
+        var cpu = Backend;
         using var x = Tensor.Zeros(cpu, 1, 4, 5, 5);
         ArgumentException Throws(Func<Tensor> f) => Assert.Throws<ArgumentException>(f);
 

@@ -1,9 +1,9 @@
-using FeatureViz.Kernels.Cpu;
+using FeatureViz.Tensors.Backends;
 using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Linalg;
 
-public class ConvTransposeTests
+public abstract class ConvTransposeTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<int[], int[], bool, ConvTranspose2dOptions> Cases() => new()
     {
@@ -22,9 +22,9 @@ public class ConvTransposeTests
         var (x, _) = Rand.Of(1, xs);
         var (w, _) = Rand.Of(2, ws);
         var b = withBias ? Rand.Uniform(3, ws[1] * o.Groups) : null;
-        using var tx = Tensor.FromArray(GradCheck.Cpu, x, xs);
-        using var tw = Tensor.FromArray(GradCheck.Cpu, w, ws);
-        using var tb = b is null ? null : Tensor.FromArray(GradCheck.Cpu, b, b.Length);
+        using var tx = Tensor.FromArray(Backend, x, xs);
+        using var tw = Tensor.FromArray(Backend, w, ws);
+        using var tb = b is null ? null : Tensor.FromArray(Backend, b, b.Length);
         using var y = tx.ConvTranspose2d(tw, tb, o);
         var expected = Reference.ConvTranspose2d(x, xs, w, ws, b, o, out var ys);
         Assert.Equal(ys, y.Shape.ToArray());
@@ -38,24 +38,25 @@ public class ConvTransposeTests
     {
         var inputs = new List<(float[], int[])> { Rand.Of(4, xs), Rand.Of(5, ws) };
         if (withBias) inputs.Add(Rand.Of(6, ws[1] * o.Groups));
-        GradCheck.Vjp(t => t[0].ConvTranspose2d(t[1], t.Length > 2 ? t[2] : null, o), inputs.ToArray());
+        GradCheck.Vjp(Backend, t => t[0].ConvTranspose2d(t[1], t.Length > 2 ? t[2] : null, o), inputs.ToArray());
     }
 
     [Fact]
     public void FrozenWeightsNeverRunTheWeightGradientKernel()
     {
-        using var backend = new CpuBackend(1);
+        // A fresh counter around the backend under test: the weight-gradient method must not be called.
+        using var backend = new CountingBackend(Backend);
         using var x = Tensor.FromArray(backend, Rand.Uniform(7, 2 * 3 * 4 * 4), 2, 3, 4, 4).RequireGrad();
         using var w = Tensor.FromArray(backend, Rand.Uniform(8, 3 * 2 * 3 * 3), 3, 2, 3, 3);
         x.ConvTranspose2d(w, null, new ConvTranspose2dOptions(StrideH: 2, StrideW: 2)).Sum().Backward();
         Assert.NotNull(x.Grad);
-        Assert.Equal(0, backend.WeightGradientCalls);
+        Assert.Equal(0, backend.Calls(nameof(IBackend.Conv2dBackwardWeight)));
     }
 
     [Fact]
     public void BadInputsAreRejectedWithOpShapesAndArgument()
     {
-        var cpu = GradCheck.Cpu;
+        var cpu = Backend;
         using var x = Tensor.Zeros(cpu, 1, 4, 5, 5);
         using var w = Tensor.Zeros(cpu, 3, 2, 3, 3);
         var e = Assert.Throws<ArgumentException>(() => x.ConvTranspose2d(w, null, new ConvTranspose2dOptions()));

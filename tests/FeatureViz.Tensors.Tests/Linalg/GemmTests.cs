@@ -2,7 +2,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Linalg;
 
-public class GemmTests
+public abstract class GemmTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     private const int M = 5, N = 7, K = 3;
 
@@ -26,10 +26,10 @@ public class GemmTests
     {
         var (a, sa) = Rand.Of(1, AShape(ta));
         var (b, sb) = Rand.Of(2, BShape(tb));
-        using var tA = Tensor.FromArray(GradCheck.Cpu, a, sa);
-        using var tB = Tensor.FromArray(GradCheck.Cpu, b, sb);
+        using var tA = Tensor.FromArray(Backend, a, sa);
+        using var tB = Tensor.FromArray(Backend, b, sb);
         float[]? c = cs is null ? null : Rand.Of(3, cs).Data;
-        using var tC = cs is null ? null : Tensor.FromArray(GradCheck.Cpu, c!, cs);
+        using var tC = cs is null ? null : Tensor.FromArray(Backend, c!, cs);
         using var y = Tensor.Gemm(tA, tB, tC, new GemmOptions(alpha, beta, ta, tb));
         Assert.Equal(new[] { M, N }, y.Shape.ToArray());
         var ab = Reference.MatMul(a, b, M, N, K, ta, tb);
@@ -56,17 +56,17 @@ public class GemmTests
     {
         var inputs = new List<(float[], int[])> { Rand.Of(4, AShape(ta)), Rand.Of(5, BShape(tb)) };
         if (cs is not null) inputs.Add(Rand.Of(6, cs));
-        GradCheck.Vjp(xs => Tensor.Gemm(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, new GemmOptions(alpha, beta, ta, tb)), inputs.ToArray());
+        GradCheck.Vjp(Backend, xs => Tensor.Gemm(xs[0], xs[1], xs.Length > 2 ? xs[2] : null, new GemmOptions(alpha, beta, ta, tb)), inputs.ToArray());
     }
 
     [Fact]
     public void BadShapesAreRejectedWithNames()
     {
-        using var a = Tensor.Zeros(GradCheck.Cpu, 2, 3);
-        using var b = Tensor.Zeros(GradCheck.Cpu, 4, 5);
-        using var b2 = Tensor.Zeros(GradCheck.Cpu, 3, 5);
-        using var c = Tensor.Zeros(GradCheck.Cpu, 3, 5);
-        using var v = Tensor.Zeros(GradCheck.Cpu, 3);
+        using var a = Tensor.Zeros(Backend, 2, 3);
+        using var b = Tensor.Zeros(Backend, 4, 5);
+        using var b2 = Tensor.Zeros(Backend, 3, 5);
+        using var c = Tensor.Zeros(Backend, 3, 5);
+        using var v = Tensor.Zeros(Backend, 3);
         var e = Assert.Throws<ArgumentException>(() => Tensor.Gemm(a, b, null, new GemmOptions()));
         Assert.Contains("Gemm", e.Message);
         Assert.Contains("[4, 5]", e.Message);

@@ -2,7 +2,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Linalg;
 
-public class MatMulTests
+public abstract class MatMulTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<int[], int[]> Shapes() => new()
     {
@@ -57,8 +57,8 @@ public class MatMulTests
     {
         var (a, _) = Rand.Of(1, sa);
         var (b, _) = Rand.Of(2, sb);
-        using var ta = Tensor.FromArray(GradCheck.Cpu, a, sa);
-        using var tb = Tensor.FromArray(GradCheck.Cpu, b, sb);
+        using var ta = Tensor.FromArray(Backend, a, sa);
+        using var tb = Tensor.FromArray(Backend, b, sb);
         using var y = ta.MatMul(tb);
         var (expected, shape) = NumPyMatMul(a, sa, b, sb);
         Assert.Equal(shape, y.Shape.ToArray());
@@ -69,17 +69,17 @@ public class MatMulTests
     [MemberData(nameof(Shapes))]
     [ChecksGradientOf("MatMul")]
     public void GradientMatchesFiniteDifferences(int[] sa, int[] sb) =>
-        GradCheck.Vjp(xs => xs[0].MatMul(xs[1]), [Rand.Of(3, sa), Rand.Of(4, sb)]);
+        GradCheck.Vjp(Backend, xs => xs[0].MatMul(xs[1]), [Rand.Of(3, sa), Rand.Of(4, sb)]);
 
     [Fact]
     public void GradientOfConstantOperandIsSkipped() =>
-        GradCheck.Vjp(xs => xs[0].MatMul(xs[1]), [Rand.Of(5, 2, 3, 4), Rand.Of(6, 4, 5)], constant: [1]);
+        GradCheck.Vjp(Backend, xs => xs[0].MatMul(xs[1]), [Rand.Of(5, 2, 3, 4), Rand.Of(6, 4, 5)], constant: [1]);
 
     [Fact]
     public void InnerDimensionMismatchNamesShapes()
     {
-        using var a = Tensor.Zeros(GradCheck.Cpu, 2, 3);
-        using var b = Tensor.Zeros(GradCheck.Cpu, 4, 5);
+        using var a = Tensor.Zeros(Backend, 2, 3);
+        using var b = Tensor.Zeros(Backend, 4, 5);
         var e = Assert.Throws<ArgumentException>(() => a.MatMul(b));
         Assert.Contains("MatMul", e.Message);
         Assert.Contains("[2, 3]", e.Message);
@@ -90,9 +90,9 @@ public class MatMulTests
     [Fact]
     public void BatchMismatchAndScalarsAreRejected()
     {
-        using var a = Tensor.Zeros(GradCheck.Cpu, 2, 3, 4);
-        using var b = Tensor.Zeros(GradCheck.Cpu, 3, 4, 5);
-        using var s = Tensor.Scalar(GradCheck.Cpu, 1f);
+        using var a = Tensor.Zeros(Backend, 2, 3, 4);
+        using var b = Tensor.Zeros(Backend, 3, 4, 5);
+        using var s = Tensor.Scalar(Backend, 1f);
         Assert.Contains("MatMul", Assert.Throws<ArgumentException>(() => a.MatMul(b)).Message);
         Assert.Contains("rank", Assert.Throws<ArgumentException>(() => s.MatMul(b)).Message);
     }

@@ -3,7 +3,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Movement;
 
-public class JoinGatherTests
+public abstract class JoinGatherTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<int[][], int> ConcatCases() => new()
     {
@@ -19,7 +19,7 @@ public class JoinGatherTests
     public void ConcatMatchesNaiveLoop(int[][] shapes, int axis)
     {
         var data = shapes.Select((s, k) => Rand.Uniform(10 + k, Nd.Numel(s))).ToArray();
-        var ts = shapes.Select((s, k) => Tensor.FromArray(GradCheck.Cpu, data[k], s)).ToArray();
+        var ts = shapes.Select((s, k) => Tensor.FromArray(Backend, data[k], s)).ToArray();
         var y = Tensor.Concat(ts, axis);
         int r = shapes[0].Length, a = axis < 0 ? axis + r : axis;
         var os = (int[])shapes[0].Clone();
@@ -40,17 +40,17 @@ public class JoinGatherTests
     [MemberData(nameof(ConcatCases))]
     [ChecksGradientOf("Concat")]
     public void ConcatVjp(int[][] shapes, int axis) =>
-        GradCheck.Vjp(t => Tensor.Concat(t, axis), shapes.Select((s, k) => Rand.Of(20 + k, s)).ToArray());
+        GradCheck.Vjp(Backend, t => Tensor.Concat(t, axis), shapes.Select((s, k) => Rand.Of(20 + k, s)).ToArray());
 
     [Fact]
     public void ConcatGradientSkipsConstants() =>
-        GradCheck.Vjp(t => Tensor.Concat(t, 1), [Rand.Of(1, 2, 3), Rand.Of(2, 2, 2), Rand.Of(3, 2, 1)], constant: [1]);
+        GradCheck.Vjp(Backend, t => Tensor.Concat(t, 1), [Rand.Of(1, 2, 3), Rand.Of(2, 2, 2), Rand.Of(3, 2, 1)], constant: [1]);
 
     [Fact]
     public void ConcatRejectsMismatchedShapes()
     {
-        using var a = Tensor.Zeros(GradCheck.Cpu, 2, 3);
-        using var b = Tensor.Zeros(GradCheck.Cpu, 3, 3);
+        using var a = Tensor.Zeros(Backend, 2, 3);
+        using var b = Tensor.Zeros(Backend, 3, 3);
         var e = Assert.Throws<ArgumentException>(() => Tensor.Concat([a, b], 1));
         Assert.Contains("Concat", e.Message);
         Assert.Contains("[2, 3], [3, 3]", e.Message);
@@ -70,7 +70,7 @@ public class JoinGatherTests
     public void SplitMatchesNaiveLoop(int[] shape, int axis, int[] sizes)
     {
         var data = Rand.Uniform(2, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var parts = x.Split(axis, sizes);
         int a = axis < 0 ? axis + shape.Length : axis;
         Assert.Equal(sizes.Length, parts.Length);
@@ -96,7 +96,7 @@ public class JoinGatherTests
     [MemberData(nameof(SplitCases))]
     [ChecksGradientOf("Split")]
     public void SplitVjpOfAWeightedSumOfAllPieces(int[] shape, int axis, int[] sizes) =>
-        GradCheck.Vjp(t =>
+        GradCheck.Vjp(Backend, t =>
         {
             var parts = t[0].Split(axis, sizes);
             var total = parts[0].Sum().Mul(1f);
@@ -107,7 +107,7 @@ public class JoinGatherTests
     [Fact]
     public void SplitIntoEqualPartsMakesTheLastSmaller()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, Enumerable.Range(0, 7).Select(i => (float)i).ToArray(), 7);
+        using var x = Tensor.FromArray(Backend, Enumerable.Range(0, 7).Select(i => (float)i).ToArray(), 7);
         var parts = x.Split(0, 3);
         Assert.Equal([3, 3, 1], parts.Select(p => p.Shape[0]).ToArray());
         Assert.Equal([6f], parts[2].ToArray());
@@ -116,7 +116,7 @@ public class JoinGatherTests
     [Fact]
     public void SplitRejectsBadSizes()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 5);
+        using var x = Tensor.Zeros(Backend, 2, 5);
         var e = Assert.Throws<ArgumentException>(() => x.Split(1, [2, 2]));
         Assert.Contains("Split", e.Message);
         Assert.Contains("[2, 5]", e.Message);
@@ -140,7 +140,7 @@ public class JoinGatherTests
     public void GatherMatchesNaiveLoop(int[] shape, int[] indices, int[] ishape, int axis)
     {
         var data = Rand.Uniform(9, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Gather(indices, ishape, axis);
         int r = shape.Length, a = axis < 0 ? axis + r : axis;
         var os = shape.Take(a).Concat(ishape).Concat(shape.Skip(a + 1)).ToArray();
@@ -161,12 +161,12 @@ public class JoinGatherTests
     [MemberData(nameof(GatherCases))]
     [ChecksGradientOf("Gather")]
     public void GatherVjp(int[] shape, int[] indices, int[] ishape, int axis) =>
-        GradCheck.Vjp(t => t[0].Gather(indices, ishape, axis), [Rand.Of(12, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Gather(indices, ishape, axis), [Rand.Of(12, shape)]);
 
     [Fact]
     public void GatherGradientAccumulatesRepeatedIndices()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2, 3, 4], 4).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [1f, 2, 3, 4], 4).RequireGrad();
         x.Gather([3, 1, 3, -1, 0], [5]).Sum().Backward();
         Assert.Equal([1f, 1, 0, 3], x.Grad!.ToArray());
     }
@@ -174,7 +174,7 @@ public class JoinGatherTests
     [Fact]
     public void GatherRejectsOutOfRangeIndices()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 3, 2);
+        using var x = Tensor.Zeros(Backend, 3, 2);
         var e = Assert.Throws<ArgumentException>(() => x.Gather([3], [1]));
         Assert.Contains("Gather", e.Message);
         Assert.Contains("[3, 2]", e.Message);

@@ -3,7 +3,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Movement;
 
-public class PadExpandTests
+public abstract class PadExpandTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<int[], int[], PadMode> PadCases()
     {
@@ -61,7 +61,7 @@ public class PadExpandTests
     public void PadMatchesNaiveLoop(int[] shape, int[] pads, PadMode mode)
     {
         var data = Rand.Uniform(5, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Pad(pads, mode, 0.75f);
         var expected = ReferencePad(data, shape, pads, mode, 0.75f, out var os);
         Assert.Equal(os, y.Shape.ToArray());
@@ -72,12 +72,12 @@ public class PadExpandTests
     [MemberData(nameof(PadCases))]
     [ChecksGradientOf("Pad")]
     public void PadVjp(int[] shape, int[] pads, PadMode mode) =>
-        GradCheck.Vjp(t => t[0].Pad(pads, mode, 2f), [Rand.Of(7, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Pad(pads, mode, 2f), [Rand.Of(7, shape)]);
 
     [Fact]
     public void PadByHand()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2, 3], 3);
+        using var x = Tensor.FromArray(Backend, [1f, 2, 3], 3);
         Assert.Equal([3f, 2, 1, 2, 3, 2, 1], x.Pad([2, 2], PadMode.Reflect).ToArray());
         Assert.Equal([1f, 1, 2, 3, 3, 3], x.Pad([1, 2], PadMode.Edge).ToArray());
         Assert.Equal([9f, 1, 2, 3, 9], x.Pad([1, 1], PadMode.Constant, 9f).ToArray());
@@ -88,7 +88,7 @@ public class PadExpandTests
     [Fact]
     public void ReflectPadGradientAccumulatesMirroredElements()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2, 3], 3).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [1f, 2, 3], 3).RequireGrad();
         x.Pad([2, 2], PadMode.Reflect).Sum().Backward();
         // [3,2,1,2,3,2,1]: element 1 appears twice, 2 three times, 3 twice.
         Assert.Equal([2f, 3, 2], x.Grad!.ToArray());
@@ -97,7 +97,7 @@ public class PadExpandTests
     [Fact]
     public void PadRejectsBadArguments()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 3);
+        using var x = Tensor.Zeros(Backend, 2, 3);
         var e = Assert.Throws<ArgumentException>(() => x.Pad([1, 1]));
         Assert.Contains("Pad", e.Message);
         Assert.Contains("[2, 3]", e.Message);
@@ -123,7 +123,7 @@ public class PadExpandTests
     public void ExpandMatchesNaiveLoop(int[] shape, int[] dims)
     {
         var data = Rand.Uniform(3, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Expand(dims);
         int r = Math.Max(shape.Length, dims.Length);
         var xs = Enumerable.Repeat(1, r - shape.Length).Concat(shape).ToArray();
@@ -143,12 +143,12 @@ public class PadExpandTests
     [MemberData(nameof(ExpandCases))]
     [ChecksGradientOf("Expand")]
     public void ExpandVjp(int[] shape, int[] dims) =>
-        GradCheck.Vjp(t => t[0].Expand(dims), [Rand.Of(4, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Expand(dims), [Rand.Of(4, shape)]);
 
     [Fact]
     public void ExpandRejectsIncompatibleShape()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 3);
+        using var x = Tensor.Zeros(Backend, 2, 3);
         var e = Assert.Throws<ArgumentException>(() => x.Expand(2, 4));
         Assert.Contains("Expand", e.Message);
         Assert.Contains("[2, 3]", e.Message);
@@ -171,7 +171,7 @@ public class PadExpandTests
     public void TileMatchesNaiveLoop(int[] shape, int[] repeats)
     {
         var data = Rand.Uniform(3, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Tile(repeats);
         var os = shape.Zip(repeats, (d, k) => d * k).ToArray();
         Assert.Equal(os, y.Shape.ToArray());
@@ -185,12 +185,12 @@ public class PadExpandTests
     [MemberData(nameof(TileCases))]
     [ChecksGradientOf("Tile")]
     public void TileVjp(int[] shape, int[] repeats) =>
-        GradCheck.Vjp(t => t[0].Tile(repeats), [Rand.Of(4, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Tile(repeats), [Rand.Of(4, shape)]);
 
     [Fact]
     public void TileRejectsBadRepeats()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 3);
+        using var x = Tensor.Zeros(Backend, 2, 3);
         var e = Assert.Throws<ArgumentException>(() => x.Tile(2));
         Assert.Contains("Tile", e.Message);
         Assert.Contains("[2, 3]", e.Message);

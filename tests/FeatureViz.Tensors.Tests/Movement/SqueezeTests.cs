@@ -3,7 +3,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Movement;
 
-public class SqueezeTests
+public abstract class SqueezeTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     [Theory]
     [InlineData(new[] { 1, 3, 1, 2 }, new int[0], new[] { 3, 2 })]
@@ -14,17 +14,17 @@ public class SqueezeTests
     public void SqueezeRemovesSizeOneAxes(int[] shape, int[] axes, int[] expected)
     {
         var data = Rand.Uniform(1, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Squeeze(axes);
         Assert.Equal(expected, y.Shape.ToArray());
         Assert.Equal(data, y.ToArray());
-        GradCheck.Vjp(t => t[0].Squeeze(axes).Mul(t[0].Squeeze(axes)), [(data, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Squeeze(axes).Mul(t[0].Squeeze(axes)), [(data, shape)]);
     }
 
     [Fact]
     public void SqueezeRejectsAxesThatAreNotOne()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 1, 3);
+        using var x = Tensor.Zeros(Backend, 1, 3);
         var e = Assert.Throws<ArgumentException>(() => x.Squeeze(1));
         Assert.Contains("Squeeze", e.Message);
         Assert.Contains("[1, 3]", e.Message);
@@ -43,17 +43,17 @@ public class SqueezeTests
     public void UnsqueezeInsertsAtOutputPositions(int[] shape, int[] axes, int[] expected)
     {
         var data = Rand.Uniform(2, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Unsqueeze(axes);
         Assert.Equal(expected, y.Shape.ToArray());
         Assert.Equal(data, y.ToArray());
-        GradCheck.Vjp(t => t[0].Unsqueeze(axes).Mul(t[0].Unsqueeze(axes)), [(data, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Unsqueeze(axes).Mul(t[0].Unsqueeze(axes)), [(data, shape)]);
     }
 
     [Fact]
     public void UnsqueezeRejectsBadAxes()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 3, 2);
+        using var x = Tensor.Zeros(Backend, 3, 2);
         var e = Assert.Throws<ArgumentException>(() => x.Unsqueeze(3));
         Assert.Contains("Unsqueeze", e.Message);
         Assert.Contains("[3, 2]", e.Message);
@@ -72,17 +72,17 @@ public class SqueezeTests
     public void FlattenSplitsAtTheAxis(int[] shape, int axis, int[] expected)
     {
         var data = Rand.Uniform(3, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Flatten(axis);
         Assert.Equal(expected, y.Shape.ToArray());
         Assert.Equal(data, y.ToArray());
-        GradCheck.Vjp(t => t[0].Flatten(axis).Mul(t[0].Flatten(axis)), [(data, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Flatten(axis).Mul(t[0].Flatten(axis)), [(data, shape)]);
     }
 
     [Fact]
     public void FlattenRejectsBadAxis()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 3);
+        using var x = Tensor.Zeros(Backend, 2, 3);
         var e = Assert.Throws<ArgumentException>(() => x.Flatten(3));
         Assert.Contains("Flatten", e.Message);
         Assert.Contains("[2, 3]", e.Message);

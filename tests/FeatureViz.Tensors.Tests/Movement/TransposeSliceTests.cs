@@ -3,7 +3,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Movement;
 
-public class TransposeSliceTests
+public abstract class TransposeSliceTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<int[], int[]?> TransposeCases() => new()
     {
@@ -22,7 +22,7 @@ public class TransposeSliceTests
     public void TransposeMatchesNaiveLoop(int[] shape, int[]? perm)
     {
         var data = Rand.Uniform(3, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Transpose(perm);
         int r = shape.Length;
         var p = perm is null ? Enumerable.Range(0, r).Reverse().ToArray() : perm.Select(a => a < 0 ? a + r : a).ToArray();
@@ -43,7 +43,7 @@ public class TransposeSliceTests
     [MemberData(nameof(TransposeCases))]
     [ChecksGradientOf("Transpose")]
     public void TransposeVjp(int[] shape, int[]? perm) =>
-        GradCheck.Vjp(t => t[0].Transpose(perm), [Rand.Of(5, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Transpose(perm), [Rand.Of(5, shape)]);
 
     [Theory]
     [InlineData(new[] { 0, 0, 1 })]
@@ -51,7 +51,7 @@ public class TransposeSliceTests
     [InlineData(new[] { 0, 1, 3 })]
     public void TransposeRejectsNonPermutations(int[] perm)
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 3, 4);
+        using var x = Tensor.Zeros(Backend, 2, 3, 4);
         var e = Assert.Throws<ArgumentException>(() => x.Transpose(perm));
         Assert.Contains("Transpose", e.Message);
         Assert.Contains("[2, 3, 4]", e.Message);
@@ -100,7 +100,7 @@ public class TransposeSliceTests
     public void SliceMatchesNaiveLoop(int[] shape, long[] starts, long[] ends, int[]? axes, long[]? steps)
     {
         var data = Rand.Uniform(4, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.Slice(starts, ends, axes, steps);
         int r = shape.Length;
         var taken = Enumerable.Range(0, r).Select(a => Enumerable.Range(0, shape[a]).ToList()).ToArray();
@@ -124,12 +124,12 @@ public class TransposeSliceTests
     [MemberData(nameof(SliceCases))]
     [ChecksGradientOf("Slice")]
     public void SliceVjp(int[] shape, long[] starts, long[] ends, int[]? axes, long[]? steps) =>
-        GradCheck.Vjp(t => t[0].Slice(starts, ends, axes, steps), [Rand.Of(6, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Slice(starts, ends, axes, steps), [Rand.Of(6, shape)]);
 
     [Fact]
     public void SliceReversesByHand()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2, 3, 4, 5], 5);
+        using var x = Tensor.FromArray(Backend, [1f, 2, 3, 4, 5], 5);
         Assert.Equal([5f, 4, 3, 2, 1], x.Slice([-1], [long.MinValue], null, [-1]).ToArray());
         Assert.Equal([5f, 3, 1], x.Slice([long.MaxValue], [long.MinValue], [0], [-2]).ToArray());
     }
@@ -137,7 +137,7 @@ public class TransposeSliceTests
     [Fact]
     public void SliceGradientScattersIntoZeros()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 2, 3, 4, 5, 6], 6).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [1f, 2, 3, 4, 5, 6], 6).RequireGrad();
         x.Slice([4], [0], null, [-2]).Sum().Backward();
         Assert.Equal([0f, 0, 1, 0, 1, 0], x.Grad!.ToArray());
     }
@@ -145,7 +145,7 @@ public class TransposeSliceTests
     [Fact]
     public void SliceRejectsBadArguments()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 3);
+        using var x = Tensor.Zeros(Backend, 2, 3);
         var e = Assert.Throws<ArgumentException>(() => x.Slice([0], [1], [2]));
         Assert.Contains("Slice", e.Message);
         Assert.Contains("[2, 3]", e.Message);

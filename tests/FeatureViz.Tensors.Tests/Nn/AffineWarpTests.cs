@@ -3,9 +3,9 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Nn;
 
-public class AffineWarpTests
+public abstract class AffineWarpTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
-    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(GradCheck.Cpu, d, s);
+    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(Backend, d, s);
 
     // Written after PyTorch's affine_grid (align_corners=False: base coordinates linspace(-1, 1, n) * (n - 1) / n)
     // and grid_sampler_2d (bilinear; unnormalise ((g + 1) * size - 1) / 2, border clips, zeros drops outside corners).
@@ -111,13 +111,13 @@ public class AffineWarpTests
     public void GradientWithRespectToTheImage(WarpPadding pad)
     {
         var th = RandomTheta(7, 2);
-        GradCheck.Vjp(xs => xs[0].AffineWarp(xs[1], 5, 7, pad),
+        GradCheck.Vjp(Backend, xs => xs[0].AffineWarp(xs[1], 5, 7, pad),
             [Rand.Of(3, 2, 3, 6, 5), (th, [2, 2, 3])], constant: [1]);
         // Downscaling (several outputs read the same pixel) and upscaling.
         float[] zoom = [2.5f, 0.3f, 0.1f, -0.2f, 1.7f, -0.3f];
-        GradCheck.Vjp(xs => xs[0].AffineWarp(xs[1], 3, 4, pad), [Rand.Of(4, 1, 2, 9, 8), (zoom, [1, 2, 3])], constant: [1]);
+        GradCheck.Vjp(Backend, xs => xs[0].AffineWarp(xs[1], 3, 4, pad), [Rand.Of(4, 1, 2, 9, 8), (zoom, [1, 2, 3])], constant: [1]);
         float[] up = [0.4f, 0, 0.05f, 0, 0.3f, 0.1f];
-        GradCheck.Vjp(xs => xs[0].AffineWarp(xs[1], 11, 9, pad), [Rand.Of(5, 1, 1, 4, 5), (up, [1, 2, 3])], constant: [1]);
+        GradCheck.Vjp(Backend, xs => xs[0].AffineWarp(xs[1], 11, 9, pad), [Rand.Of(5, 1, 1, 4, 5), (up, [1, 2, 3])], constant: [1]);
     }
 
     [Theory]
@@ -127,10 +127,10 @@ public class AffineWarpTests
     public void GradientWithRespectToTheta(WarpPadding pad)
     {
         // Image and theta together; then a shared theta (summed over the batch) zooming out so border clamping matters.
-        GradCheck.Vjp(xs => xs[0].AffineWarp(xs[1], 5, 6, pad), [Rand.Of(8, 2, 2, 6, 5), (RandomTheta(9, 2), [2, 2, 3])]);
+        GradCheck.Vjp(Backend, xs => xs[0].AffineWarp(xs[1], 5, 6, pad), [Rand.Of(8, 2, 2, 6, 5), (RandomTheta(9, 2), [2, 2, 3])]);
         // Not-round values, so that no sample lands exactly on a pixel (a kink where finite differences average two slopes).
         float[] zoomOut = [1.57f, 0.23f, 0.11f, -0.31f, 1.43f, 0.06f];
-        GradCheck.Vjp(xs => xs[0].AffineWarp(xs[1], 7, 7, pad), [Rand.Of(10, 3, 2, 5, 6), (zoomOut, [1, 2, 3])], constant: [0]);
+        GradCheck.Vjp(Backend, xs => xs[0].AffineWarp(xs[1], 7, 7, pad), [Rand.Of(10, 3, 2, 5, 6), (zoomOut, [1, 2, 3])], constant: [0]);
     }
 
     [Fact]

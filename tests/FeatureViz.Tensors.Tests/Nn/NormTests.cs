@@ -3,11 +3,11 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Nn;
 
-public class NormTests
+public abstract class NormTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     private static int Prod(int[] s) => s.Aggregate(1, (a, b) => a * b);
 
-    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(GradCheck.Cpu, d, s);
+    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(Backend, d, s);
 
     public static TheoryData<int[]> BatchNormShapes() => new() { new[] { 2, 3 }, new[] { 1, 5, 7 }, new[] { 2, 3, 5, 3 }, new[] { 1, 2, 3, 2, 3 } };
 
@@ -36,9 +36,9 @@ public class NormTests
     public void BatchNormGradientAllInputs()
     {
         int[] s = [2, 3, 3, 5];
-        GradCheck.Vjp(xs => xs[0].BatchNorm(xs[1], xs[2], xs[3], xs[4], 1e-2f),
+        GradCheck.Vjp(Backend, xs => xs[0].BatchNorm(xs[1], xs[2], xs[3], xs[4], 1e-2f),
             [Rand.Of(1, s), Rand.Of(2, 3), Rand.Of(3, 3), Rand.Of(4, 3), (Rand.Positive(5, 3), [3])]);
-        GradCheck.Vjp(xs => xs[0].BatchNorm(xs[1], xs[2], xs[3], xs[4]),
+        GradCheck.Vjp(Backend, xs => xs[0].BatchNorm(xs[1], xs[2], xs[3], xs[4]),
             [Rand.Of(6, 3, 4), Rand.Of(7, 4), Rand.Of(8, 4), Rand.Of(9, 4), (Rand.Positive(10, 4), [4])], constant: [1, 2, 3, 4]);
     }
 
@@ -103,8 +103,8 @@ public class NormTests
     [ChecksGradientOf("LayerNorm")]
     public void LayerNormGradient()
     {
-        GradCheck.Vjp(xs => xs[0].LayerNorm(xs[1], xs[2], -2), [Rand.Of(1, 2, 3, 5), Rand.Of(2, 3, 5), Rand.Of(3, 3, 5)]);
-        GradCheck.Vjp(xs => xs[0].LayerNorm(null, null, 0), [Rand.Of(4, 3, 5)]);
+        GradCheck.Vjp(Backend, xs => xs[0].LayerNorm(xs[1], xs[2], -2), [Rand.Of(1, 2, 3, 5), Rand.Of(2, 3, 5), Rand.Of(3, 3, 5)]);
+        GradCheck.Vjp(Backend, xs => xs[0].LayerNorm(null, null, 0), [Rand.Of(4, 3, 5)]);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public class NormTests
     [InlineData(5)]
     [ChecksGradientOf("Lrn")]
     public void LrnGradient(int size) =>
-        GradCheck.Vjp(x => x.Lrn(size, 0.8f, 0.75f, 1.2f), Rand.Uniform(size, 2 * 5 * 3 * 3, -1.5f, 1.5f), [2, 5, 3, 3]);
+        GradCheck.Vjp(Backend, x => x.Lrn(size, 0.8f, 0.75f, 1.2f), Rand.Uniform(size, 2 * 5 * 3 * 3, -1.5f, 1.5f), [2, 5, 3, 3]);
 
     [Fact]
     public void LrnRejectsBadInput()

@@ -4,7 +4,7 @@ using FeatureViz.TestSupport;
 namespace FeatureViz.Tensors.Tests.Nn;
 
 /// <summary>The ONNX backend node tests of the normalisation and Resize ops, read straight from ../shared.</summary>
-public class OnnxConformanceTests
+public abstract class OnnxConformanceTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     private const string Root = "data/onnx-node-tests";
 
@@ -35,7 +35,7 @@ public class OnnxConformanceTests
     public static TheoryData<string> Tests() => new(Names);
 
     private static Tensor T(OnnxNodeTestData.TensorData t) =>
-        Tensor.FromArray(GradCheck.Cpu, t.Floats, t.Dims.Select(d => (int)d).ToArray());
+        Tensor.FromArray(Backend, t.Floats, t.Dims.Select(d => (int)d).ToArray());
 
     private static float F(Dictionary<string, object> a, string name, float def) => a.TryGetValue(name, out var v) ? (float)v : def;
 

@@ -4,9 +4,9 @@ using FeatureViz.TestSupport;
 namespace FeatureViz.Tensors.Tests.Nn;
 
 /// <summary>Inputs large enough that the CPU kernels split the work across threads (small tests run serially).</summary>
-public class ParallelPathTests
+public abstract class ParallelPathTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
-    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(GradCheck.Cpu, d, s);
+    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(Backend, d, s);
 
     [Fact]
     public void BroadcastsWithFewLongRowsMatchFloat64()
@@ -16,7 +16,7 @@ public class ParallelPathTests
         var (b, _) = Rand.Of(22, 2, 1);
         var (c, _) = Rand.Of(23, 2, 40000);
         var add = T(a, 2, 40000).Mul(T(b, 2, 1)).ToArray();
-        var where = Tensor.Where(T(c, 2, 40000).Greater(Tensor.Scalar(GradCheck.Cpu, 0f)), T(a, 2, 40000), T(b, 2, 1)).ToArray();
+        var where = Tensor.Where(T(c, 2, 40000).Greater(Tensor.Scalar(Backend, 0f)), T(a, 2, 40000), T(b, 2, 1)).ToArray();
         var expand = T(b, 2, 1).Expand(2, 40000).ToArray();
         using var x = T(a, 2, 40000).RequireGrad();
         using var bias = T(b, 2, 1).RequireGrad();
@@ -50,7 +50,7 @@ public class ParallelPathTests
             one.CopyTo(single, n * one.Length);
         }
         Approx.Equal(single, y.ToArray(), 0, 0, "parallel vs per-image");
-        GradCheck.Vjp(xs => xs[0].AffineWarp(xs[1], 64, 59, pad), [(x, shape), (th, [2, 2, 3])], constant: [1]);
+        GradCheck.Vjp(Backend, xs => xs[0].AffineWarp(xs[1], 64, 59, pad), [(x, shape), (th, [2, 2, 3])], constant: [1]);
         // The theta gradient on a smooth image: on noise, bilinear sampling has a slope jump at every pixel and the
         // finite differences over thousands of pixels become too noisy to compare. With zero padding the image edge is
         // such a jump too, so that case samples inside the image (the small tests cover the edge); a small step keeps
@@ -62,7 +62,7 @@ public class ParallelPathTests
             smooth[i] = MathF.Sin(0.11f * row + 0.05f * (plane + 1) * col) + 0.3f * MathF.Cos(0.07f * col);
         }
         float[] inside = [0.6f, -0.15f, 0.05f, 0.12f, 0.65f, -0.08f, 0.55f, 0.2f, -0.1f, -0.1f, 0.7f, 0.1f];
-        GradCheck.Vjp(xs => xs[0].AffineWarp(xs[1], 64, 59, pad), [(smooth, shape), (pad == WarpPadding.Zeros ? inside : th, [2, 2, 3])], constant: [0], eps: 2e-4);
+        GradCheck.Vjp(Backend, xs => xs[0].AffineWarp(xs[1], 64, 59, pad), [(smooth, shape), (pad == WarpPadding.Zeros ? inside : th, [2, 2, 3])], constant: [0], eps: 2e-4);
     }
 
     [Theory]
@@ -73,8 +73,8 @@ public class ParallelPathTests
     {
         var (x, shape) = Rand.Of(12, 2, 5, 33, 41);
         var o = new ResizeOptions(mode, CoordinateTransform.HalfPixel);
-        Approx.Equal(ResizeTests.Reference(x, shape, 70, 45, o), T(x, shape).Resize(70, 45, o).ToArray(), 1e-5, 1e-6, "Resize");
-        GradCheck.Vjp(t => t.Resize(70, 45, o), x, shape);
+        Approx.Equal(ResizeTests<TBackend>.Reference(x, shape, 70, 45, o), T(x, shape).Resize(70, 45, o).ToArray(), 1e-5, 1e-6, "Resize");
+        GradCheck.Vjp(Backend, t => t.Resize(70, 45, o), x, shape);
     }
 
     [Fact]
@@ -82,6 +82,6 @@ public class ParallelPathTests
     public void Lrn()
     {
         var (x, shape) = Rand.Of(13, 2, 16, 24, 24);
-        GradCheck.Vjp(t => t.Lrn(5, 0.5f, 0.75f, 1f), x, shape);
+        GradCheck.Vjp(Backend, t => t.Lrn(5, 0.5f, 0.75f, 1f), x, shape);
     }
 }

@@ -3,9 +3,9 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Nn;
 
-public class ResizeTests
+public abstract class ResizeTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
-    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(GradCheck.Cpu, d, s);
+    private static Tensor T(float[] d, params int[] s) => Tensor.FromArray(Backend, d, s);
 
     // Written after the ONNX reference implementation (onnx/reference/ops/op_resize.py): the two neighbours
     // closest to x_original (edge-padded) weighted by per-mode coefficients, interpolating along x then y.
@@ -149,7 +149,7 @@ public class ResizeTests
     [MemberData(nameof(GradientCases))]
     [ChecksGradientOf("Resize")]
     public void Gradient(ResizeOptions o, int h, int w) =>
-        GradCheck.Vjp(x => x.Resize(h, w, o), Rand.Uniform(5, 2 * 3 * 5, -1, 1), [2, 3, 5]);
+        GradCheck.Vjp(Backend, x => x.Resize(h, w, o), Rand.Uniform(5, 2 * 3 * 5, -1, 1), [2, 3, 5]);
 
     [Fact]
     public void RejectsBadInput()

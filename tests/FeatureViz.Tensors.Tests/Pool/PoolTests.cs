@@ -4,7 +4,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Pool;
 
-public class PoolTests
+public abstract class PoolTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<int[], Pool2dOptions> Cases() => new()
     {
@@ -65,7 +65,7 @@ public class PoolTests
     public void MaxPoolMatchesNaiveLoop(int[] shape, Pool2dOptions o)
     {
         var data = Rand.Uniform(3, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.MaxPool2d(o);
         var expected = Reference(data, shape, o, true, out var os);
         Assert.Equal(os, y.Shape.ToArray());
@@ -77,7 +77,7 @@ public class PoolTests
     public void AvgPoolMatchesNaiveLoop(int[] shape, Pool2dOptions o)
     {
         var data = Rand.Uniform(4, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = x.AvgPool2d(o);
         var expected = Reference(data, shape, o, false, out var os);
         Assert.Equal(os, y.Shape.ToArray());
@@ -88,23 +88,23 @@ public class PoolTests
     [MemberData(nameof(Cases))]
     [ChecksGradientOf("MaxPool2d")]
     public void MaxPoolVjp(int[] shape, Pool2dOptions o) =>
-        GradCheck.Vjp(t => t[0].MaxPool2d(o), [(Nd.Distinct(5, Nd.Numel(shape)), shape)]);
+        GradCheck.Vjp(Backend, t => t[0].MaxPool2d(o), [(Nd.Distinct(5, Nd.Numel(shape)), shape)]);
 
     [Theory]
     [MemberData(nameof(Cases))]
     [ChecksGradientOf("AvgPool2d")]
     public void AvgPoolVjp(int[] shape, Pool2dOptions o) =>
-        GradCheck.Vjp(t => t[0].AvgPool2d(o), [Rand.Of(6, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].AvgPool2d(o), [Rand.Of(6, shape)]);
 
     [Fact]
     public void CeilModeOutputSizesByHand()
     {
         // ONNX test_maxpool_2d_ceil: 4x4, kernel 3, stride 2 -> 2x2 (floor would give 1x1).
-        using var a = Tensor.Zeros(GradCheck.Cpu, 1, 1, 4, 4);
+        using var a = Tensor.Zeros(Backend, 1, 1, 4, 4);
         Assert.Equal([1, 1, 2, 2], a.MaxPool2d(new Pool2dOptions(3, 3, 2, 2, CeilMode: true)).Shape.ToArray());
         Assert.Equal([1, 1, 1, 1], a.MaxPool2d(new Pool2dOptions(3, 3, 2, 2)).Shape.ToArray());
         // test_maxpool_2d_ceil_output_size_reduce_by_one: 2x2, kernel 1, stride 2 -> 1x1.
-        using var b = Tensor.Zeros(GradCheck.Cpu, 1, 1, 2, 2);
+        using var b = Tensor.Zeros(Backend, 1, 1, 2, 2);
         Assert.Equal([1, 1, 1, 1], b.MaxPool2d(new Pool2dOptions(1, 1, 2, 2, CeilMode: true)).Shape.ToArray());
         // test_averagepool_2d_ceil_last_window_starts_on_pad: 2x2, kernel 3, stride 3, pads 1 -> 1x1.
         Assert.Equal([1, 1, 1, 1], b.AvgPool2d(new Pool2dOptions(3, 3, 3, 3, 1, 1, 1, 1, CeilMode: true, CountIncludePad: true)).Shape.ToArray());
@@ -113,7 +113,7 @@ public class PoolTests
     [Fact]
     public void PaddingNeverWinsMaxPool()
     {
-        using var x = Tensor.Full(GradCheck.Cpu, -5f, 1, 1, 2, 2);
+        using var x = Tensor.Full(Backend, -5f, 1, 1, 2, 2);
         Assert.All(x.MaxPool2d(new Pool2dOptions(2, 2, 1, 1, 1, 1, 1, 1)).ToArray(), v => Assert.Equal(-5f, v));
     }
 
@@ -126,12 +126,12 @@ public class PoolTests
         data[5] = float.NaN;                 // plane 0, row 0
         data[h * w + w + 3] = float.NaN;     // plane 1, row 1
         data[h * w + w + 4] = float.NaN;     // and its right neighbour: the first in window order gets the gradient
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, 1, 2, h * 3, w).RequireGrad();
+        using var x = Tensor.FromArray(Backend, data, 1, 2, h * 3, w).RequireGrad();
         var o = new Pool2dOptions(kh, kw, stride, stride);
         var y = x.MaxPool2d(o);
         var yv = y.ToArray();
         var dy = Rand.Uniform(22, yv.Length);
-        y.Mul(Tensor.FromArray(GradCheck.Cpu, dy, y.Shape.ToArray())).Sum().Backward();
+        y.Mul(Tensor.FromArray(Backend, dy, y.Shape.ToArray())).Sum().Backward();
         var g = x.Grad!.ToArray();
         // Reference: a naive window loop in which NaN is the maximum and the first NaN (row-major) takes the gradient.
         int oh = y.Shape[2], ow = y.Shape[3], H = h * 3;
@@ -161,7 +161,7 @@ public class PoolTests
     [Fact]
     public void MaxPoolGradientGoesToTheFirstMaximumOnTies()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 3, 3, 2], 1, 1, 2, 2).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [1f, 3, 3, 2], 1, 1, 2, 2).RequireGrad();
         x.MaxPool2d(new Pool2dOptions(2, 2)).Sum().Backward();
         Assert.Equal([0f, 1, 0, 0], x.Grad!.ToArray());
     }
@@ -170,7 +170,7 @@ public class PoolTests
     public void AvgPoolGradientUsesTheForwardDivisor()
     {
         // 1x3 input, kernel 1x2, pad left 1: windows [pad, x0], [x1, x2] with divisors 1 and 2 (padding excluded).
-        using var x = Tensor.FromArray(GradCheck.Cpu, [2f, 4, 6], 1, 1, 1, 3).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [2f, 4, 6], 1, 1, 1, 3).RequireGrad();
         var y = x.AvgPool2d(new Pool2dOptions(1, 2, 1, 2, 0, 1, 0, 0));
         Assert.Equal([2f, 5], y.ToArray());
         y.Sum().Backward();
@@ -186,7 +186,7 @@ public class PoolTests
     {
         int n = shape[0] * shape[1], plane = shape[2] * shape[3];
         var data = Nd.Distinct(8, Nd.Numel(shape));
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var avg = x.GlobalAveragePool();
         var max = x.GlobalMaxPool();
         Assert.Equal([shape[0], shape[1], 1, 1], avg.Shape.ToArray());
@@ -202,14 +202,14 @@ public class PoolTests
         }
         Approx.Equal(ea, avg.ToArray(), 1e-5, 1e-6, "GlobalAveragePool");
         Approx.Equal(em, max.ToArray(), 0, 0, "GlobalMaxPool");
-        GradCheck.Vjp(t => t[0].GlobalAveragePool(), [(data, shape)]);
-        GradCheck.Vjp(t => t[0].GlobalMaxPool(), [(data, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].GlobalAveragePool(), [(data, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].GlobalMaxPool(), [(data, shape)]);
     }
 
     [Fact]
     public void PoolingRejectsBadInput()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 1, 1, 3, 3);
+        using var x = Tensor.Zeros(Backend, 1, 1, 3, 3);
         var e = Assert.Throws<ArgumentException>(() => x.MaxPool2d(new Pool2dOptions(4, 4)));
         Assert.Contains("MaxPool2d", e.Message);
         Assert.Contains("[1, 1, 3, 3]", e.Message);
@@ -219,7 +219,7 @@ public class PoolTests
         Assert.Contains("AvgPool2d", e.Message);
         Assert.Throws<ArgumentException>(() => x.AvgPool2d(new Pool2dOptions(2, 2, 0, 1)));
         Assert.Throws<ArgumentException>(() => x.AvgPool2d(new Pool2dOptions(2, 2, PadTop: -1)));
-        using var v = Tensor.Zeros(GradCheck.Cpu, 3, 3);
+        using var v = Tensor.Zeros(Backend, 3, 3);
         e = Assert.Throws<ArgumentException>(() => v.GlobalAveragePool());
         Assert.Contains("GlobalAveragePool", e.Message);
         Assert.Contains("[3, 3]", e.Message);

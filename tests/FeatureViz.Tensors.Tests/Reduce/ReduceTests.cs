@@ -3,7 +3,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Reduce;
 
-public class ReduceTests
+public abstract class ReduceTests<TBackend> : BackendSuite<TBackend> where TBackend : IBackendFactory
 {
     public static TheoryData<string, int[], int[]?, bool> Cases()
     {
@@ -32,7 +32,7 @@ public class ReduceTests
     {
         int n = shape.Aggregate(1, (a, b) => a * b);
         var data = Rand.Uniform(7, n, -3, 3);
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var y = Apply(op, x, axes, keep);
         var ax = (axes ?? Enumerable.Range(0, shape.Length).ToArray()).Select(a => a < 0 ? a + shape.Length : a).ToHashSet();
         var keepShape = shape.Select((d, i) => ax.Contains(i) ? 1 : d).ToArray();
@@ -60,12 +60,12 @@ public class ReduceTests
     [MemberData(nameof(Cases))]
     [ChecksGradientOf("Sum", "Mean", "Max", "Min")]
     public void Vjp(string op, int[] shape, int[]? axes, bool keep) =>
-        GradCheck.Vjp(x => Apply(op, x[0], axes, keep), [Rand.Of(11, shape)]);
+        GradCheck.Vjp(Backend, x => Apply(op, x[0], axes, keep), [Rand.Of(11, shape)]);
 
     [Fact]
     public void MaxTiesShareTheGradient()
     {
-        using var x = Tensor.FromArray(GradCheck.Cpu, [1f, 3f, 3f, 2f], 4).RequireGrad();
+        using var x = Tensor.FromArray(Backend, [1f, 3f, 3f, 2f], 4).RequireGrad();
         x.Max().Backward();
         Assert.Equal([0f, 0.5f, 0.5f, 0f], x.Grad!.ToArray());
     }
@@ -78,7 +78,7 @@ public class ReduceTests
     public void SoftmaxAndLogSoftmax(int axis)
     {
         var (data, shape) = Rand.Of(3, 3, 4);
-        using var x = Tensor.FromArray(GradCheck.Cpu, data, shape);
+        using var x = Tensor.FromArray(Backend, data, shape);
         var s = x.Softmax(axis).ToArray();
         var ls = x.LogSoftmax(axis).ToArray();
         int a = axis < 0 ? axis + 2 : axis;
@@ -92,26 +92,26 @@ public class ReduceTests
             }
         Approx.Equal(expected, s, 1e-6, 1e-7, "Softmax");
         Approx.Equal(expected.Select(v => Math.Log(v)).ToArray(), ls, 1e-5, 1e-6, "LogSoftmax");
-        GradCheck.Vjp(t => t[0].Softmax(axis), [(data, shape)]);
-        GradCheck.Vjp(t => t[0].LogSoftmax(axis), [(data, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].Softmax(axis), [(data, shape)]);
+        GradCheck.Vjp(Backend, t => t[0].LogSoftmax(axis), [(data, shape)]);
     }
 
     [Fact]
     [ChecksGradientOf("Reshape")]
     public void ReshapeInfersMinusOneAndRejectsMismatch()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 3, 4);
+        using var x = Tensor.Zeros(Backend, 2, 3, 4);
         Assert.Equal([6, 4], x.Reshape(-1, 4).Shape.ToArray());
         var e = Assert.Throws<ArgumentException>(() => x.Reshape(5, -1));
         Assert.Contains("Reshape", e.Message);
         Assert.Contains("[2, 3, 4]", e.Message);
-        GradCheck.Vjp(t => t[0].Reshape(4, 6).Mul(t[0].Reshape(4, 6)), [Rand.Of(2, 2, 3, 4)]);
+        GradCheck.Vjp(Backend, t => t[0].Reshape(4, 6).Mul(t[0].Reshape(4, 6)), [Rand.Of(2, 2, 3, 4)]);
     }
 
     [Fact]
     public void InvalidAxisIsReported()
     {
-        using var x = Tensor.Zeros(GradCheck.Cpu, 2, 3);
+        using var x = Tensor.Zeros(Backend, 2, 3);
         var e = Assert.Throws<ArgumentException>(() => x.Sum([2]));
         Assert.Contains("Sum", e.Message);
         Assert.Contains("axis 2", e.Message);

@@ -1,7 +1,8 @@
 using FeatureViz.Kernels.Cpu.Gemm;
+using FeatureViz.Tensors.Tests.Linalg;
 using FeatureViz.TestSupport;
 
-namespace FeatureViz.Tensors.Tests.Linalg;
+namespace FeatureViz.Tensors.Tests.Kernels;
 
 /// <summary>The packed GEMM kernel on sizes that hit every edge path (partial tiles, partial K/M/N blocks, threads).</summary>
 public class SgemmKernelTests
