@@ -28,7 +28,7 @@ internal sealed partial class OnnxGraph
             using (TensorLimits.Begin(MaxElements, MaxBytes)) outs = n.Kernel(new Args(inputs, Backend, n.Context));
         }
         catch (OnnxImportException) { throw; }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotImplementedException or NotSupportedException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotImplementedException or NotSupportedException or IndexOutOfRangeException or ArithmeticException)
         {
             var shapes = string.Join(", ", inputs.Select(v => v?.ToString() ?? "-"));
             throw new OnnxImportException($"Node '{n.Name}' ({n.OpType}, opset {Opset}) failed on inputs ({shapes}): {e.Message}", e);

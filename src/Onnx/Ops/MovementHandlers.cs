@@ -70,7 +70,9 @@ internal static class MovementHandlers
 
         r.Add("Expand", 8, a =>
         {
-            var shape = a.Longs(1).Select(v => checked((int)v)).ToArray();
+            var target = a.Longs(1);
+            TensorLimits.Elements("Expand", target, "target shape", "shape", $"input [{string.Join(", ", a.Dims(0))}]");
+            var shape = target.Select(v => v > int.MaxValue ? throw a.Fail($"target shape value {v} is out of range") : (int)v).ToArray();
             var dims = HostMath.BroadcastDims(a.Dims(0), shape, "Expand");
             if (a.Value(0) is HostValue h) return [HostMovement.Expand(h, dims)];
             return [ElementwiseHandlers.Float(a, 0, a.Tensor(0).Expand(dims))];

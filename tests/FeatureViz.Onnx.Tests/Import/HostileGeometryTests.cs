@@ -69,6 +69,22 @@ public sealed class HostileGeometryTests
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), $"took {DateTime.UtcNow - started}");
     }
 
+    [Theory]
+    [InlineData("DepthToSpace", 65_536)]
+    [InlineData("DepthToSpace", 4_000_000_000)]
+    [InlineData("SpaceToDepth", 65_536)]
+    [InlineData("DepthToSpace", 0)]
+    public void HugeBlockSizesFailNamingTheAttribute(string op, long blocksize)
+    {
+        // 65536^2 wrapped to 0 in int arithmetic: a DivideByZeroException escaped the executor.
+        using var m = new ModelBuilder().Input("x", 1, 1, 4, 2, 2)
+            .Node(op, ["x"], ["y"], "hostile", ModelBuilder.Int("blocksize", blocksize)).Output("y").Load();
+        using var x = Tensor.Zeros(CpuBackend.Default, 1, 4, 2, 2);
+        var ex = Assert.Throws<OnnxImportException>(() => m.Run(x).Dispose());
+        Assert.Contains("'hostile'", ex.Message);
+        Assert.Contains($"blocksize={blocksize}", ex.Message);
+    }
+
     [Fact]
     public void SmallFeatureMapsKeepWorking()
     {
