@@ -87,7 +87,8 @@ public sealed class OnnxModel : IDisposable
         options ??= new OnnxLoadOptions();
         var backend = options.Backend ?? CpuBackend.Default;
         if (options.MaxTensorElements <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorElements must be positive.", nameof(options));
-        var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements));
+        if (options.MaxTensorBytes <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorBytes must be positive.", nameof(options));
+        var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements, options.MaxTensorBytes));
         return new OnnxModel(graph);
     }
 
@@ -211,10 +212,19 @@ public sealed record OnnxLoadOptions
     public IReadOnlyDictionary<string, int[]>? InputShapes { get; init; }
 
     /// <summary>
-    /// The largest tensor (in elements) the importer will create from model data or folded shape arithmetic
-    /// (default 2^28); a model asking for more is rejected instead of exhausting memory.
+    /// The largest tensor (in elements) the importer will create from model data, and any op of the model may create
+    /// while it runs (outputs, shape arithmetic, workspaces; default 2^28); a model asking for more is rejected, before
+    /// the memory is allocated, with an <see cref="OnnxImportException"/> naming the node and op.
     /// </summary>
     public long MaxTensorElements { get; init; } = OnnxGraph.DefaultMaxElements;
+
+    /// <summary>
+    /// The largest tensor (in bytes: 4 per float32 element, 8 per integer element of shape arithmetic) any op of the
+    /// model may create while it runs (default 2^31); like <see cref="MaxTensorElements"/>, which also holds every
+    /// op's output, it is checked before the memory is allocated, and a node exceeding it fails with an
+    /// <see cref="OnnxImportException"/> naming the node and op.
+    /// </summary>
+    public long MaxTensorBytes { get; init; } = OnnxGraph.DefaultMaxBytes;
 }
 
 /// <summary>A model that cannot be loaded or run: the message names the node, op and problem.</summary>

@@ -7,7 +7,10 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
 {
     private readonly int[] _dims;
 
-    /// <summary>Creates a shape; every dimension must be non-negative and the element count must fit in an <see cref="int"/>.</summary>
+    /// <summary>
+    /// Creates a shape; every dimension must be non-negative, the element count must fit in an <see cref="int"/> and
+    /// within the <see cref="TensorLimits"/> in force.
+    /// </summary>
     public Shape(params int[] dims)
     {
         ArgumentNullException.ThrowIfNull(dims);
@@ -20,6 +23,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
             if (n > int.MaxValue)
                 throw new ArgumentException($"Shape: [{string.Join(", ", dims)}] has more than {int.MaxValue} elements.", nameof(dims));
         }
+        TensorLimits.CheckShape(dims, n);
         _dims = (int[])dims.Clone();
         Numel = (int)n;
     }
@@ -76,7 +80,7 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
                 throw new ArgumentException($"{op}: shapes {a} and {b} cannot be broadcast together (dimension {i}: {da} vs {db}).", paramName);
             d[i] = da == 1 ? db : da;
         }
-        return new Shape(d);
+        return TensorLimits.OutputShape(op, [.. d], paramName, $"the broadcast of {a} and {b}");
     }
 
     /// <inheritdoc/>

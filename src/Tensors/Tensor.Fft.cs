@@ -24,9 +24,10 @@ public sealed partial class Tensor
         var (forward, _) = FftScales(norm, h, w);
         var x = this;
         var backend = Backend;
+        var outShape = new Shape(dims);
         var y = backend.Rfft2(Storage, geometry, forward, 1f);
         // Adjoint of R2C: a C2R of the cotangent whose interior columns count once, not twice.
-        return Record(op, y, new Shape(dims), [x], (g, _) => [Result(backend.Irfft2(g.Storage, geometry, forward, 0.5f), x.Shape)]);
+        return Record(op, y, outShape, [x], (g, _) => [Result(backend.Irfft2(g.Storage, geometry, forward, 0.5f), x.Shape)]);
     }
 
     /// <summary>
@@ -64,9 +65,10 @@ public sealed partial class Tensor
         var x = this;
         var backend = Backend;
         var weights = binWeights?.Storage;
+        var outShape = TensorLimits.OutputShape(op, [.. dims], nameof(width));
         var y = backend.Irfft2(Storage, geometry, inverse, 1f, weights);
         // Adjoint of C2R: an R2C of the cotangent with the interior columns (two bins each) counted twice, then the weights.
-        return Record(op, y, new Shape(dims), [x], (g, _) => [Result(backend.Rfft2(g.Storage, geometry, inverse, 2f, weights), x.Shape)]);
+        return Record(op, y, outShape, [x], (g, _) => [Result(backend.Rfft2(g.Storage, geometry, inverse, 2f, weights), x.Shape)]);
     }
 
     private static (float Forward, float Inverse) FftScales(FftNorm norm, int h, int w)

@@ -29,7 +29,7 @@ public sealed partial class Tensor
         var outDims = batch.ToArray().ToList();
         if (a.Rank > 1) outDims.Add(m);
         if (b.Rank > 1) outDims.Add(n);
-        var outShape = new Shape(outDims.ToArray());
+        var outShape = TensorLimits.OutputShape("MatMul", [.. outDims], nameof(other), $"{a.Shape} @ {b.Shape}");
 
         // A batch over a 2-D right operand folds into the rows of one product: [batch * M, K] @ [K, N].
         bool fold = bBatch.Rank == 0 && aBatch.Numel > 0;
@@ -104,7 +104,7 @@ public sealed partial class Tensor
             rs = cr == 1 ? 0 : cc;
             cs = cc == 1 ? 0 : 1;
         }
-        var outShape = new Shape(m, n);
+        var outShape = TensorLimits.OutputShape("Gemm", [m, n], nameof(b), $"A {a.Shape}, B {b.Shape}");
         int[] zero = [0];
         var geo = new GemmGeometry(m, n, k, ta, tb, alpha, zero, zero, zero, m * n, c is null ? 0f : beta, rs, cs);
         var y = backend.BatchedGemm(a.Storage, b.Storage, c?.Storage, geo);
@@ -150,15 +150,15 @@ public sealed partial class Tensor
             throw new ArgumentException($"Conv2d: groups={o.Groups} does not divide the {oc} output channels of weight {weight.Shape}.", nameof(options));
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != oc))
             throw new ArgumentException($"Conv2d: bias {bias.Shape} must be [{oc}] for weight {weight.Shape}.", nameof(bias));
-        int ekh = (kh - 1) * o.DilationH + 1, ekw = (kw - 1) * o.DilationW + 1;
-        int ph = h + o.PadTop + o.PadBottom, pw = w + o.PadLeft + o.PadRight;
-        if (ekh > ph || ekw > pw)
-            throw new ArgumentException($"Conv2d: dilated kernel {ekh}x{ekw} (weight {weight.Shape}) is larger than the padded input {ph}x{pw} (input {x.Shape}).", nameof(weight));
-        int oh = (ph - ekh) / o.StrideH + 1, ow = (pw - ekw) / o.StrideW + 1;
-        var geo = new Conv2dGeometry(n, c, h, w, oc, kh, kw, oh, ow, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
+        var (oh, ow) = SpatialGeometry.Resolve("Conv2d", SpatialOpKind.Convolution, $"input {x.Shape}, weight {weight.Shape}",
+            new SpatialAxis(h, kh, o.StrideH, o.DilationH, o.PadTop, o.PadBottom),
+            new SpatialAxis(w, kw, o.StrideW, o.DilationW, o.PadLeft, o.PadRight), nameof(weight));
+        var outShape = TensorLimits.OutputShape("Conv2d", [n, oc, oh, ow], nameof(options), ConvContext(x, weight, o.StrideH, o.StrideW, o.DilationH, o.DilationW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight));
+        CheckIm2ColWorkspace("Conv2d", c / o.Groups, kh, kw, oh * ow);
+        var geo = new Conv2dGeometry(n, c, h, w, oc, kh, kw, (int)oh, (int)ow, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
         var y = backend.Conv2d(x.Storage, weight.Storage, bias?.Storage, geo);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Record("Conv2d", y, new Shape(n, oc, oh, ow), inputs, (g, needs) =>
+        return Record("Conv2d", y, outShape, inputs, (g, needs) =>
         {
             var dx = needs[0] ? Result(backend.Conv2dBackwardInput(g.Storage, weight.Storage, geo), x.Shape) : null;
             // Frozen weights (feature visualization) never reach the weight-gradient kernel.
@@ -182,18 +182,18 @@ public sealed partial class Tensor
         int cout = weight.Shape[1] * o.Groups;
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != cout))
             throw new ArgumentException($"ConvTranspose2d: bias {bias.Shape} must be [{cout}] for weight {weight.Shape} with groups={o.Groups}.", nameof(bias));
-        if (o.OutputPaddingH < 0 || o.OutputPaddingW < 0 || o.OutputPaddingH >= Math.Max(o.StrideH, o.DilationH) || o.OutputPaddingW >= Math.Max(o.StrideW, o.DilationW))
-            throw new ArgumentException($"ConvTranspose2d: output padding ({o.OutputPaddingH}, {o.OutputPaddingW}) must be non-negative and smaller than the stride or the dilation (input {x.Shape}).", nameof(options));
-        int ekh = (kh - 1) * o.DilationH + 1, ekw = (kw - 1) * o.DilationW + 1;
-        int oh = o.StrideH * (h - 1) + o.OutputPaddingH + ekh - o.PadTop - o.PadBottom;
-        int ow = o.StrideW * (w - 1) + o.OutputPaddingW + ekw - o.PadLeft - o.PadRight;
+        var (oh, ow) = SpatialGeometry.Resolve("ConvTranspose2d", SpatialOpKind.TransposedConvolution, $"input {x.Shape}, weight {weight.Shape}",
+            new SpatialAxis(h, kh, o.StrideH, o.DilationH, o.PadTop, o.PadBottom, o.OutputPaddingH),
+            new SpatialAxis(w, kw, o.StrideW, o.DilationW, o.PadLeft, o.PadRight, o.OutputPaddingW), nameof(options));
         if (oh <= 0 || ow <= 0)
             throw new ArgumentException($"ConvTranspose2d: pads ({o.PadTop}, {o.PadLeft}, {o.PadBottom}, {o.PadRight}) leave an empty output {oh}x{ow} for input {x.Shape} and weight {weight.Shape}.", nameof(options));
+        var outShape = TensorLimits.OutputShape("ConvTranspose2d", [n, cout, oh, ow], nameof(options), ConvContext(x, weight, o.StrideH, o.StrideW, o.DilationH, o.DilationW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight));
+        CheckIm2ColWorkspace("ConvTranspose2d", cout / o.Groups, kh, kw, (long)h * w);
         // The convolution this op transposes maps [N, cout, oh, ow] to [N, cin, h, w] with the same weight tensor.
-        var geo = new Conv2dGeometry(n, cout, oh, ow, cin, kh, kw, h, w, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
+        var geo = new Conv2dGeometry(n, cout, (int)oh, (int)ow, cin, kh, kw, h, w, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
         var y = backend.ConvTranspose2d(x.Storage, weight.Storage, bias?.Storage, geo);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Record("ConvTranspose2d", y, new Shape(n, cout, oh, ow), inputs, (g, needs) =>
+        return Record("ConvTranspose2d", y, outShape, inputs, (g, needs) =>
         {
             var dx = needs[0] ? Result(backend.Conv2d(g.Storage, weight.Storage, null, geo), x.Shape) : null;
             var dw = needs[1] ? Result(backend.Conv2dBackwardWeight(g.Storage, x.Storage, geo), weight.Shape) : null;
@@ -201,6 +201,13 @@ public sealed partial class Tensor
             return bias is null ? [dx, dw] : [dx, dw, db];
         });
     }
+
+    /// <summary>The column buffer of im2col (channels per group * kernel taps by output positions) must fit the limits too.</summary>
+    private static void CheckIm2ColWorkspace(string op, int groupChannels, int kh, int kw, long positions) =>
+        TensorLimits.Elements(op, [(long)groupChannels * kh * kw, positions], "im2col workspace", "options");
+
+    private static string ConvContext(Tensor x, Tensor weight, int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr) =>
+        $"strides ({sh}, {sw}), dilations ({dh}, {dw}), pads ({pt}, {pl}, {pb}, {pr}), input {x.Shape}, weight {weight.Shape}";
 
     private static IBackend CheckConvArgs(string op, Tensor x, Tensor weight, Tensor? bias, int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw, int groups)
     {

@@ -116,7 +116,7 @@ public sealed partial class Tensor
         if (r == 0) throw new ArgumentException("Concat: cannot join rank-0 tensors.", nameof(tensors));
         int a = Shape.NormalizeAxis(axis, r, "Concat");
         var dims = first.Shape.ToArray();
-        int total = 0;
+        long total = 0;
         foreach (var t in tensors)
         {
             ArgumentNullException.ThrowIfNull(t, nameof(tensors));
@@ -127,8 +127,10 @@ public sealed partial class Tensor
                 throw new ArgumentException($"Concat: shapes {string.Join(", ", tensors.Select(x => x.Shape))} differ outside axis {axis}.", nameof(tensors));
             total += t.Shape[a];
         }
-        dims[a] = total;
-        var outShape = new Shape(dims);
+        var outDims = dims.Select(d => (long)d).ToArray();
+        outDims[a] = total;
+        var outShape = TensorLimits.OutputShape("Concat", outDims, nameof(tensors), $"{tensors.Count} tensors joined along axis {axis}");
+        dims = outShape.ToArray();
         int outer = 1, innerUnit = 1;
         for (int i = 0; i < a; i++) outer *= dims[i];
         for (int i = a + 1; i < r; i++) innerUnit *= dims[i];
@@ -229,7 +231,7 @@ public sealed partial class Tensor
         for (int i = 0; i < a; i++) dims.Add(Shape[i]);
         dims.AddRange(indicesShape);
         for (int i = a + 1; i < Rank; i++) dims.Add(Shape[i]);
-        var outShape = new Shape(dims.ToArray());
+        var outShape = TensorLimits.OutputShape("Gather", [.. dims], nameof(indicesShape), $"input {Shape}, axis {axis}, indices {iShape}");
         var x = this;
         var y = Backend.Gather(Storage, outer, d, inner, idx);
         return Record("Gather", y, outShape, [x], (g, _) => [Result(x.Backend.GatherBackward(g.Storage, outer, d, inner, idx), x.Shape)]);
@@ -241,7 +243,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(dims);
         foreach (var v in dims)
             if (v < 0) throw new ArgumentException($"Expand: negative dimension in [{string.Join(", ", dims)}] for input {Shape}.", nameof(dims));
-        var outShape = Shape.Broadcast(Shape, new Shape(dims), "Expand", nameof(dims));
+        var outShape = Shape.Broadcast(Shape, TensorLimits.OutputShape("Expand", [.. dims], nameof(dims), $"input {Shape}"), "Expand", nameof(dims));
         // The broadcast gradient is summed back to the input shape by autograd.
         return Record("Expand", Backend.BroadcastTo(Storage, Shape, outShape), outShape, [this], (g, _) => [g]);
     }
@@ -255,7 +257,7 @@ public sealed partial class Tensor
         // Tiling is broadcasting [1, d0, 1, d1, ...] to [r0, d0, r1, d1, ...]; the flat layouts coincide.
         var single = new int[2 * Rank];
         var tiled = new int[2 * Rank];
-        var outDims = new int[Rank];
+        var outDims = new long[Rank];
         var repeatAxes = new int[Rank];
         for (int i = 0; i < Rank; i++)
         {
@@ -265,10 +267,10 @@ public sealed partial class Tensor
             single[2 * i + 1] = Shape[i];
             tiled[2 * i] = repeats[i];
             tiled[2 * i + 1] = Shape[i];
-            outDims[i] = checked(repeats[i] * Shape[i]);
+            outDims[i] = (long)repeats[i] * Shape[i];
             repeatAxes[i] = 2 * i;
         }
-        var outShape = new Shape(outDims);
+        var outShape = TensorLimits.OutputShape("Tile", outDims, nameof(repeats), $"input {Shape}, repeats [{string.Join(", ", repeats)}]");
         var x = this;
         var y = Backend.BroadcastTo(Storage, new Shape(single), new Shape(tiled));
         return Record("Tile", y, outShape, [x], (g, _) =>

@@ -121,12 +121,13 @@ public sealed partial class Tensor
             throw new ArgumentException($"Resize: input {Shape} has an empty spatial axis.", "x");
         if (options.ScaleH is { } sh && !(sh > 0) || options.ScaleW is { } sw && !(sw > 0))
             throw new ArgumentException($"Resize: scales ({options.ScaleH}, {options.ScaleW}) must be positive (input {Shape}).", nameof(options));
-        var (y0, y1, wy) = ResizeAxis(inH, outH, options.ScaleH, options);
-        var (x0, x1, wx) = ResizeAxis(inW, outW, options.ScaleW, options);
         var dims = Shape.ToArray();
         dims[^2] = outH;
         dims[^1] = outW;
-        var outShape = new Shape(dims);
+        // Before the per-row and per-column tables, which are as long as the output axes.
+        var outShape = TensorLimits.OutputShape("Resize", [.. dims], outH > inH ? nameof(outH) : nameof(outW), $"input {Shape}");
+        var (y0, y1, wy) = ResizeAxis(inH, outH, options.ScaleH, options);
+        var (x0, x1, wx) = ResizeAxis(inW, outW, options.ScaleW, options);
         var geo = new ResizeGeometry(Numel / (inH * inW), inH, inW, outH, outW, options.Mode == ResizeMode.Nearest, y0, y1, wy, x0, x1, wx);
         var x = this;
         return Record("Resize", Backend.Resize(Storage, geo), outShape, [x],
@@ -208,9 +209,10 @@ public sealed partial class Tensor
         if (padding is not (WarpPadding.Zeros or WarpPadding.Border))
             throw new ArgumentException($"AffineWarp: unknown padding {padding}.", nameof(padding));
         var backend = SameBackend("AffineWarp", this, theta);
+        var outShape = TensorLimits.OutputShape("AffineWarp", [n, Shape[1], outH, outW], nameof(outH), $"input {Shape}");
         var geo = new AffineWarpGeometry(n, Shape[1], Shape[2], Shape[3], outH, outW, theta.Shape[0], padding);
         var x = this;
-        return Record("AffineWarp", backend.AffineWarp(Storage, theta.Storage, geo), new Shape(n, Shape[1], outH, outW), [x, theta],
+        return Record("AffineWarp", backend.AffineWarp(Storage, theta.Storage, geo), outShape, [x, theta],
             (dy, needs) =>
             [
                 needs[0] ? Result(backend.AffineWarpBackward(dy.Storage, theta.Storage, geo), x.Shape) : null,

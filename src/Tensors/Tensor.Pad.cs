@@ -21,7 +21,7 @@ public sealed partial class Tensor
         var begin = new int[r];
         var lo = new int[r];
         var len = new int[r];
-        var outDims = new int[r];
+        var outDims = new long[r];
         for (int a = 0; a < r; a++)
         {
             int b = pads[a], e = pads[r + a], d = Shape[a];
@@ -31,11 +31,11 @@ public sealed partial class Tensor
             begin[a] = Math.Max(0, b);
             lo[a] = Math.Max(0, -b);
             len[a] = (int)kept;
-            outDims[a] = checked((int)(kept + Math.Max(0, b) + Math.Max(0, e)));
+            outDims[a] = kept + Math.Max(0, b) + Math.Max(0, e);
             if (mode != PadMode.Constant && kept == 0 && outDims[a] > 0)
                 throw new ArgumentException($"Pad: {mode} padding of axis {a} needs at least one input element, but input {Shape} with pads [{string.Join(", ", pads)}] keeps none.", nameof(pads));
         }
-        var outShape = new Shape(outDims);
+        var outShape = TensorLimits.OutputShape("Pad", outDims, nameof(pads), $"input {Shape}, pads [{string.Join(", ", pads)}]");
         var geometry = new PadGeometry(Shape, outShape, begin, lo, len, mode, value);
         var x = this;
         var y = Backend.Pad(Storage, geometry);

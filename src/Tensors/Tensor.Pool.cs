@@ -27,16 +27,18 @@ public sealed partial class Tensor
     private Tensor MaxPool(string op, Pool2dGeometry g)
     {
         var x = this;
+        var outShape = TensorLimits.OutputShape(op, [g.N, g.C, g.OutH, g.OutW]);
         var y = Backend.MaxPool2d(Storage, g);
-        return Record(op, y, new Shape(g.N, g.C, g.OutH, g.OutW), [x],
+        return Record(op, y, outShape, [x],
             (dy, _) => [Result(x.Backend.MaxPool2dBackward(x.Storage, dy.Storage, g), x.Shape)]);
     }
 
     private Tensor AvgPool(string op, Pool2dGeometry g)
     {
         var x = this;
+        var outShape = TensorLimits.OutputShape(op, [g.N, g.C, g.OutH, g.OutW]);
         var y = Backend.AvgPool2d(Storage, g);
-        return Record(op, y, new Shape(g.N, g.C, g.OutH, g.OutW), [x],
+        return Record(op, y, outShape, [x],
             (dy, _) => [Result(x.Backend.AvgPool2dBackward(dy.Storage, g), x.Shape)]);
     }
 
@@ -47,35 +49,18 @@ public sealed partial class Tensor
         return new Pool2dGeometry(Shape[0], Shape[1], Shape[2], Shape[3], 1, 1, Shape[2], Shape[3], 1, 1, 0, 0, 0, 0, 1, 1, false);
     }
 
-    /// <summary>Validates pooling options and computes the output size with the ONNX rules.</summary>
+    /// <summary>Validates pooling options against the input (<see cref="SpatialGeometry"/>) and computes the output size with the ONNX rules.</summary>
     private Pool2dGeometry PoolGeometry(string op, Pool2dOptions o)
     {
         if (Rank != 4) throw new ArgumentException($"{op}: input {Shape} is not NCHW (rank 4).");
-        if (o.KernelH < 1 || o.KernelW < 1)
-            throw new ArgumentException($"{op}: kernel {o.KernelH}x{o.KernelW} must be positive (input {Shape}).", nameof(o));
-        if (o.StrideH < 1 || o.StrideW < 1)
-            throw new ArgumentException($"{op}: stride {o.StrideH}x{o.StrideW} must be positive (input {Shape}).", nameof(o));
-        if (o.DilationH < 1 || o.DilationW < 1)
-            throw new ArgumentException($"{op}: dilation {o.DilationH}x{o.DilationW} must be positive (input {Shape}).", nameof(o));
-        if (o.PadTop < 0 || o.PadLeft < 0 || o.PadBottom < 0 || o.PadRight < 0)
-            throw new ArgumentException($"{op}: pads (top {o.PadTop}, left {o.PadLeft}, bottom {o.PadBottom}, right {o.PadRight}) must not be negative (input {Shape}).", nameof(o));
         int h = Shape[2], w = Shape[3];
-        int outH = OutSize(op, "height", h, o.KernelH, o.StrideH, o.PadTop, o.PadBottom, o.DilationH, o.CeilMode);
-        int outW = OutSize(op, "width", w, o.KernelW, o.StrideW, o.PadLeft, o.PadRight, o.DilationW, o.CeilMode);
-        return new Pool2dGeometry(Shape[0], Shape[1], h, w, outH, outW, o.KernelH, o.KernelW, o.StrideH, o.StrideW,
+        var (outH, outW) = SpatialGeometry.Resolve(op, SpatialOpKind.Pooling, $"input {Shape}",
+            new SpatialAxis(h, o.KernelH, o.StrideH, o.DilationH, o.PadTop, o.PadBottom, CeilMode: o.CeilMode),
+            new SpatialAxis(w, o.KernelW, o.StrideW, o.DilationW, o.PadLeft, o.PadRight, CeilMode: o.CeilMode), "options");
+        TensorLimits.OutputShape(op, [Shape[0], Shape[1], outH, outW], "options",
+            $"kernel ({o.KernelH}, {o.KernelW}), strides ({o.StrideH}, {o.StrideW}), dilations ({o.DilationH}, {o.DilationW}), pads ({o.PadTop}, {o.PadLeft}, {o.PadBottom}, {o.PadRight}), input {Shape}");
+        return new Pool2dGeometry(Shape[0], Shape[1], h, w, (int)outH, (int)outW, o.KernelH, o.KernelW, o.StrideH, o.StrideW,
             o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.CountIncludePad);
-
-        int OutSize(string opName, string what, int size, int k, int s, int p0, int p1, int d, bool ceil)
-        {
-            long effective = (long)d * (k - 1) + 1;
-            long span = size + (long)p0 + p1 - effective;
-            if (span < 0)
-                throw new ArgumentException($"{opName}: kernel {o.KernelH}x{o.KernelW} (dilation {o.DilationH}x{o.DilationW}) is larger than the padded input {what} {size + (long)p0 + p1} of input {Shape}.", nameof(o));
-            long n = (ceil ? (span + s - 1) / s : span / s) + 1;
-            // Ceil mode: the last window must start inside the input or the left padding.
-            if (ceil && (n - 1) * s >= size + (long)p0) n--;
-            return (int)n;
-        }
     }
 }
 

@@ -8,15 +8,27 @@ internal sealed partial class OnnxGraph
     private readonly object _sync = new();
     private readonly Dictionary<string, Dictionary<string, Value>> _plans = new(StringComparer.Ordinal);
 
-    /// <summary>Runs one node, wrapping op errors with the node's name and op type.</summary>
+    /// <summary>The default byte limit of any one tensor a node creates (a 2^28-element float32 tensor takes 2^30).</summary>
+    public const long DefaultMaxBytes = 1L << 31;
+
+    /// <summary>The byte limit of any one tensor a node creates (<see cref="TensorLimits"/>).</summary>
+    public long MaxBytes { get; }
+
+    /// <summary>
+    /// Runs one node under the model's element and byte limits (<see cref="TensorLimits"/>: every output and
+    /// workspace is checked before it is allocated), wrapping op errors with the node's name and op type.
+    /// </summary>
     private Value?[] RunNode(GraphNode n, Func<string, Value> lookup)
     {
         var inputs = new Value?[n.Inputs.Length];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = n.Inputs[i].Length > 0 ? lookup(n.Inputs[i]) : null;
         Value?[] outs;
-        try { outs = n.Kernel(new Args(inputs, Backend, n.Context)); }
+        try
+        {
+            using (TensorLimits.Begin(MaxElements, MaxBytes)) outs = n.Kernel(new Args(inputs, Backend, n.Context));
+        }
         catch (OnnxImportException) { throw; }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotImplementedException or NotSupportedException or IndexOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotImplementedException or NotSupportedException or IndexOutOfRangeException or ArithmeticException)
         {
             var shapes = string.Join(", ", inputs.Select(v => v?.ToString() ?? "-"));
             throw new OnnxImportException($"Node '{n.Name}' ({n.OpType}, opset {Opset}) failed on inputs ({shapes}): {e.Message}", e);

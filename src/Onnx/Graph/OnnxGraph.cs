@@ -54,10 +54,11 @@ internal sealed partial class OnnxGraph
     }
 
     // The constants made here must outlive any TensorScope: construct through Untracked.Run (as OnnxModel does).
-    public OnnxGraph(ModelProto model, IBackend backend, string? modelDirectory, IReadOnlyDictionary<string, int[]>? inputShapes, long maxElements)
+    public OnnxGraph(ModelProto model, IBackend backend, string? modelDirectory, IReadOnlyDictionary<string, int[]>? inputShapes, long maxElements, long maxBytes = DefaultMaxBytes)
     {
         Backend = backend;
         MaxElements = maxElements;
+        MaxBytes = maxBytes;
         var g = model.Graph;
         Opset = DefaultOpset(model);
 

@@ -16,9 +16,9 @@ internal static class ConstantHandlers
             Value? fill = t is null ? null : TensorProtoReader.Read(t, c.Backend, null, 1, $"Node '{c.NodeName}' attribute value");
             return a =>
             {
-                var dims = a.Longs(0).Select(v => v is < 0 or > int.MaxValue ? throw a.Fail($"shape value {v} is invalid") : (int)v).ToArray();
-                MovementHandlers.CheckSize(a, dims);
-                int n = dims.Aggregate(1, (p, q) => p * q);
+                var shape = a.Longs(0);
+                var dims = shape.Select(v => v is < 0 or > int.MaxValue ? throw a.Fail($"shape value {v} is invalid") : (int)v).ToArray();
+                int n = fill is HostValue ? HostMath.CheckedCount("ConstantOfShape", shape) : TensorLimits.OutputShape("ConstantOfShape", shape, "input").Numel;
                 return fill switch
                 {
                     null => [new TensorValue(Tensor.Zeros(a.Backend, dims))],
@@ -61,14 +61,17 @@ internal static class ConstantHandlers
             {
                 long s = a.Longs(0)[0], l = a.Longs(1)[0], d = a.Longs(2)[0];
                 if (d == 0) throw a.Fail("delta must not be 0");
-                long n = Math.Max(0, (l - s + d - (d > 0 ? 1 : -1)) / d);
-                if (n > a.Node.MaxElements) throw a.Fail($"{n} elements exceed the limit");
+                // Int128: start, limit and delta may be any int64 values.
+                var span = (Int128)l - s + d - (d > 0 ? 1 : -1);
+                long n = (long)Int128.Clamp(span / d, 0, long.MaxValue);
+                HostMath.CheckedCount("Range", [n]);
                 return [new HostValue(a.Value(0).Type, [(int)n], Enumerable.Range(0, (int)n).Select(i => s + i * d).ToArray())];
             }
             double fs = a.Floats(0)[0], fl = a.Floats(1)[0], fd = a.Floats(2)[0];
             if (fd == 0) throw a.Fail("delta must not be 0");
             double count = Math.Max(0, Math.Ceiling((fl - fs) / fd));
-            if (count > a.Node.MaxElements) throw a.Fail($"{count} elements exceed the limit");
+            if (!(count <= long.MaxValue)) throw a.Fail($"Range: start {fs}, limit {fl} and delta {fd} give {count} elements");
+            TensorLimits.OutputShape("Range", [(long)count], "limit", $"start {fs}, limit {fl}, delta {fd}");
             var v = Enumerable.Range(0, (int)count).Select(i => (float)(fs + i * fd)).ToArray();
             return [new TensorValue(Tensor.FromArray(a.Backend, v, v.Length), a.Value(0).Type)];
         });

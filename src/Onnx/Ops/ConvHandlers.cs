@@ -32,6 +32,7 @@ internal static class ConvHandlers
             var xd = x.Shape.ToArray();
             var inSize = sr == 1 ? new[] { 1, xd[2] } : new[] { xd[2], xd[3] };
             var (pt, pl, pb, pr) = s.ResolvePads(a, sr, inSize, k, stride, dil);
+            s.CheckRanges(a, SpatialOpKind.Convolution, x.Shape, sr, inSize, k, stride, dil, (pt, pl, pb, pr));
             var opt = new Conv2dOptions(stride[0], stride[1], pt, pl, pb, pr, dil[0], dil[1], checked((int)group));
             Tensor? bias = a.TensorOrNull(2);
             if (sr == 1)
@@ -48,7 +49,7 @@ internal static class ConvHandlers
         var s = SpatialAttrs.Read(c);
         long group = c.Int("group", 1);
         var outputShape = c.Ints("output_shape");
-        var outputPadding = c.Ints("output_padding");
+        var outputPadding = s.OutputPadding = c.Ints("output_padding");
         return a =>
         {
             var x = a.Tensor(0);
@@ -72,11 +73,14 @@ internal static class ConvHandlers
                 var t2 = SpatialAttrs.To2d(target, sr, 1, a, "output_shape");
                 for (int i = 0; i < 2; i++)
                 {
-                    int natural = stride[i] * (inSize[i] - 1) + outPad[i] + (k[i] - 1) * dil[i] + 1;
-                    int total = natural - t2[i];
-                    if (total < 0) { outPad[i] += -total; total = 0; }
-                    if (s.AutoPad == "SAME_UPPER") { begin[i] = total / 2; end[i] = total - total / 2; }
-                    else { begin[i] = total - total / 2; end[i] = total / 2; }
+                    long natural = (long)stride[i] * (inSize[i] - 1) + outPad[i] + (long)(k[i] - 1) * dil[i] + 1;
+                    long total = natural - t2[i];
+                    // Growing the output beyond the natural size is output padding (checked against the stride below).
+                    if (total < 0) { outPad[i] = (int)Math.Min(outPad[i] - total, int.MaxValue); total = 0; }
+                    if (total > int.MaxValue) throw a.Fail($"attribute output_shape=[{string.Join(", ", outputShape!)}] asks to crop {total} positions of spatial axis {i - (2 - sr)} (input {x.Shape})");
+                    int t = (int)total;
+                    if (s.AutoPad == "SAME_UPPER") { begin[i] = t / 2; end[i] = t - t / 2; }
+                    else { begin[i] = t - t / 2; end[i] = t / 2; }
                 }
             }
             else if (s.AutoPad != "VALID")
@@ -84,6 +88,7 @@ internal static class ConvHandlers
                 var (pt, pl, pb, pr) = s.ResolvePads(a, sr, inSize, k, stride, dil);
                 (begin[0], begin[1], end[0], end[1]) = (pt, pl, pb, pr);
             }
+            s.CheckRanges(a, SpatialOpKind.TransposedConvolution, x.Shape, sr, inSize, k, stride, dil, (begin[0], begin[1], end[0], end[1]), outPad);
             var opt = new ConvTranspose2dOptions(stride[0], stride[1], begin[0], begin[1], end[0], end[1], dil[0], dil[1], outPad[0], outPad[1], checked((int)group));
             Tensor? bias = a.TensorOrNull(2);
             if (sr == 1)

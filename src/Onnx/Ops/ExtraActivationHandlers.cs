@@ -66,8 +66,9 @@ internal static class ExtraActivationHandlers
             {
                 var x = a.Tensor(0);
                 if (x.Rank != 4) throw a.Fail($"input {x.Shape} must be 4-D");
-                int b = checked((int)bs), n = x.Shape[0], ch = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
-                if (b <= 0 || ch % (b * b) != 0) throw a.Fail($"channels {ch} are not divisible by blocksize^2 ({b * b})");
+                int n = x.Shape[0], ch = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+                if (bs <= 0 || bs > ch || bs * bs > ch || ch % (bs * bs) != 0) throw a.Fail($"attribute blocksize={bs}: the {ch} channels of input {x.Shape} are not divisible by blocksize^2");
+                int b = (int)bs;
                 var y = crd
                     ? x.Reshape(n, ch / (b * b), b, b, h, w).Transpose(0, 1, 4, 2, 5, 3)
                     : x.Reshape(n, b, b, ch / (b * b), h, w).Transpose(0, 3, 4, 1, 5, 2);
@@ -81,8 +82,9 @@ internal static class ExtraActivationHandlers
             {
                 var x = a.Tensor(0);
                 if (x.Rank != 4) throw a.Fail($"input {x.Shape} must be 4-D");
-                int b = checked((int)bs), n = x.Shape[0], ch = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
-                if (b <= 0 || h % b != 0 || w % b != 0) throw a.Fail($"spatial size {h}x{w} is not divisible by blocksize {b}");
+                int n = x.Shape[0], ch = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+                if (bs <= 0 || bs > Math.Max(h, w) || h % bs != 0 || w % bs != 0) throw a.Fail($"attribute blocksize={bs}: the spatial size {h}x{w} of input {x.Shape} is not divisible by it");
+                int b = (int)bs;
                 var y = x.Reshape(n, ch, h / b, b, w / b, b).Transpose(0, 3, 5, 1, 2, 4);
                 return [F(a, y.Reshape(n, ch * b * b, h / b, w / b))];
             };

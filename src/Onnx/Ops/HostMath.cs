@@ -7,11 +7,20 @@ internal static class HostMath
 {
     public static int[] BroadcastDims(int[] a, int[] b, string op) => FeatureViz.Tensors.Shape.Broadcast(new(a), new(b), op).ToArray();
 
+    /// <summary>
+    /// The element count of a host result of <paramref name="dims"/> (8 bytes an element), checked against the
+    /// <see cref="FeatureViz.Tensors.TensorLimits"/> in force before anything of that size is allocated.
+    /// </summary>
+    public static int CheckedCount(string op, ReadOnlySpan<long> dims) =>
+        (int)FeatureViz.Tensors.TensorLimits.Elements(op, dims, "result", elementSize: sizeof(long));
+
+    /// <inheritdoc cref="CheckedCount(string, ReadOnlySpan{long})"/>
+    public static int CheckedCount(string op, int[] dims) => CheckedCount(op, [.. dims.Select(d => (long)d)]);
+
     /// <summary>Index into a broadcast operand for each flat output index.</summary>
     public static int[] BroadcastIndex(int[] src, int[] dst)
     {
-        int n = 1;
-        foreach (var x in dst) n *= x;
+        int n = CheckedCount("Broadcast", dst);
         var map = new int[n];
         int r = dst.Length, off = r - src.Length;
         var strides = new int[r];

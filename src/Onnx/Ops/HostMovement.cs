@@ -9,8 +9,7 @@ internal static class HostMovement
     /// <remarks>The handlers check growing results (Expand, Tile) against the model's element limit first.</remarks>
     public static HostValue Map(HostValue src, int[] outDims, Func<int[], int[]> srcIndex)
     {
-        long n = 1;
-        foreach (var d in outDims) n *= d;
+        long n = HostMath.CheckedCount("Map", outDims);
         var data = new long[n];
         var ss = new FeatureViz.Tensors.Shape(src.Dims).Strides();
         var idx = new int[outDims.Length];
@@ -41,7 +40,10 @@ internal static class HostMovement
     public static HostValue Concat(IReadOnlyList<HostValue> parts, int axis)
     {
         var dims = (int[])parts[0].Dims.Clone();
-        dims[axis] = parts.Sum(p => p.Dims[axis]);
+        var wide = dims.Select(d => (long)d).ToArray();
+        wide[axis] = parts.Sum(p => (long)p.Dims[axis]);
+        HostMath.CheckedCount("Concat", wide);
+        dims[axis] = (int)wide[axis];
         int outer = dims.Take(axis).Aggregate(1, (a, b) => a * b);
         var data = new List<long>();
         for (int o = 0; o < outer; o++)
@@ -88,7 +90,9 @@ internal static class HostMovement
 
     public static HostValue Tile(HostValue v, int[] repeats)
     {
-        var outDims = v.Dims.Select((d, i) => d * repeats[i]).ToArray();
+        var wide = v.Dims.Select((d, i) => (long)d * repeats[i]).ToArray();
+        HostMath.CheckedCount("Tile", wide);
+        var outDims = wide.Select(d => (int)d).ToArray();
         var si = new int[v.Rank];
         return Map(v, outDims, o => { for (int i = 0; i < si.Length; i++) si[i] = o[i] % v.Dims[i]; return si; });
     }

@@ -70,9 +70,10 @@ internal static class MovementHandlers
 
         r.Add("Expand", 8, a =>
         {
-            var shape = a.Longs(1).Select(v => checked((int)v)).ToArray();
+            var target = a.Longs(1);
+            TensorLimits.Elements("Expand", target, "target shape", "shape", $"input [{string.Join(", ", a.Dims(0))}]");
+            var shape = target.Select(v => v > int.MaxValue ? throw a.Fail($"target shape value {v} is out of range") : (int)v).ToArray();
             var dims = HostMath.BroadcastDims(a.Dims(0), shape, "Expand");
-            CheckSize(a, dims);
             if (a.Value(0) is HostValue h) return [HostMovement.Expand(h, dims)];
             return [ElementwiseHandlers.Float(a, 0, a.Tensor(0).Expand(dims))];
         });
@@ -81,18 +82,12 @@ internal static class MovementHandlers
         {
             var reps = a.Longs(1).Select(v => checked((int)v)).ToArray();
             if (reps.Length != a.Rank(0) || reps.Any(v => v < 0)) throw a.Fail($"repeats [{string.Join(", ", reps)}] do not fit input rank {a.Rank(0)}");
-            CheckSize(a, a.Dims(0).Select((d, i) => d * reps[i]).ToArray());
+            TensorLimits.OutputShape("Tile", [.. a.Dims(0).Select((d, i) => (long)d * reps[i])], "repeats", $"input [{string.Join(", ", a.Dims(0))}], repeats [{string.Join(", ", reps)}]");
             if (a.Value(0) is HostValue h) return [HostMovement.Tile(h, reps)];
             return [ElementwiseHandlers.Float(a, 0, a.Tensor(0).Tile(reps))];
         });
     }
 
-    public static void CheckSize(Args a, int[] dims)
-    {
-        long n = 1;
-        foreach (var d in dims) n = Math.Min(n * Math.Max(d, 0), long.MaxValue / 4);
-        if (n > a.Node.MaxElements) throw a.Fail($"the result [{string.Join(", ", dims)}] would hold {n} elements, more than the limit of {a.Node.MaxElements}");
-    }
 
     private static Kernel Split(NodeContext c)
     {
@@ -226,9 +221,9 @@ internal static class MovementHandlers
                 full[axes[i]] = checked((int)pads[i]);
                 full[rank + axes[i]] = checked((int)pads[axes.Length + i]);
             }
-            var outDims = a.Dims(0).Select((d, i) => d + full[i] + full[rank + i]).ToArray();
+            var outDims = a.Dims(0).Select((d, i) => (long)d + full[i] + full[rank + i]).ToArray();
             if (outDims.Any(d => d < 0)) throw a.Fail($"pads [{string.Join(", ", full)}] crop more than the input [{string.Join(", ", a.Dims(0))}] holds");
-            CheckSize(a, outDims);
+            TensorLimits.OutputShape("Pad", outDims, "pads", $"input [{string.Join(", ", a.Dims(0))}], pads [{string.Join(", ", full)}]");
             var x = a.Tensor(0);
             var y = modeName switch
             {

@@ -42,6 +42,7 @@ internal static class PoolHandlers
             var xd = x.Shape.ToArray();
             var inSize = sr == 1 ? new[] { 1, xd[2] } : new[] { xd[2], xd[3] };
             var (pt, pl, pb, pr) = s.ResolvePads(a, sr, inSize, k, stride, dil);
+            s.CheckRanges(a, SpatialOpKind.Pooling, x.Shape, sr, inSize, k, stride, dil, (pt, pl, pb, pr), ceil: ceil);
             var opt = new Pool2dOptions(k[0], k[1], stride[0], stride[1], pt, pl, pb, pr, dil[0], dil[1], ceil, includePad);
             var x4 = sr == 1 ? x.Reshape(xd[0], xd[1], 1, xd[2]) : x;
             var y = max ? x4.MaxPool2d(opt) : x4.AvgPool2d(opt);

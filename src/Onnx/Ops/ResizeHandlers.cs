@@ -99,7 +99,7 @@ internal static class ResizeHandlers
             if (o < 0 || o > int.MaxValue) throw a.Fail($"output size {o} is invalid");
             outDims[ax] = (int)o;
         }
-        MovementHandlers.CheckSize(a, outDims);
+        TensorLimits.OutputShape(a.Node.OpType, [.. outDims.Select(d => (long)d)], "scales", $"input [{string.Join(", ", inDims)}]");
         if (Fused(x, cfg, inDims, outDims, scale, scalesIn is not null || cfg.AspectPolicy != "stretch") is { } fused)
             return ElementwiseHandlers.Float(a, 0, fused);
 

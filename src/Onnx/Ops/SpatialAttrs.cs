@@ -1,3 +1,5 @@
+using FeatureViz.Tensors;
+
 namespace FeatureViz.Onnx.Ops;
 
 /// <summary>
@@ -11,6 +13,8 @@ internal sealed class SpatialAttrs
     public long[]? Dilations;
     public long[]? Pads;
     public string AutoPad = "NOTSET";
+    /// <summary>ConvTranspose's output_padding as given (for messages).</summary>
+    public long[]? OutputPadding;
 
     public static SpatialAttrs Read(NodeContext c, bool dilations = true)
     {
@@ -38,7 +42,9 @@ internal sealed class SpatialAttrs
     {
         if (v is null) return [fill, fill];
         if (v.Length != sr) throw a.Fail($"{name} has {v.Length} values for {sr} spatial dimensions");
-        return sr == 1 ? [fill == 0 ? 0 : 1, checked((int)v[0])] : [checked((int)v[0]), checked((int)v[1])];
+        foreach (var x in v)
+            if (x is < int.MinValue or > int.MaxValue) throw a.Fail($"attribute {name}={Text(v)}: {x} is out of range");
+        return sr == 1 ? [fill == 0 ? 0 : 1, (int)v[0]] : [(int)v[0], (int)v[1]];
     }
 
     /// <summary>Pads as [top, left, bottom, right] after auto_pad.</summary>
@@ -50,16 +56,44 @@ internal sealed class SpatialAttrs
             var end = new int[2];
             for (int i = 0; i < 2; i++)
             {
-                int outSize = (inSize[i] + stride[i] - 1) / stride[i];
-                int total = Math.Max(0, (outSize - 1) * stride[i] + (kernel[i] - 1) * dilation[i] + 1 - inSize[i]);
-                begin[i] = AutoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-                end[i] = total - begin[i];
+                if (stride[i] < 1) throw a.Fail($"attribute strides={Text(Strides)}: stride {stride[i]} must be positive");
+                long outSize = ((long)inSize[i] + stride[i] - 1) / stride[i];
+                long total = Math.Max(0, (outSize - 1) * stride[i] + (long)(kernel[i] - 1) * dilation[i] + 1 - inSize[i]);
+                if (total > int.MaxValue) throw a.Fail($"auto_pad={AutoPad} with kernel {kernel[i]}, strides={Text(Strides)} and dilations={Text(Dilations)} needs {total} pads");
+                begin[i] = (int)(AutoPad == "SAME_UPPER" ? total / 2 : total - total / 2);
+                end[i] = (int)total - begin[i];
             }
             return (begin[0], begin[1], end[0], end[1]);
         }
         if (AutoPad == "VALID" || Pads is null) return (0, 0, 0, 0);
         if (Pads.Length != 2 * sr) throw a.Fail($"pads has {Pads.Length} values for {sr} spatial dimensions");
-        if (Pads.Any(p => p < 0)) throw a.Fail($"pads [{string.Join(", ", Pads)}] are negative");
+        if (Pads.Any(p => p is < 0 or > int.MaxValue)) throw a.Fail($"attribute pads={Text(Pads)}: pads must be non-negative and at most {int.MaxValue}");
         return sr == 1 ? (0, (int)Pads[0], 0, (int)Pads[1]) : ((int)Pads[0], (int)Pads[1], (int)Pads[2], (int)Pads[3]);
     }
+
+    /// <summary>
+    /// Holds every spatial axis to the shared range rules (<see cref="SpatialGeometry.Problem"/>) before the op runs,
+    /// failing with the attribute, its value, the reason and the input shape.
+    /// </summary>
+    public void CheckRanges(Args a, SpatialOpKind kind, Shape input, int sr, int[] inSize, int[] kernel, int[] stride, int[] dilation,
+        (int Top, int Left, int Bottom, int Right) pads, int[]? outputPadding = null, bool ceil = false)
+    {
+        for (int i = 2 - sr; i < 2; i++)
+        {
+            var axis = new SpatialAxis(inSize[i], kernel[i], stride[i], dilation[i], i == 0 ? pads.Top : pads.Left, i == 0 ? pads.Bottom : pads.Right,
+                outputPadding?[i] ?? 0, ceil);
+            if (SpatialGeometry.Problem(kind, axis) is not { } p) continue;
+            string value = p.Argument switch
+            {
+                SpatialArgument.Kernel => Kernel is null ? $"{kernel[i]} (from the weight)" : Text(Kernel),
+                SpatialArgument.Strides => Text(Strides),
+                SpatialArgument.Dilations => Text(Dilations),
+                SpatialArgument.Pads => AutoPad is "SAME_UPPER" or "SAME_LOWER" ? $"{Text(Pads)} (auto_pad={AutoPad})" : Text(Pads),
+                _ => Text(OutputPadding),
+            };
+            throw a.Fail($"attribute {p.Argument.AttributeName()}={value}: {p.Message} (spatial axis {i - (2 - sr)} of input {input})");
+        }
+    }
+
+    private static string Text(long[]? v) => v is null ? "default" : $"[{string.Join(", ", v)}]";
 }
