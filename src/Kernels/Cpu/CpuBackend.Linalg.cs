@@ -39,38 +39,25 @@ public sealed unsafe partial class CpuBackend
         }
         if (mn == 0 || g.Batch == 0) return Wrap(y);
 
-        // Entries writing the same output must run one after another (accumulating); distinct ones may run side by side.
-        var written = new bool[Math.Max(1, g.OutputLength / Math.Max(1, mn))];
-        bool distinct = true;
-        foreach (var off in g.YOffsets)
-        {
-            if (written[off / mn]) distinct = false;
-            written[off / mn] = true;
-        }
-        Array.Clear(written);
         int lda = g.TransA ? g.M : g.K, ldb = g.TransB ? g.K : g.N;
         fixed (float* pa = av, pb = bv, py = y)
         {
             nint na = (nint)pa, nb = (nint)pb, ny = (nint)py;
             long perProduct = 2L * g.M * g.N * g.K;
-            if (distinct && g.Batch > 1 && perProduct < 8_000_000)
+            if (g.Batch > 1 && perProduct < 8_000_000)
             {
                 For(g.Batch, perProduct, (s, e) =>
                 {
                     for (int i = s; i < e; i++)
-                        Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, (float*)na + g.AOffsets[i], lda, g.TransA, (float*)nb + g.BOffsets[i], ldb, g.TransB,
-                            (float*)ny + g.YOffsets[i], g.N, haveC, 1);
+                        Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, (float*)na + (long)i * g.StrideA, lda, g.TransA, (float*)nb + (long)i * g.StrideB, ldb, g.TransB,
+                            (float*)ny + (long)i * mn, g.N, haveC, 1);
                 });
             }
             else
             {
                 for (int i = 0; i < g.Batch; i++)
-                {
-                    int q = g.YOffsets[i] / mn;
-                    Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, pa + g.AOffsets[i], lda, g.TransA, pb + g.BOffsets[i], ldb, g.TransB,
-                        py + g.YOffsets[i], g.N, haveC || written[q], Threads);
-                    written[q] = true;
-                }
+                    Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, pa + (long)i * g.StrideA, lda, g.TransA, pb + (long)i * g.StrideB, ldb, g.TransB,
+                        py + (long)i * mn, g.N, haveC, Threads);
             }
         }
         return Wrap(y);
