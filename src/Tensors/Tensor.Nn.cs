@@ -121,69 +121,16 @@ public sealed partial class Tensor
             throw new ArgumentException($"Resize: input {Shape} has an empty spatial axis.", "x");
         if (options.ScaleH is { } sh && !(sh > 0) || options.ScaleW is { } sw && !(sw > 0))
             throw new ArgumentException($"Resize: scales ({options.ScaleH}, {options.ScaleW}) must be positive (input {Shape}).", nameof(options));
-        var (y0, y1, wy) = ResizeAxis(inH, outH, options.ScaleH, options);
-        var (x0, x1, wx) = ResizeAxis(inW, outW, options.ScaleW, options);
         var dims = Shape.ToArray();
         dims[^2] = outH;
         dims[^1] = outW;
         var outShape = new Shape(dims);
-        var geo = new ResizeGeometry(Numel / (inH * inW), inH, inW, outH, outW, options.Mode == ResizeMode.Nearest, y0, y1, wy, x0, x1, wx);
+        if (!Enum.IsDefined(options.Mode) || !Enum.IsDefined(options.Transform) || !Enum.IsDefined(options.Rounding))
+            throw new ArgumentException($"Resize: unknown mode, coordinate transform or nearest rounding in {options} (input {Shape}).", nameof(options));
+        var geo = new ResizeGeometry(Planes: Numel / (inH * inW), InH: inH, InW: inW, OutH: outH, OutW: outW, Options: options);
         var x = this;
         return Record("Resize", Backend.Resize(Storage, geo), outShape, [x],
             (dy, _) => [Result(x.Backend.ResizeBackward(dy.Storage, geo), x.Shape)]);
-    }
-
-    /// <summary>Source indices and weights of one resized axis (ONNX Resize coordinate transforms).</summary>
-    private static (int[] I0, int[] I1, float[] W1) ResizeAxis(int inLen, int outLen, float? givenScale, ResizeOptions o)
-    {
-        double scale = givenScale ?? (double)outLen / inLen;
-        // With given scales the ONNX reference uses the unrounded resized length in * scale (align_corners,
-        // pytorch_half_pixel).
-        double resized = givenScale is null ? outLen : inLen * scale;
-        var i0 = new int[outLen];
-        var i1 = new int[outLen];
-        var w1 = new float[outLen];
-        for (int i = 0; i < outLen; i++)
-        {
-            double xo = o.Transform switch
-            {
-                CoordinateTransform.HalfPixel => (i + 0.5) / scale - 0.5,
-                CoordinateTransform.PytorchHalfPixel => resized > 1 ? (i + 0.5) / scale - 0.5 : 0,
-                CoordinateTransform.AlignCorners => resized > 1 ? i * (double)(inLen - 1) / (resized - 1) : 0,
-                CoordinateTransform.Asymmetric => i / scale,
-                CoordinateTransform.HalfPixelSymmetric => HalfPixelSymmetric(i, inLen, outLen, scale),
-                _ => throw new ArgumentException($"Resize: unknown coordinate transform {o.Transform}.", nameof(o)),
-            };
-            if (o.Mode == ResizeMode.Nearest)
-            {
-                double f = Math.Floor(xo), frac = xo - f;
-                double r = o.Rounding switch
-                {
-                    NearestRounding.RoundPreferFloor => frac <= 0.5 ? f : f + 1,
-                    NearestRounding.RoundPreferCeil => frac < 0.5 ? f : f + 1,
-                    NearestRounding.Floor => f,
-                    NearestRounding.Ceil => Math.Ceiling(xo),
-                    _ => throw new ArgumentException($"Resize: unknown nearest rounding {o.Rounding}.", nameof(o)),
-                };
-                i0[i] = i1[i] = (int)Math.Clamp(r, 0, inLen - 1);
-            }
-            else
-            {
-                double c = Math.Clamp(xo, 0, inLen - 1);
-                int f = (int)Math.Floor(c);
-                i0[i] = f;
-                i1[i] = Math.Min(f + 1, inLen - 1);
-                w1[i] = (float)(c - f);
-            }
-        }
-        return (i0, i1, w1);
-    }
-
-    private static double HalfPixelSymmetric(int i, int inLen, int outLen, double scale)
-    {
-        double adjustment = outLen / (scale * inLen);
-        double offset = inLen / 2.0 * (1 - adjustment);
-        return offset + (i + 0.5) / scale - 0.5;
     }
 
     /// <summary>

@@ -26,7 +26,8 @@ public partial interface IBackend
     /// that convolution (its input is this op's output), so x is [N, O, OH, OW], w is [O, C/groups, kH, kW] (the
     /// ConvTranspose weight layout [C_in, C_out/groups, kH, kW]) and the result is [N, C, H, W] plus bias [C].
     /// </summary>
-    TensorStorage ConvTranspose2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry);
+    TensorStorage ConvTranspose2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry) =>
+        FusedDefaults.ConvTranspose2d(this, x, w, bias, geometry);
 }
 
 /// <summary>

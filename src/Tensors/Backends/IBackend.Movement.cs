@@ -19,10 +19,12 @@ public partial interface IBackend
     /// Concatenation seen as [outer, sum(partInner)]: part k is [outer, partInner[k]] and lands in columns after the
     /// earlier parts.
     /// </summary>
-    TensorStorage Concat(IReadOnlyList<TensorStorage> parts, int outer, ReadOnlySpan<int> partInner);
+    TensorStorage Concat(IReadOnlyList<TensorStorage> parts, int outer, ReadOnlySpan<int> partInner) =>
+        FusedDefaults.Concat(this, parts, outer, partInner);
 
     /// <summary>The inverse of <see cref="Concat"/>: splits [outer, sum(partInner)] into parts [outer, partInner[k]].</summary>
-    TensorStorage[] Split(TensorStorage x, int outer, ReadOnlySpan<int> partInner);
+    TensorStorage[] Split(TensorStorage x, int outer, ReadOnlySpan<int> partInner) =>
+        FusedDefaults.Split(this, x, outer, partInner);
 
     /// <summary>Pads (and crops) per <paramref name="geometry"/>.</summary>
     TensorStorage Pad(TensorStorage x, PadGeometry geometry);
@@ -31,16 +33,18 @@ public partial interface IBackend
     /// Gradient of a Reflect, Edge or Wrap <see cref="Pad"/>: every output element adds into the input element it
     /// was read from.
     /// </summary>
-    TensorStorage PadBackward(TensorStorage dy, PadGeometry geometry);
+    TensorStorage PadBackward(TensorStorage dy, PadGeometry geometry) => FusedDefaults.PadBackward(this, dy, geometry);
 
     /// <summary>
     /// Gather on x seen as [outer, axisDim, inner]: output [outer, indices.Length, inner] with row j of each outer
     /// slab equal to row indices[j] (already in [0, axisDim)).
     /// </summary>
-    TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, ReadOnlySpan<int> indices);
+    TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, ReadOnlySpan<int> indices) =>
+        FusedDefaults.Gather(this, x, outer, axisDim, inner, indices);
 
     /// <summary>Adjoint of <see cref="Gather"/>: scatter-adds rows of dy into zeros [outer, axisDim, inner] (repeated indices accumulate).</summary>
-    TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, ReadOnlySpan<int> indices);
+    TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, ReadOnlySpan<int> indices) =>
+        FusedDefaults.GatherBackward(this, dy, outer, axisDim, inner, indices);
 }
 
 /// <summary>A strided read pattern over a contiguous buffer (see <see cref="IBackend.StridedCopy"/>).</summary>
