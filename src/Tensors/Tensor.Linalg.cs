@@ -150,7 +150,8 @@ public sealed partial class Tensor
         if (ekh > ph || ekw > pw)
             throw new ArgumentException($"Conv2d: dilated kernel {ekh}x{ekw} (weight {weight.Shape}) is larger than the padded input {ph}x{pw} (input {x.Shape}).", nameof(weight));
         int oh = (ph - ekh) / o.StrideH + 1, ow = (pw - ekw) / o.StrideW + 1;
-        var geo = new Conv2dGeometry(n, c, h, w, oc, kh, kw, oh, ow, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
+        var geo = new Conv2dGeometry(N: n, C: c, H: h, W: w, O: oc, KH: kh, KW: kw, OH: oh, OW: ow, StrideH: o.StrideH, StrideW: o.StrideW,
+            PadTop: o.PadTop, PadLeft: o.PadLeft, DilationH: o.DilationH, DilationW: o.DilationW, Groups: o.Groups);
         var y = backend.Conv2d(x.Storage, weight.Storage, bias?.Storage, geo);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Record("Conv2d", y, new Shape(n, oc, oh, ow), inputs, (g, needs) =>
@@ -185,7 +186,8 @@ public sealed partial class Tensor
         if (oh <= 0 || ow <= 0)
             throw new ArgumentException($"ConvTranspose2d: pads ({o.PadTop}, {o.PadLeft}, {o.PadBottom}, {o.PadRight}) leave an empty output {oh}x{ow} for input {x.Shape} and weight {weight.Shape}.", nameof(options));
         // The convolution this op transposes maps [N, cout, oh, ow] to [N, cin, h, w] with the same weight tensor.
-        var geo = new Conv2dGeometry(n, cout, oh, ow, cin, kh, kw, h, w, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
+        var geo = new Conv2dGeometry(N: n, C: cout, H: oh, W: ow, O: cin, KH: kh, KW: kw, OH: h, OW: w, StrideH: o.StrideH, StrideW: o.StrideW,
+            PadTop: o.PadTop, PadLeft: o.PadLeft, DilationH: o.DilationH, DilationW: o.DilationW, Groups: o.Groups);
         var y = backend.ConvTranspose2d(x.Storage, weight.Storage, bias?.Storage, geo);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Record("ConvTranspose2d", y, new Shape(n, cout, oh, ow), inputs, (g, needs) =>

@@ -98,7 +98,7 @@ public sealed partial class Tensor
         int inner = 1;
         for (int i = 2; i < Rank; i++) inner *= Shape[i];
         int before = (size - 1) / 2;
-        var g = new LrnGeometry(Shape[0], Shape[1], inner, before, size - 1 - before, alpha / size, beta, bias);
+        var g = new LrnGeometry(N: Shape[0], C: Shape[1], Inner: inner, Before: before, After: size - 1 - before, AlphaOverSize: alpha / size, Beta: beta, Bias: bias);
         var x = this;
         return Record("Lrn", Backend.Lrn(Storage, g), Shape, [x],
             (dy, _) => [Result(x.Backend.LrnBackward(x.Storage, dy.Storage, g), x.Shape)]);
@@ -155,7 +155,7 @@ public sealed partial class Tensor
         if (padding is not (WarpPadding.Zeros or WarpPadding.Border))
             throw new ArgumentException($"AffineWarp: unknown padding {padding}.", nameof(padding));
         var backend = SameBackend("AffineWarp", this, theta);
-        var geo = new AffineWarpGeometry(n, Shape[1], Shape[2], Shape[3], outH, outW, theta.Shape[0], padding);
+        var geo = new AffineWarpGeometry(N: n, C: Shape[1], InH: Shape[2], InW: Shape[3], OutH: outH, OutW: outW, ThetaBatch: theta.Shape[0], Padding: padding);
         var x = this;
         return Record("AffineWarp", backend.AffineWarp(Storage, theta.Storage, geo), new Shape(n, Shape[1], outH, outW), [x, theta],
             (dy, needs) =>

@@ -44,7 +44,7 @@ public sealed partial class Tensor
     {
         if (Rank != 4) throw new ArgumentException($"{op}: input {Shape} is not NCHW (rank 4).");
         if (Shape[2] == 0 || Shape[3] == 0) throw new ArgumentException($"{op}: input {Shape} has an empty spatial plane.");
-        return new Pool2dGeometry(Shape[0], Shape[1], Shape[2], Shape[3], 1, 1, Shape[2], Shape[3], 1, 1, 0, 0, 0, 0, 1, 1, false);
+        return new Pool2dGeometry(N: Shape[0], C: Shape[1], H: Shape[2], W: Shape[3], OutH: 1, OutW: 1, KernelH: Shape[2], KernelW: Shape[3]);
     }
 
     /// <summary>Validates pooling options and computes the output size with the ONNX rules.</summary>
@@ -62,8 +62,9 @@ public sealed partial class Tensor
         int h = Shape[2], w = Shape[3];
         int outH = OutSize(op, "height", h, o.KernelH, o.StrideH, o.PadTop, o.PadBottom, o.DilationH, o.CeilMode);
         int outW = OutSize(op, "width", w, o.KernelW, o.StrideW, o.PadLeft, o.PadRight, o.DilationW, o.CeilMode);
-        return new Pool2dGeometry(Shape[0], Shape[1], h, w, outH, outW, o.KernelH, o.KernelW, o.StrideH, o.StrideW,
-            o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.CountIncludePad);
+        return new Pool2dGeometry(N: Shape[0], C: Shape[1], H: h, W: w, OutH: outH, OutW: outW, KernelH: o.KernelH, KernelW: o.KernelW,
+            StrideH: o.StrideH, StrideW: o.StrideW, PadTop: o.PadTop, PadLeft: o.PadLeft, PadBottom: o.PadBottom, PadRight: o.PadRight,
+            DilationH: o.DilationH, DilationW: o.DilationW, CountIncludePad: o.CountIncludePad);
 
         int OutSize(string opName, string what, int size, int k, int s, int p0, int p1, int d, bool ceil)
         {

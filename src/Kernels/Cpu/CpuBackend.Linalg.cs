@@ -170,8 +170,12 @@ public sealed unsafe partial class CpuBackend
     /// space and its channel axes swapped (per group), padded by (k - 1) * dilation - pad: this runs it through
     /// the forward path (a GEMM with K = O/groups * kH * kW instead of a thin GEMM plus col2im).
     /// </summary>
-    private static Conv2dGeometry FlippedGeometry(Conv2dGeometry g) => new(g.N, g.O, g.OH, g.OW, g.C, g.KH, g.KW, g.H, g.W,
-        1, 1, (g.KH - 1) * g.DilationH - g.PadTop, (g.KW - 1) * g.DilationW - g.PadLeft, g.DilationH, g.DilationW, g.Groups);
+    // The input gradient as a stride-1 convolution of dy with the flipped, channel-swapped weights: its input is
+    // dy (O channels, OH x OW) and its output dx (C channels, H x W).
+    private static Conv2dGeometry FlippedGeometry(Conv2dGeometry g) => new(N: g.N, C: g.O, H: g.OH, W: g.OW, O: g.C,
+        KH: g.KH, KW: g.KW, OH: g.H, OW: g.W, StrideH: 1, StrideW: 1,
+        PadTop: (g.KH - 1) * g.DilationH - g.PadTop, PadLeft: (g.KW - 1) * g.DilationW - g.PadLeft,
+        DilationH: g.DilationH, DilationW: g.DilationW, Groups: g.Groups);
 
     private static FlippedWeights Flipped(float[] w, Conv2dGeometry g)
     {

@@ -53,7 +53,11 @@ public readonly record struct GemmGeometry(int M, int N, int K, bool TransA = fa
     public int OutputLength => Batch * M * N;
 }
 
-/// <summary>Geometry of a 2-D convolution (NCHW input, OIHW weights); kernels do no shape logic beyond this.</summary>
+/// <summary>
+/// Geometry of a 2-D convolution (NCHW input, OIHW weights); kernels do no shape logic beyond this. Build it with
+/// named arguments: a transposed convolution describes the convolution it transposes, so its C and O (H and OH) are
+/// the op's output and input.
+/// </summary>
 /// <param name="N">Batch size.</param>
 /// <param name="C">Input channels.</param>
 /// <param name="H">Input height.</param>
@@ -70,7 +74,7 @@ public readonly record struct GemmGeometry(int M, int N, int K, bool TransA = fa
 /// <param name="DilationH">Vertical dilation.</param>
 /// <param name="DilationW">Horizontal dilation.</param>
 /// <param name="Groups">Channel groups (C and O are multiples of it).</param>
-public sealed record Conv2dGeometry(int N, int C, int H, int W, int O, int KH, int KW, int OH, int OW,
+public readonly record struct Conv2dGeometry(int N, int C, int H, int W, int O, int KH, int KW, int OH, int OW,
     int StrideH, int StrideW, int PadTop, int PadLeft, int DilationH, int DilationW, int Groups)
 {
     /// <summary>Input channels per group.</summary>

@@ -4,7 +4,7 @@ public partial interface IBackend
 {
     /// <summary>
     /// Reads a strided view of <paramref name="x"/> into new contiguous storage: output element at multi-index
-    /// (i_0, ..., i_{r-1}) of <see cref="StridedView.Shape"/> is x[Offset + sum(i_k * Strides[k])]. Strides may be
+    /// (i_0, ..., i_{r-1}) of the view's dimensions is x[Offset + sum(i_k * Stride(k))]. Strides may be
     /// negative or zero (Transpose, Slice).
     /// </summary>
     TensorStorage StridedCopy(TensorStorage x, StridedView view);
@@ -47,11 +47,6 @@ public partial interface IBackend
         FusedDefaults.GatherBackward(this, dy, outer, axisDim, inner, indices);
 }
 
-/// <summary>A strided read pattern over a contiguous buffer (see <see cref="IBackend.StridedCopy"/>).</summary>
-/// <param name="Shape">The output shape.</param>
-/// <param name="Strides">Input element stride for each output dimension (may be negative or zero).</param>
-/// <param name="Offset">Input element offset of the output's first element.</param>
-public sealed record StridedView(Shape Shape, int[] Strides, int Offset);
 
 /// <summary>
 /// Geometry of a pad: along each axis the input is first cropped to [<see cref="Lo"/>[a], Lo[a] + <see cref="Len"/>[a])
