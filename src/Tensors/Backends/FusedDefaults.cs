@@ -79,13 +79,13 @@ public static class FusedDefaults
     public static TensorStorage PadBackward(IBackend backend, TensorStorage dy, PadGeometry geometry)
     {
         var g = geometry;
-        var current = g.OutShape.ToArray();
+        var current = g.OutDims();
         var grad = dy;
         for (int axis = 0; axis < current.Length; axis++)
         {
-            int inLen = g.InShape[axis], outLen = current[axis];
+            int inLen = g.InDim(axis), outLen = current[axis];
             if (IsIdentity(g, axis, inLen, outLen)) continue;
-            var key = (nameof(PadBackward), axis, g.Mode, g.InShape[axis], g.OutShape[axis], g.Begin[axis], g.Lo[axis], g.Len[axis]);
+            var key = (nameof(PadBackward), axis, g.Mode, g.InDim(axis), g.OutDim(axis), g.Begin(axis), g.Lo(axis), g.Len(axis));
             var selection = Table(backend, key, () =>
             {
                 var s = new float[outLen * inLen];

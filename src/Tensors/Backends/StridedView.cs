@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace FeatureViz.Tensors.Backends;
 
 /// <summary>
@@ -11,10 +9,10 @@ namespace FeatureViz.Tensors.Backends;
 public readonly struct StridedView
 {
     /// <summary>Most axes a view keeps after merging (the fixed size of its inline storage).</summary>
-    public const int MaxRank = 8;
+    public const int MaxRank = InlineDims.MaxRank;
 
-    private readonly Axes _dims;
-    private readonly Axes _strides;
+    private readonly InlineDims _dims;
+    private readonly InlineDims _strides;
 
     /// <summary>Creates the view of <paramref name="shape"/> (the output shape).</summary>
     /// <param name="shape">The output shape.</param>
@@ -80,11 +78,5 @@ public readonly struct StridedView
         var strides = new int[Rank];
         for (int i = 0; i < Rank; i++) (dims[i], strides[i]) = (_dims[i], _strides[i]);
         return $"StridedView(dims [{string.Join(", ", dims)}], strides [{string.Join(", ", strides)}], offset {Offset})";
-    }
-
-    [InlineArray(MaxRank)]
-    private struct Axes
-    {
-        private int _element;
     }
 }

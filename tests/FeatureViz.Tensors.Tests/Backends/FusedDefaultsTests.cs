@@ -105,8 +105,8 @@ public class FusedDefaultsTests
         int[] shape = [2, 3, 6];
         int[] pads = [0, 4, -2, 0, 5, 3];
         var g = Geometry(shape, pads, mode);
-        var x = Rand.Uniform(3, g.InShape.Numel);
-        var dy = Rand.Uniform(4, g.OutShape.Numel);
+        var x = Rand.Uniform(3, g.InNumel);
+        var dy = Rand.Uniform(4, g.OutNumel);
         using var dys = Up(dy);
         var dx = Agree(Cpu.PadBackward(dys, g), FusedDefaults.PadBackward(Cpu, dys, g), $"PadBackward {mode}");
         using var xs = Up(x);
@@ -280,6 +280,18 @@ public class FusedDefaultsTests
         Approx.Equal(ResizeTests.Reference(x, shape, outH, outW, options), y, 1e-5, 1e-6, $"Resize {options} vs reference");
         var dx = Agree(Cpu.ResizeBackward(dys, g), FusedDefaults.ResizeBackward(Cpu, dys, g), $"ResizeBackward {options}");
         Assert.Equal(Dot(y, dy), Dot(x, dx), 4);
+    }
+
+    [Fact]
+    public void CpuBackendOverridesEveryFusedMethod()
+    {
+        // A signature that drifts from the interface would silently fall back to the (slower) composition.
+        var map = typeof(CpuBackend).GetInterfaceMap(typeof(IBackend));
+        var fallbacks = map.TargetMethods.Where(m => m.DeclaringType != typeof(CpuBackend)).Select(m => m.Name).ToArray();
+        Assert.Empty(fallbacks);
+        var fused = typeof(IBackend).GetMethods().Where(m => !m.IsAbstract).Select(m => m.Name).Order().ToArray();
+        Assert.Equal(["BroadcastTo", "ChannelAffine", "Concat", "ConvTranspose2d", "Gather", "GatherBackward", "Lrn", "LrnBackward",
+            "MomentUpdate", "PadBackward", "Resize", "ResizeBackward", "Split"], fused);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Backends;
 
-public class StridedViewTests
+public class InlineGeometryTests
 {
     [Fact]
     public void ContiguousAxesMergeSoHighRankViewsFit()
@@ -30,6 +30,27 @@ public class StridedViewTests
         var perm = Enumerable.Range(0, 10).Reverse().ToArray();
         var e = Assert.Throws<ArgumentException>(() => x.Transpose(perm));
         Assert.Contains("Transpose", e.Message);
+        Assert.Contains(x.Shape.ToString(), e.Message);
+    }
+
+    [Fact]
+    public void PadGeometriesCompareByValue()
+    {
+        var a = new PadGeometry([2, 3], [2, 7], [0, 2], [0, 0], [2, 3], PadMode.Reflect, 0f);
+        var b = new PadGeometry([2, 3], [2, 7], [0, 2], [0, 0], [2, 3], PadMode.Reflect, 0f);
+        var c = new PadGeometry([2, 3], [2, 7], [0, 1], [0, 0], [2, 3], PadMode.Reflect, 0f);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void PadOfMoreAxesThanAGeometryHoldsIsRejectedNamingTheOp()
+    {
+        int[] dims = Enumerable.Repeat(1, PadGeometry.MaxRank + 1).ToArray();
+        using var x = Tensor.Zeros(GradCheck.Cpu, dims);
+        var e = Assert.Throws<ArgumentException>(() => x.Pad(new int[2 * dims.Length]));
+        Assert.Contains("Pad", e.Message);
         Assert.Contains(x.Shape.ToString(), e.Message);
     }
 }
