@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using FeatureViz.Models;
 using FeatureViz.Objectives;
+using FeatureViz.Backends;
 using FeatureViz.Onnx;
 using FeatureViz.Rendering;
 using FeatureViz.Tensors;
@@ -35,7 +36,7 @@ public class OptimizationStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _onnx = OnnxModel.LoadResNet18();
+        _onnx = OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = FeatureVizBackends.Cpu() });
         VisualizationModel model = _onnx;
         var objective = Objective.Channel(model, -1, Enumerable.Range(0, Batch).ToArray());
         _session = new OptimizationSession(objective, new OptimizationOptions

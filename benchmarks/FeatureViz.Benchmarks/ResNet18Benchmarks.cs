@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using FeatureViz.Kernels.Cpu;
+using FeatureViz.Backends;
 using FeatureViz.Onnx;
 using FeatureViz.Onnx.Graph;
 using FeatureViz.Tensors;
@@ -33,7 +34,7 @@ public class ResNet18Benchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _ours = OnnxModel.LoadResNet18();
+        _ours = OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = FeatureVizBackends.Cpu() });
         var single = new CpuBackend(threads: 1);
         _ours1 = OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = single });
         var rng = new Random(1);

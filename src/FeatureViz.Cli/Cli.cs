@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using FeatureViz.Backends;
 using FeatureViz.Cli.Commands;
 using FeatureViz.Cli.IO;
 using FeatureViz.Cli.Objectives;
@@ -34,6 +35,7 @@ internal static class Cli
     /// <summary>Runs with an explicit context (tests substitute the render engine).</summary>
     internal static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
     {
+        FeatureVizBackends.RegisterDefault();
         var (output, error) = (context.Out, context.Err);
         var root = BuildRoot(context);
         var parse = root.Parse(args);

@@ -1,4 +1,3 @@
-using FeatureViz.Kernels.Cpu;
 using FeatureViz.Onnx.Graph;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
@@ -85,7 +84,7 @@ public sealed class OnnxModel : IDisposable
     private static OnnxModel Create(global::Onnx.ModelProto model, string? directory, OnnxLoadOptions? options)
     {
         options ??= new OnnxLoadOptions();
-        var backend = options.Backend ?? CpuBackend.Default;
+        var backend = options.Backend ?? DefaultBackend.Resolve("OnnxModel.Load");
         if (options.MaxTensorElements <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorElements must be positive.", nameof(options));
         if (options.MaxTensorBytes <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorBytes must be positive.", nameof(options));
         var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements, options.MaxTensorBytes));
@@ -205,7 +204,7 @@ public sealed record LayerInfo(int Index, string NodeName, string OutputName, st
 /// <summary>Options for <see cref="OnnxModel.Load(string, OnnxLoadOptions?)"/>.</summary>
 public sealed record OnnxLoadOptions
 {
-    /// <summary>The backend to run on (default: the CPU backend).</summary>
+    /// <summary>The backend to run on (default: <see cref="DefaultBackend"/>, which the application registers).</summary>
     public IBackend? Backend { get; init; }
 
     /// <summary>Fixed input shapes by input name (replacing symbolic dims); unspecified symbolic dims default to 1.</summary>

@@ -16,7 +16,7 @@ public sealed partial class Tensor
         int h = Shape[-2], w = Shape[-1];
         if (h == 0 || w == 0)
             throw new ArgumentException($"{op}: input {Shape} has an empty transform axis (H = {h}, W = {w}); both must be at least 1.", "input");
-        var geometry = new Fft2Geometry(Numel / (h * w), h, w);
+        var geometry = new Fft2Geometry(Batch: Numel / (h * w), Height: h, Width: w);
         var dims = new int[Rank + 1];
         Shape.Dims[..^1].CopyTo(dims);
         dims[^2] = geometry.HalfWidth;
@@ -57,7 +57,7 @@ public sealed partial class Tensor
                 throw new ArgumentException($"{op}: bin weights {binWeights.Shape} must be constants (they get no gradient); detach them.", nameof(binWeights));
             SameBackend(op, this, binWeights);
         }
-        var geometry = new Fft2Geometry(Numel / (h * wc * 2), h, width);
+        var geometry = new Fft2Geometry(Batch: Numel / (h * wc * 2), Height: h, Width: width);
         var dims = new int[Rank - 1];
         Shape.Dims[..^2].CopyTo(dims);
         dims[^1] = width;

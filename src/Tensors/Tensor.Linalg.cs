@@ -32,51 +32,47 @@ public sealed partial class Tensor
         var outShape = TensorLimits.OutputShape("MatMul", [.. outDims], nameof(other), $"{a.Shape} @ {b.Shape}");
 
         // A batch over a 2-D right operand folds into the rows of one product: [batch * M, K] @ [K, N].
-        bool fold = bBatch.Rank == 0 && aBatch.Numel > 0;
-        int rows = fold ? aBatch.Numel * m : m;
-        int[] aOff, bOff, yOff;
-        if (fold) { aOff = [0]; bOff = [0]; yOff = [0]; }
-        else (aOff, bOff, yOff) = BatchOffsets(batch, aBatch, bBatch, m * k, k * n, m * n);
-        var geo = new GemmGeometry(rows, n, k, false, false, 1f, aOff, bOff, yOff, outShape.Numel);
-        var y = backend.BatchedGemm(a.Storage, b.Storage, null, geo);
+        if (bBatch.Rank == 0 && aBatch.Numel > 0)
+        {
+            int rows = aBatch.Numel * m;
+            var y0 = backend.BatchedGemm(a.Storage, b.Storage, null, new GemmGeometry(M: rows, N: n, K: k));
+            return Record("MatMul", y0, outShape, [a, b], (g, needs) =>
+            [
+                needs[0] ? Result(backend.BatchedGemm(g.Storage, b.Storage, null, new GemmGeometry(M: rows, N: k, K: n, TransB: true)), a.Shape) : null,
+                needs[1] ? Result(backend.BatchedGemm(a.Storage, g.Storage, null, new GemmGeometry(M: k, N: n, K: rows, TransA: true)), b.Shape) : null,
+            ]);
+        }
+
+        // Otherwise one strided batch over the broadcast batch shape: an operand with a single matrix is shared
+        // (stride 0); one that broadcasts along only some batch axes is materialised at the full batch first.
+        int count = batch.Numel;
+        var (aData, strideA) = BatchOperand(a.Storage, aBatch, m, k);
+        var (bData, strideB) = BatchOperand(b.Storage, bBatch, k, n);
+        var y = backend.BatchedGemm(aData, bData, null, new GemmGeometry(M: m, N: n, K: k, Batch: count, StrideA: strideA, StrideB: strideB));
         return Record("MatMul", y, outShape, [a, b], (g, needs) =>
         {
+            // dA_i = dY_i B_i^T and dB_i = A_i^T dY_i per batch entry; a broadcast operand's gradient is then the
+            // explicit sum over its broadcast batch axes.
             Tensor? da = null, db = null;
-            // dA = dY B^T, dB = A^T dY; each entry adds into its operand's own (possibly broadcast) matrix.
             if (needs[0])
-                da = Result(backend.BatchedGemm(g.Storage, b.Storage, null,
-                    new GemmGeometry(rows, k, n, false, true, 1f, yOff, bOff, aOff, a.Numel)), a.Shape);
+                da = SumBatch(backend.BatchedGemm(g.Storage, bData, null,
+                    new GemmGeometry(M: m, N: k, K: n, TransB: true, Batch: count, StrideA: m * n, StrideB: strideB)), m, k, ad, a.Shape);
             if (needs[1])
-                db = Result(backend.BatchedGemm(a.Storage, g.Storage, null,
-                    new GemmGeometry(k, n, rows, true, false, 1f, aOff, yOff, bOff, b.Numel)), b.Shape);
+                db = SumBatch(backend.BatchedGemm(aData, g.Storage, null,
+                    new GemmGeometry(M: k, N: n, K: m, TransA: true, Batch: count, StrideA: strideA, StrideB: m * n)), k, n, bd, b.Shape);
             return [da, db];
         });
-    }
 
-    /// <summary>Per output batch entry, the element offsets of the A, B and Y matrices (NumPy broadcasting of the batch dimensions).</summary>
-    private static (int[] A, int[] B, int[] Y) BatchOffsets(Shape batch, Shape aBatch, Shape bBatch, int aSize, int bSize, int ySize)
-    {
-        int count = batch.Numel, r = batch.Rank;
-        var ao = new int[count];
-        var bo = new int[count];
-        var yo = new int[count];
-        var idx = new int[r];
-        for (int i = 0; i < count; i++)
+        (TensorStorage Data, int Stride) BatchOperand(TensorStorage x, Shape xBatch, int rows, int cols)
         {
-            int rem = i;
-            for (int d = r - 1; d >= 0; d--) { idx[d] = rem % batch[d]; rem /= batch[d]; }
-            ao[i] = Flat(idx, aBatch) * aSize;
-            bo[i] = Flat(idx, bBatch) * bSize;
-            yo[i] = i * ySize;
+            if (xBatch.Numel == 1) return (x, 0);
+            if (xBatch.Numel == count) return (x, rows * cols);
+            var full = new Shape([.. batch.ToArray(), rows, cols]);
+            return (backend.BroadcastTo(x, new Shape([.. xBatch.ToArray(), rows, cols]), full), rows * cols);
         }
-        return (ao, bo, yo);
 
-        static int Flat(int[] idx, Shape s)
-        {
-            int off = 0, shift = idx.Length - s.Rank;
-            for (int d = 0; d < s.Rank; d++) off = off * s[d] + (s[d] == 1 ? 0 : idx[d + shift]);
-            return off;
-        }
+        Tensor SumBatch(TensorStorage perEntry, int rows, int cols, int[] promoted, Shape shape) =>
+            SumToShape(Result(perEntry, new Shape([.. batch.ToArray(), rows, cols])), new Shape(promoted), "MatMul").Reshape(shape.ToArray());
     }
 
     /// <summary>ONNX Gemm: alpha * op(A) * op(B) + beta * C, with C broadcast to [M, N].</summary>
@@ -105,8 +101,7 @@ public sealed partial class Tensor
             cs = cc == 1 ? 0 : 1;
         }
         var outShape = TensorLimits.OutputShape("Gemm", [m, n], nameof(b), $"A {a.Shape}, B {b.Shape}");
-        int[] zero = [0];
-        var geo = new GemmGeometry(m, n, k, ta, tb, alpha, zero, zero, zero, m * n, c is null ? 0f : beta, rs, cs);
+        var geo = new GemmGeometry(M: m, N: n, K: k, TransA: ta, TransB: tb, Alpha: alpha, Beta: c is null ? 0f : beta, CRowStride: rs, CColStride: cs);
         var y = backend.BatchedGemm(a.Storage, b.Storage, c?.Storage, geo);
         Tensor[] inputs = c is null ? [a, b] : [a, b, c];
         return Record("Gemm", y, outShape, inputs, (g, needs) =>
@@ -116,8 +111,8 @@ public sealed partial class Tensor
             {
                 // op(A) = dY op(B)^T, stored transposed when transA.
                 var dg = ta
-                    ? new GemmGeometry(k, m, n, tb, true, alpha, zero, zero, zero, a.Numel)
-                    : new GemmGeometry(m, k, n, false, !tb, alpha, zero, zero, zero, a.Numel);
+                    ? new GemmGeometry(M: k, N: m, K: n, TransA: tb, TransB: true, Alpha: alpha)
+                    : new GemmGeometry(M: m, N: k, K: n, TransA: false, TransB: !tb, Alpha: alpha);
                 da = ta ? Result(backend.BatchedGemm(b.Storage, g.Storage, null, dg), a.Shape)
                         : Result(backend.BatchedGemm(g.Storage, b.Storage, null, dg), a.Shape);
             }
@@ -125,8 +120,8 @@ public sealed partial class Tensor
             {
                 // op(B) gradient = op(A)^T dY, stored transposed when transB.
                 var dg = tb
-                    ? new GemmGeometry(n, k, m, true, ta, alpha, zero, zero, zero, b.Numel)
-                    : new GemmGeometry(k, n, m, !ta, false, alpha, zero, zero, zero, b.Numel);
+                    ? new GemmGeometry(M: n, N: k, K: m, TransA: true, TransB: ta, Alpha: alpha)
+                    : new GemmGeometry(M: k, N: n, K: m, TransA: !ta, TransB: false, Alpha: alpha);
                 db = tb ? Result(backend.BatchedGemm(g.Storage, a.Storage, null, dg), b.Shape)
                         : Result(backend.BatchedGemm(a.Storage, g.Storage, null, dg), b.Shape);
             }
@@ -155,7 +150,8 @@ public sealed partial class Tensor
             new SpatialAxis(w, kw, o.StrideW, o.DilationW, o.PadLeft, o.PadRight), nameof(weight));
         var outShape = TensorLimits.OutputShape("Conv2d", [n, oc, oh, ow], nameof(options), ConvContext(x, weight, o.StrideH, o.StrideW, o.DilationH, o.DilationW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight));
         CheckIm2ColWorkspace("Conv2d", c / o.Groups, kh, kw, oh * ow);
-        var geo = new Conv2dGeometry(n, c, h, w, oc, kh, kw, (int)oh, (int)ow, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
+        var geo = new Conv2dGeometry(N: n, C: c, H: h, W: w, O: oc, KH: kh, KW: kw, OH: (int)oh, OW: (int)ow, StrideH: o.StrideH, StrideW: o.StrideW,
+            PadTop: o.PadTop, PadLeft: o.PadLeft, DilationH: o.DilationH, DilationW: o.DilationW, Groups: o.Groups);
         var y = backend.Conv2d(x.Storage, weight.Storage, bias?.Storage, geo);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Record("Conv2d", y, outShape, inputs, (g, needs) =>
@@ -190,7 +186,8 @@ public sealed partial class Tensor
         var outShape = TensorLimits.OutputShape("ConvTranspose2d", [n, cout, oh, ow], nameof(options), ConvContext(x, weight, o.StrideH, o.StrideW, o.DilationH, o.DilationW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight));
         CheckIm2ColWorkspace("ConvTranspose2d", cout / o.Groups, kh, kw, (long)h * w);
         // The convolution this op transposes maps [N, cout, oh, ow] to [N, cin, h, w] with the same weight tensor.
-        var geo = new Conv2dGeometry(n, cout, (int)oh, (int)ow, cin, kh, kw, h, w, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.DilationH, o.DilationW, o.Groups);
+        var geo = new Conv2dGeometry(N: n, C: cout, H: (int)oh, W: (int)ow, O: cin, KH: kh, KW: kw, OH: h, OW: w, StrideH: o.StrideH, StrideW: o.StrideW,
+            PadTop: o.PadTop, PadLeft: o.PadLeft, DilationH: o.DilationH, DilationW: o.DilationW, Groups: o.Groups);
         var y = backend.ConvTranspose2d(x.Storage, weight.Storage, bias?.Storage, geo);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Record("ConvTranspose2d", y, outShape, inputs, (g, needs) =>

@@ -38,8 +38,18 @@ public sealed partial class Tensor
             inverse[p[i]] = i;
         }
         var outShape = new Shape(outDims);
-        var y = Backend.StridedCopy(Storage, new StridedView(outShape, strides, 0));
+        var y = Backend.StridedCopy(Storage, View("Transpose", outShape, strides, 0));
         return Record("Transpose", y, outShape, [this], (g, _) => [g.Transpose(inverse)]);
+    }
+
+    /// <summary>The strided view of an op, whose error (more axes than a view holds) names the op and the input shape.</summary>
+    private StridedView View(string op, Shape outShape, int[] strides, int offset)
+    {
+        try { return new StridedView(outShape, strides, offset); }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{op}: input {Shape} to {outShape} cannot be read as one strided view ({e.Message})", "x", e);
+        }
     }
 
     /// <summary>ONNX Slice: per-axis starts/ends (clamped, negative counts from the end), optional axes and steps (negative steps walk backwards).</summary>
@@ -100,7 +110,7 @@ public sealed partial class Tensor
             }
         }
         var outShape = new Shape(outDims);
-        var view = new StridedView(outShape, strides, outShape.Numel == 0 ? 0 : (int)offset);
+        var view = View("Slice", outShape, strides, outShape.Numel == 0 ? 0 : (int)offset);
         var x = this;
         var y = Backend.StridedCopy(Storage, view);
         return Record("Slice", y, outShape, [x], (g, _) => [Result(x.Backend.StridedScatter(g.Storage, view, x.Numel), x.Shape)]);

@@ -98,7 +98,7 @@ public sealed partial class Tensor
         int inner = 1;
         for (int i = 2; i < Rank; i++) inner *= Shape[i];
         int before = (size - 1) / 2;
-        var g = new LrnGeometry(Shape[0], Shape[1], inner, before, size - 1 - before, alpha / size, beta, bias);
+        var g = new LrnGeometry(N: Shape[0], C: Shape[1], Inner: inner, Before: before, After: size - 1 - before, AlphaOverSize: alpha / size, Beta: beta, Bias: bias);
         var x = this;
         return Record("Lrn", Backend.Lrn(Storage, g), Shape, [x],
             (dy, _) => [Result(x.Backend.LrnBackward(x.Storage, dy.Storage, g), x.Shape)]);
@@ -124,67 +124,13 @@ public sealed partial class Tensor
         var dims = Shape.ToArray();
         dims[^2] = outH;
         dims[^1] = outW;
-        // Before the per-row and per-column tables, which are as long as the output axes.
+        if (!Enum.IsDefined(options.Mode) || !Enum.IsDefined(options.Transform) || !Enum.IsDefined(options.Rounding))
+            throw new ArgumentException($"Resize: unknown mode, coordinate transform or nearest rounding in {options} (input {Shape}).", nameof(options));
         var outShape = TensorLimits.OutputShape("Resize", [.. dims], outH > inH ? nameof(outH) : nameof(outW), $"input {Shape}");
-        var (y0, y1, wy) = ResizeAxis(inH, outH, options.ScaleH, options);
-        var (x0, x1, wx) = ResizeAxis(inW, outW, options.ScaleW, options);
-        var geo = new ResizeGeometry(Numel / (inH * inW), inH, inW, outH, outW, options.Mode == ResizeMode.Nearest, y0, y1, wy, x0, x1, wx);
+        var geo = new ResizeGeometry(Planes: Numel / (inH * inW), InH: inH, InW: inW, OutH: outH, OutW: outW, Options: options);
         var x = this;
         return Record("Resize", Backend.Resize(Storage, geo), outShape, [x],
             (dy, _) => [Result(x.Backend.ResizeBackward(dy.Storage, geo), x.Shape)]);
-    }
-
-    /// <summary>Source indices and weights of one resized axis (ONNX Resize coordinate transforms).</summary>
-    private static (int[] I0, int[] I1, float[] W1) ResizeAxis(int inLen, int outLen, float? givenScale, ResizeOptions o)
-    {
-        double scale = givenScale ?? (double)outLen / inLen;
-        // With given scales the ONNX reference uses the unrounded resized length in * scale (align_corners,
-        // pytorch_half_pixel).
-        double resized = givenScale is null ? outLen : inLen * scale;
-        var i0 = new int[outLen];
-        var i1 = new int[outLen];
-        var w1 = new float[outLen];
-        for (int i = 0; i < outLen; i++)
-        {
-            double xo = o.Transform switch
-            {
-                CoordinateTransform.HalfPixel => (i + 0.5) / scale - 0.5,
-                CoordinateTransform.PytorchHalfPixel => resized > 1 ? (i + 0.5) / scale - 0.5 : 0,
-                CoordinateTransform.AlignCorners => resized > 1 ? i * (double)(inLen - 1) / (resized - 1) : 0,
-                CoordinateTransform.Asymmetric => i / scale,
-                CoordinateTransform.HalfPixelSymmetric => HalfPixelSymmetric(i, inLen, outLen, scale),
-                _ => throw new ArgumentException($"Resize: unknown coordinate transform {o.Transform}.", nameof(o)),
-            };
-            if (o.Mode == ResizeMode.Nearest)
-            {
-                double f = Math.Floor(xo), frac = xo - f;
-                double r = o.Rounding switch
-                {
-                    NearestRounding.RoundPreferFloor => frac <= 0.5 ? f : f + 1,
-                    NearestRounding.RoundPreferCeil => frac < 0.5 ? f : f + 1,
-                    NearestRounding.Floor => f,
-                    NearestRounding.Ceil => Math.Ceiling(xo),
-                    _ => throw new ArgumentException($"Resize: unknown nearest rounding {o.Rounding}.", nameof(o)),
-                };
-                i0[i] = i1[i] = (int)Math.Clamp(r, 0, inLen - 1);
-            }
-            else
-            {
-                double c = Math.Clamp(xo, 0, inLen - 1);
-                int f = (int)Math.Floor(c);
-                i0[i] = f;
-                i1[i] = Math.Min(f + 1, inLen - 1);
-                w1[i] = (float)(c - f);
-            }
-        }
-        return (i0, i1, w1);
-    }
-
-    private static double HalfPixelSymmetric(int i, int inLen, int outLen, double scale)
-    {
-        double adjustment = outLen / (scale * inLen);
-        double offset = inLen / 2.0 * (1 - adjustment);
-        return offset + (i + 0.5) / scale - 0.5;
     }
 
     /// <summary>
@@ -210,7 +156,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"AffineWarp: unknown padding {padding}.", nameof(padding));
         var backend = SameBackend("AffineWarp", this, theta);
         var outShape = TensorLimits.OutputShape("AffineWarp", [n, Shape[1], outH, outW], nameof(outH), $"input {Shape}");
-        var geo = new AffineWarpGeometry(n, Shape[1], Shape[2], Shape[3], outH, outW, theta.Shape[0], padding);
+        var geo = new AffineWarpGeometry(N: n, C: Shape[1], InH: Shape[2], InW: Shape[3], OutH: outH, OutW: outW, ThetaBatch: theta.Shape[0], Padding: padding);
         var x = this;
         return Record("AffineWarp", backend.AffineWarp(Storage, theta.Storage, geo), outShape, [x, theta],
             (dy, needs) =>

@@ -16,6 +16,8 @@ public sealed partial class Tensor
         int r = Rank;
         if (pads.Length != 2 * r)
             throw new ArgumentException($"Pad: pads [{string.Join(", ", pads)}] has {pads.Length} entries; input {Shape} needs {2 * r}.", nameof(pads));
+        if (r > PadGeometry.MaxRank)
+            throw new ArgumentException($"Pad: input {Shape} has rank {r}; at most {PadGeometry.MaxRank} axes are supported.", "x");
         if (!Enum.IsDefined(mode))
             throw new ArgumentException($"Pad: unknown mode {mode}.", nameof(mode));
         var begin = new int[r];
@@ -36,7 +38,7 @@ public sealed partial class Tensor
                 throw new ArgumentException($"Pad: {mode} padding of axis {a} needs at least one input element, but input {Shape} with pads [{string.Join(", ", pads)}] keeps none.", nameof(pads));
         }
         var outShape = TensorLimits.OutputShape("Pad", outDims, nameof(pads), $"input {Shape}, pads [{string.Join(", ", pads)}]");
-        var geometry = new PadGeometry(Shape, outShape, begin, lo, len, mode, value);
+        var geometry = new PadGeometry(inShape: Shape.Dims, outShape: outShape.Dims, begin: begin, lo: lo, len: len, mode: mode, value: value);
         var x = this;
         var y = Backend.Pad(Storage, geometry);
         return Record("Pad", y, outShape, [x], (g, _) =>

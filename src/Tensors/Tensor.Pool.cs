@@ -46,7 +46,7 @@ public sealed partial class Tensor
     {
         if (Rank != 4) throw new ArgumentException($"{op}: input {Shape} is not NCHW (rank 4).");
         if (Shape[2] == 0 || Shape[3] == 0) throw new ArgumentException($"{op}: input {Shape} has an empty spatial plane.");
-        return new Pool2dGeometry(Shape[0], Shape[1], Shape[2], Shape[3], 1, 1, Shape[2], Shape[3], 1, 1, 0, 0, 0, 0, 1, 1, false);
+        return new Pool2dGeometry(N: Shape[0], C: Shape[1], H: Shape[2], W: Shape[3], OutH: 1, OutW: 1, KernelH: Shape[2], KernelW: Shape[3]);
     }
 
     /// <summary>Validates pooling options against the input (<see cref="SpatialGeometry"/>) and computes the output size with the ONNX rules.</summary>
@@ -59,8 +59,9 @@ public sealed partial class Tensor
             new SpatialAxis(w, o.KernelW, o.StrideW, o.DilationW, o.PadLeft, o.PadRight, CeilMode: o.CeilMode), "options");
         TensorLimits.OutputShape(op, [Shape[0], Shape[1], outH, outW], "options",
             $"kernel ({o.KernelH}, {o.KernelW}), strides ({o.StrideH}, {o.StrideW}), dilations ({o.DilationH}, {o.DilationW}), pads ({o.PadTop}, {o.PadLeft}, {o.PadBottom}, {o.PadRight}), input {Shape}");
-        return new Pool2dGeometry(Shape[0], Shape[1], h, w, (int)outH, (int)outW, o.KernelH, o.KernelW, o.StrideH, o.StrideW,
-            o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.CountIncludePad);
+        return new Pool2dGeometry(N: Shape[0], C: Shape[1], H: h, W: w, OutH: (int)outH, OutW: (int)outW, KernelH: o.KernelH, KernelW: o.KernelW,
+            StrideH: o.StrideH, StrideW: o.StrideW, PadTop: o.PadTop, PadLeft: o.PadLeft, PadBottom: o.PadBottom, PadRight: o.PadRight,
+            DilationH: o.DilationH, DilationW: o.DilationW, CountIncludePad: o.CountIncludePad);
     }
 }
 

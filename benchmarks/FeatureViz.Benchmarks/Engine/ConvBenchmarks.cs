@@ -13,7 +13,7 @@ public class ConvBenchmarks : FlopsBenchmark
 {
     private CpuBackend _cpu = null!;
     private TensorStorage _x = null!, _w = null!;
-    private Conv2dGeometry _g = null!;
+    private Conv2dGeometry _g;
 
     /// <summary>Layer: channels@spatial size.</summary>
     [Params("64@56", "128@28", "256@14", "512@7")]
@@ -29,7 +29,7 @@ public class ConvBenchmarks : FlopsBenchmark
         var r = new Random(1);
         _x = _cpu.Upload(Enumerable.Range(0, c * hw * hw).Select(_ => (float)r.NextDouble() - 0.5f).ToArray());
         _w = _cpu.Upload(Enumerable.Range(0, c * c * 9).Select(_ => (float)r.NextDouble() - 0.5f).ToArray());
-        _g = new Conv2dGeometry(1, c, hw, hw, c, 3, 3, hw, hw, 1, 1, 1, 1, 1, 1, 1);
+        _g = new Conv2dGeometry(N: 1, C: c, H: hw, W: hw, O: c, KH: 3, KW: 3, OH: hw, OW: hw, StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, DilationH: 1, DilationW: 1, Groups: 1);
     }
 
     [Benchmark]

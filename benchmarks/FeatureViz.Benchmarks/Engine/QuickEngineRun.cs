@@ -34,7 +34,7 @@ public static unsafe class QuickEngineRun
             var r = new Random(1);
             var x = cpu.Upload(Enumerable.Range(0, ch * hw * hw).Select(_ => (float)r.NextDouble() - 0.5f).ToArray());
             var w = cpu.Upload(Enumerable.Range(0, ch * ch * 9).Select(_ => (float)r.NextDouble() - 0.5f).ToArray());
-            var g = new Conv2dGeometry(1, ch, hw, hw, ch, 3, 3, hw, hw, 1, 1, 1, 1, 1, 1, 1);
+            var g = new Conv2dGeometry(N: 1, C: ch, H: hw, W: hw, O: ch, KH: 3, KW: 3, OH: hw, OW: hw, StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, DilationH: 1, DilationW: 1, Groups: 1);
             double flops = 2.0 * ch * ch * 9 * hw * hw;
             Measure($"Conv3x3 {ch}@{hw} fwd", flops, () => cpu.Conv2d(x, w, null, g).Dispose());
             Measure($"Conv3x3 {ch}@{hw} dx", flops, () => cpu.Conv2dBackwardInput(x, w, g).Dispose());

@@ -1,7 +1,7 @@
 using FeatureViz.Cli.IO;
 using FeatureViz.Cli.Objectives;
 using FeatureViz.IO;
-using FeatureViz.Kernels.Cpu;
+using FeatureViz.Backends;
 using FeatureViz.Models;
 using FeatureViz.Objectives;
 using FeatureViz.Onnx;
@@ -24,7 +24,7 @@ internal sealed class LibraryRenderEngine : IRenderEngine
 
     public LibraryRenderEngine(string? modelPath, int threads, (float Min, float Max)? valuesRange = null)
     {
-        var load = new OnnxLoadOptions { Backend = new CpuBackend(threads) };
+        var load = new OnnxLoadOptions { Backend = FeatureVizBackends.Cpu(threads) };
         _bundled = modelPath is null;
         _onnx = _bundled ? OnnxModel.LoadResNet18(load) : OnnxModel.Load(modelPath!, load);
         _model = VisualizationModel.FromOnnx(_onnx);

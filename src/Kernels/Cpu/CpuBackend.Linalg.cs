@@ -39,38 +39,25 @@ public sealed unsafe partial class CpuBackend
         }
         if (mn == 0 || g.Batch == 0) return Wrap(y);
 
-        // Entries writing the same output must run one after another (accumulating); distinct ones may run side by side.
-        var written = new bool[Math.Max(1, g.OutputLength / Math.Max(1, mn))];
-        bool distinct = true;
-        foreach (var off in g.YOffsets)
-        {
-            if (written[off / mn]) distinct = false;
-            written[off / mn] = true;
-        }
-        Array.Clear(written);
         int lda = g.TransA ? g.M : g.K, ldb = g.TransB ? g.K : g.N;
         fixed (float* pa = av, pb = bv, py = y)
         {
             nint na = (nint)pa, nb = (nint)pb, ny = (nint)py;
             long perProduct = 2L * g.M * g.N * g.K;
-            if (distinct && g.Batch > 1 && perProduct < 8_000_000)
+            if (g.Batch > 1 && perProduct < 8_000_000)
             {
                 For(g.Batch, perProduct, (s, e) =>
                 {
                     for (int i = s; i < e; i++)
-                        Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, (float*)na + g.AOffsets[i], lda, g.TransA, (float*)nb + g.BOffsets[i], ldb, g.TransB,
-                            (float*)ny + g.YOffsets[i], g.N, haveC, 1);
+                        Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, (float*)na + (long)i * g.StrideA, lda, g.TransA, (float*)nb + (long)i * g.StrideB, ldb, g.TransB,
+                            (float*)ny + (long)i * mn, g.N, haveC, 1);
                 });
             }
             else
             {
                 for (int i = 0; i < g.Batch; i++)
-                {
-                    int q = g.YOffsets[i] / mn;
-                    Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, pa + g.AOffsets[i], lda, g.TransA, pb + g.BOffsets[i], ldb, g.TransB,
-                        py + g.YOffsets[i], g.N, haveC || written[q], Threads);
-                    written[q] = true;
-                }
+                    Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, pa + (long)i * g.StrideA, lda, g.TransA, pb + (long)i * g.StrideB, ldb, g.TransB,
+                        py + (long)i * mn, g.N, haveC, Threads);
             }
         }
         return Wrap(y);
@@ -183,8 +170,12 @@ public sealed unsafe partial class CpuBackend
     /// space and its channel axes swapped (per group), padded by (k - 1) * dilation - pad: this runs it through
     /// the forward path (a GEMM with K = O/groups * kH * kW instead of a thin GEMM plus col2im).
     /// </summary>
-    private static Conv2dGeometry FlippedGeometry(Conv2dGeometry g) => new(g.N, g.O, g.OH, g.OW, g.C, g.KH, g.KW, g.H, g.W,
-        1, 1, (g.KH - 1) * g.DilationH - g.PadTop, (g.KW - 1) * g.DilationW - g.PadLeft, g.DilationH, g.DilationW, g.Groups);
+    // The input gradient as a stride-1 convolution of dy with the flipped, channel-swapped weights: its input is
+    // dy (O channels, OH x OW) and its output dx (C channels, H x W).
+    private static Conv2dGeometry FlippedGeometry(Conv2dGeometry g) => new(N: g.N, C: g.O, H: g.OH, W: g.OW, O: g.C,
+        KH: g.KH, KW: g.KW, OH: g.H, OW: g.W, StrideH: 1, StrideW: 1,
+        PadTop: (g.KH - 1) * g.DilationH - g.PadTop, PadLeft: (g.KW - 1) * g.DilationW - g.PadLeft,
+        DilationH: g.DilationH, DilationW: g.DilationW, Groups: g.Groups);
 
     private static FlippedWeights Flipped(float[] w, Conv2dGeometry g)
     {

@@ -8,7 +8,7 @@ public sealed partial class CpuBackend
     public TensorStorage StridedCopy(TensorStorage x, StridedView view)
     {
         var xv = Data(x);
-        var y = NewUninitialized(view.Shape.Numel);
+        var y = NewUninitialized(view.Numel);
         if (y.Length == 0) return Wrap(y);
         var (dims, strides) = Coalesce(view);
         int m = dims.Length;
@@ -146,26 +146,13 @@ public sealed partial class CpuBackend
         return Wrap(dx);
     }
 
-    /// <summary>Drops size-1 dimensions and merges neighbours that are contiguous in the input.</summary>
+    /// <summary>The view's axes (already without size-1 axes and with contiguous neighbours merged).</summary>
     private static (int[] Dims, int[] Strides) Coalesce(StridedView view)
     {
-        var dims = new List<int>(view.Shape.Rank);
-        var strides = new List<int>(view.Shape.Rank);
-        for (int i = 0; i < view.Shape.Rank; i++)
-        {
-            int d = view.Shape[i], s = view.Strides[i];
-            if (d == 1) continue;
-            if (dims.Count > 0 && strides[^1] == s * d)
-            {
-                dims[^1] *= d;
-                strides[^1] = s;
-                continue;
-            }
-            dims.Add(d);
-            strides.Add(s);
-        }
-        if (dims.Count == 0) { dims.Add(1); strides.Add(1); }
-        return (dims.ToArray(), strides.ToArray());
+        var dims = new int[view.Rank];
+        var strides = new int[view.Rank];
+        for (int i = 0; i < dims.Length; i++) (dims[i], strides[i]) = (view.Dim(i), view.Stride(i));
+        return (dims, strides);
     }
 
     /// <summary>Input offset (relative to the view offset) of output row <paramref name="row"/> (all but the last dimension).</summary>

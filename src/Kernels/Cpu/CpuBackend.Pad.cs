@@ -8,18 +8,15 @@ public sealed partial class CpuBackend
     public TensorStorage Pad(TensorStorage x, PadGeometry geometry)
     {
         var xv = Data(x);
-        var outShape = geometry.OutShape;
-        var y = NewUninitialized(outShape.Numel);
+        var y = NewUninitialized(geometry.OutNumel);
         if (y.Length == 0) return Wrap(y);
-        int r = outShape.Rank;
+        int r = geometry.Rank;
         if (r == 0) { y[0] = xv[0]; return Wrap(y); }
-        var maps = SourceMaps(geometry);
-        var inStrides = geometry.InShape.Strides();
-        var outDims = outShape.ToArray();
-        int n = outShape[r - 1];
+        var (maps, inStrides, outDims) = _padTables.Get(geometry);
+        int n = outDims[r - 1];
         int rows = y.Length / n;
         var lastMap = maps[r - 1];
-        int begin = geometry.Begin[r - 1], len = geometry.Len[r - 1], lo = geometry.Lo[r - 1];
+        int begin = geometry.Begin(r - 1), len = geometry.Len(r - 1), lo = geometry.Lo(r - 1);
         float value = geometry.Value;
         For(rows, n, (r0, r1) =>
         {
@@ -41,21 +38,18 @@ public sealed partial class CpuBackend
     public TensorStorage PadBackward(TensorStorage dy, PadGeometry geometry)
     {
         var g = Data(dy);
-        var outShape = geometry.OutShape;
-        var dx = NewZeroed(geometry.InShape.Numel);
+        var dx = NewZeroed(geometry.InNumel);
         if (g.Length == 0) return Wrap(dx);
-        int r = outShape.Rank;
+        int r = geometry.Rank;
         if (r == 0) { dx[0] = g[0]; return Wrap(dx); }
-        var maps = SourceMaps(geometry);
-        var inStrides = geometry.InShape.Strides();
-        var outDims = outShape.ToArray();
-        int n = outShape[r - 1];
+        var (maps, inStrides, outDims) = _padTables.Get(geometry);
+        int n = outDims[r - 1];
         var lastMap = maps[r - 1];
         // Leading axes that are neither padded nor cropped give independent slabs that can run in parallel.
         int free = 0, slabs = 1;
-        while (free < r - 1 && geometry.Begin[free] == 0 && geometry.Lo[free] == 0 && geometry.Len[free] == outShape[free]
-               && geometry.Len[free] == geometry.InShape[free])
-            slabs *= outShape[free++];
+        while (free < r - 1 && geometry.Begin(free) == 0 && geometry.Lo(free) == 0 && geometry.Len(free) == outDims[free]
+               && geometry.Len(free) == geometry.InDim(free))
+            slabs *= outDims[free++];
         int rowsPerSlab = g.Length / n / Math.Max(slabs, 1);
         For(slabs, (long)rowsPerSlab * n, (s0, s1) =>
         {
@@ -74,17 +68,19 @@ public sealed partial class CpuBackend
         return Wrap(dx);
     }
 
-    /// <summary>Per axis, the input index each output index reads (-1 for the constant).</summary>
-    private static int[][] SourceMaps(PadGeometry geometry)
+    private readonly GeometryCache<PadGeometry, (int[][] Maps, int[] InStrides, int[] OutDims)> _padTables = new(PadTables);
+
+    /// <summary>Per axis, the input index each output index reads (-1 for the constant); the input strides; the output dims.</summary>
+    private static (int[][] Maps, int[] InStrides, int[] OutDims) PadTables(PadGeometry geometry)
     {
-        var maps = new int[geometry.OutShape.Rank][];
+        var maps = new int[geometry.Rank][];
         for (int a = 0; a < maps.Length; a++)
         {
-            var m = new int[geometry.OutShape[a]];
+            var m = new int[geometry.OutDim(a)];
             for (int j = 0; j < m.Length; j++) m[j] = geometry.SourceIndex(a, j);
             maps[a] = m;
         }
-        return maps;
+        return (maps, new FeatureViz.Tensors.Shape(geometry.InDims()).Strides(), geometry.OutDims());
     }
 
     /// <summary>Input offset of the start of the input row that output row <paramref name="row"/> reads, or -1 for a constant row.</summary>

@@ -6,14 +6,17 @@ namespace FeatureViz.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
+    private readonly GeometryCache<ResizeGeometry, ResizeTables> _resizeTables = new(ResizeTables.Compute);
+
     /// <inheritdoc/>
     public unsafe TensorStorage Resize(TensorStorage x, ResizeGeometry g)
     {
         var xs = Data(x);
         int inPlane = g.InH * g.InW, outW = g.OutW, outH = g.OutH, inW = g.InW;
         var y = NewUninitialized(g.Planes * outH * outW);
-        int[] y0 = g.Y0, y1 = g.Y1, x0 = g.X0, x1 = g.X1;
-        float[] wy = g.WY1, wx = g.WX1;
+        var tables = _resizeTables.Get(g);
+        int[] y0 = tables.Y0, y1 = tables.Y1, x0 = tables.X0, x1 = tables.X1;
+        float[] wy = tables.WY1, wx = tables.WX1;
         For(g.Planes * outH, outW * 4L, (s, e) =>
         {
             // Linear: each output row blends two input rows interpolated along x (the ONNX reference's order, x
@@ -72,8 +75,9 @@ public sealed partial class CpuBackend
         var gs = Data(dy);
         int inH = g.InH, inPlane = g.InH * g.InW, outW = g.OutW, outH = g.OutH, inW = g.InW;
         var dx = g.Nearest ? NewZeroed(g.Planes * inPlane) : NewUninitialized(g.Planes * inPlane);
-        int[] y0 = g.Y0, y1 = g.Y1, x0 = g.X0, x1 = g.X1;
-        float[] wy = g.WY1, wx = g.WX1;
+        var tables = _resizeTables.Get(g);
+        int[] y0 = tables.Y0, y1 = tables.Y1, x0 = tables.X0, x1 = tables.X1;
+        float[] wy = tables.WY1, wx = tables.WX1;
         // The x weights by input column (compressed rows of the transposed interpolation matrix), so that each
         // input pixel's gradient is one gathered sum, written once, instead of scattered read-modify-writes.
         var (start, taps, weights) = g.Nearest ? ([], [], []) : TransposeTaps(x0, x1, wx, inW);

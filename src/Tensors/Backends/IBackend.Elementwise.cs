@@ -29,7 +29,8 @@ public partial interface IBackend
     TensorStorage Reduce(ReduceKind kind, TensorStorage x, Shape shape, ReadOnlySpan<int> axes);
 
     /// <summary>Repeats <paramref name="x"/> along broadcast dimensions to <paramref name="outShape"/> (NumPy broadcast_to; ranks may differ).</summary>
-    TensorStorage BroadcastTo(TensorStorage x, Shape shape, Shape outShape);
+    TensorStorage BroadcastTo(TensorStorage x, Shape shape, Shape outShape) =>
+        FusedDefaults.BroadcastTo(this, x, shape, outShape);
 }
 
 /// <summary>Reduction kinds.</summary>

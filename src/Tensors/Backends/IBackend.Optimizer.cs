@@ -8,5 +8,6 @@ public partial interface IBackend
     /// for zeros (the first step). Returns new storages; the inputs are unchanged.
     /// </summary>
     (TensorStorage Parameter, TensorStorage M, TensorStorage V) MomentUpdate(TensorStorage parameter,
-        TensorStorage gradient, TensorStorage? m, TensorStorage? v, MomentUpdateRule rule);
+        TensorStorage gradient, TensorStorage? m, TensorStorage? v, MomentUpdateRule rule) =>
+        FusedDefaults.MomentUpdate(this, parameter, gradient, m, v, rule);
 }

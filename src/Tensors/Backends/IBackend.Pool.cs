@@ -16,11 +16,28 @@ public partial interface IBackend
 }
 
 /// <summary>Resolved 2-D pooling geometry over NCHW input (output size already computed by the op).</summary>
+/// <param name="N">Batch size.</param>
+/// <param name="C">Channels.</param>
+/// <param name="H">Input height.</param>
+/// <param name="W">Input width.</param>
+/// <param name="OutH">Output height.</param>
+/// <param name="OutW">Output width.</param>
+/// <param name="KernelH">Window height.</param>
+/// <param name="KernelW">Window width.</param>
+/// <param name="StrideH">Vertical stride.</param>
+/// <param name="StrideW">Horizontal stride.</param>
+/// <param name="PadTop">Padding rows above.</param>
+/// <param name="PadLeft">Padding columns on the left.</param>
+/// <param name="PadBottom">Padding rows below.</param>
+/// <param name="PadRight">Padding columns on the right.</param>
+/// <param name="DilationH">Vertical dilation.</param>
+/// <param name="DilationW">Horizontal dilation.</param>
+/// <param name="CountIncludePad">Average pooling divides by the window size inside the padded input.</param>
 public readonly record struct Pool2dGeometry(
     int N, int C, int H, int W, int OutH, int OutW,
-    int KernelH, int KernelW, int StrideH, int StrideW,
-    int PadTop, int PadLeft, int PadBottom, int PadRight,
-    int DilationH, int DilationW, bool CountIncludePad)
+    int KernelH, int KernelW, int StrideH = 1, int StrideW = 1,
+    int PadTop = 0, int PadLeft = 0, int PadBottom = 0, int PadRight = 0,
+    int DilationH = 1, int DilationW = 1, bool CountIncludePad = false)
 {
     /// <summary>
     /// Window row range of output row <paramref name="oh"/>: input rows start + k * DilationH for k in [k0, k1) lie

@@ -2,9 +2,30 @@ namespace FeatureViz.Tensors.Backends;
 
 /// <summary>
 /// A compute backend: owns tensor memory and runs kernels. Storage is never modified after the kernel that made it
-/// returns (backends may cache data derived from constant storage, such as re-laid-out convolution weights). Ops compute shapes and geometry, then call one method
-/// here; kernels do no shape logic. The interface is partial: each op family declares its methods in its own file.
+/// returns (backends may cache data derived from constant storage, such as re-laid-out convolution weights). Ops
+/// compute shapes and geometry, then call one method here; kernels do no shape logic. The interface is partial: each
+/// op family declares its methods in its own file.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The required core, which a new backend must implement: memory (<see cref="Allocate"/>, <see cref="Upload"/>,
+/// <see cref="Download"/>, <see cref="Fill"/>, <see cref="Copy"/>, <see cref="Synchronize"/>), generic
+/// <see cref="Unary{TOp}"/>/<see cref="UnaryBackward{TOp}"/>, <see cref="Binary{TOp}"/>/<see cref="BinaryBackward{TOp}"/>,
+/// <see cref="Where"/>, <see cref="Reduce"/>, <see cref="StridedCopy"/>/<see cref="StridedScatter"/>, <see cref="Pad"/>,
+/// <see cref="BatchedGemm"/>, <see cref="Conv2d"/> with <see cref="Conv2dBackwardInput"/> and
+/// <see cref="Conv2dBackwardWeight"/>, pooling (<see cref="MaxPool2d"/>, <see cref="AvgPool2d"/> and their backwards),
+/// <see cref="Rfft2"/>/<see cref="Irfft2"/>, and affine sampling (<see cref="AffineWarp"/> and its two backwards).
+/// </para>
+/// <para>
+/// The fused methods have default bodies composed from that core (<see cref="FusedDefaults"/>, which explains why
+/// they are default interface methods rather than virtual methods of a base class): <see cref="BroadcastTo"/>,
+/// <see cref="Concat"/>, <see cref="Split"/>, <see cref="PadBackward"/>, <see cref="Gather"/>,
+/// <see cref="GatherBackward"/>, <see cref="ConvTranspose2d"/>, <see cref="Lrn"/>, <see cref="LrnBackward"/>,
+/// <see cref="Resize"/>, <see cref="ResizeBackward"/>, <see cref="ChannelAffine"/> and <see cref="MomentUpdate"/>. A
+/// backend overrides one by declaring a public method with the same signature; the conformance tests check each
+/// override against its composition.
+/// </para>
+/// </remarks>
 public partial interface IBackend : IDisposable
 {
     /// <summary>Short display name, e.g. "cpu".</summary>

@@ -12,24 +12,21 @@ namespace FeatureViz.Tensors.Backends;
 public readonly record struct LrnGeometry(int N, int C, int Inner, int Before, int After, float AlphaOverSize, float Beta, float Bias);
 
 /// <summary>
-/// Geometry of <see cref="IBackend.Resize"/>: <see cref="Planes"/> planes of [InH, InW] become [OutH, OutW]. For each
-/// output row (column) the tables give two source rows (columns) and their weights; nearest uses only the first
-/// (weight 1). Tables are host arrays computed once per call by the op.
+/// Geometry of <see cref="IBackend.Resize"/>: <see cref="Planes"/> planes of [InH, InW] become [OutH, OutW] as
+/// <see cref="Options"/> says. It holds no tables: a backend derives them with <see cref="ResizeTables.Compute"/> and
+/// caches them per geometry value.
 /// </summary>
 /// <param name="Planes">Product of all axes but the last two.</param>
 /// <param name="InH">Input height.</param>
 /// <param name="InW">Input width.</param>
 /// <param name="OutH">Output height.</param>
 /// <param name="OutW">Output width.</param>
-/// <param name="Nearest">True for nearest neighbour (only <paramref name="Y0"/>/<paramref name="X0"/> are read).</param>
-/// <param name="Y0">First source row per output row.</param>
-/// <param name="Y1">Second source row per output row.</param>
-/// <param name="WY1">Weight of <paramref name="Y1"/> (that of <paramref name="Y0"/> is 1 - WY1).</param>
-/// <param name="X0">First source column per output column.</param>
-/// <param name="X1">Second source column per output column.</param>
-/// <param name="WX1">Weight of <paramref name="X1"/> (that of <paramref name="X0"/> is 1 - WX1).</param>
-public sealed record ResizeGeometry(int Planes, int InH, int InW, int OutH, int OutW, bool Nearest,
-    int[] Y0, int[] Y1, float[] WY1, int[] X0, int[] X1, float[] WX1);
+/// <param name="Options">Interpolation, coordinate transform, rounding and the given scales.</param>
+public readonly record struct ResizeGeometry(int Planes, int InH, int InW, int OutH, int OutW, ResizeOptions Options)
+{
+    /// <summary>True for nearest neighbour (only the first table entries are read).</summary>
+    public bool Nearest => Options.Mode == ResizeMode.Nearest;
+}
 
 /// <summary>Geometry of <see cref="IBackend.AffineWarp"/>.</summary>
 /// <param name="N">Batch size.</param>

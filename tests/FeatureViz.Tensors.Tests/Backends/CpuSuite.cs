@@ -33,3 +33,5 @@ public sealed class CpuParallelPathTests : ParallelPathTests<CpuBackendFactory>;
 public sealed class CpuResizeTests : ResizeTests<CpuBackendFactory>;
 public sealed class CpuPoolTests : PoolTests<CpuBackendFactory>;
 public sealed class CpuReduceTests : ReduceTests<CpuBackendFactory>;
+public sealed class CpuHostileGeometryTests : HostileGeometryTests<CpuBackendFactory>;
+public sealed class CpuFusedDefaultsTests : FusedDefaultsTests<CpuBackendFactory>;

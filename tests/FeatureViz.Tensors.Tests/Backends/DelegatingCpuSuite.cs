@@ -33,3 +33,5 @@ public sealed class DelegatingCpuParallelPathTests : ParallelPathTests<Delegatin
 public sealed class DelegatingCpuResizeTests : ResizeTests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuPoolTests : PoolTests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuReduceTests : ReduceTests<DelegatingCpuBackendFactory>;
+public sealed class DelegatingCpuHostileGeometryTests : HostileGeometryTests<DelegatingCpuBackendFactory>;
+public sealed class DelegatingCpuFusedDefaultsTests : FusedDefaultsTests<DelegatingCpuBackendFactory>;

@@ -119,7 +119,7 @@ public abstract class NormTests<TBackend> : BackendSuite<TBackend> where TBacken
         Assert.Throws<ArgumentException>(() => x.LayerNorm(null, null, 3));
     }
 
-    private static double[] LrnReference(float[] x, int[] shape, int size, double alpha, double beta, double bias)
+    internal static double[] LrnReference(float[] x, int[] shape, int size, double alpha, double beta, double bias)
     {
         int c = shape[1], inner = Prod(shape) / (shape[0] * c);
         var e = new double[x.Length];
