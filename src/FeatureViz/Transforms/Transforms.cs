@@ -174,20 +174,6 @@ internal sealed class BlurTransform : ImageTransform
         return kernel;
     }
 
-    /// <summary>exp(-x^2 / (2 sigma^2)) on linspace(-(k-1)/2, (k-1)/2, k), normalised to sum 1 (one factor of <see cref="Kernel"/>).</summary>
-    public static float[] Kernel1d(float sigma, int k)
-    {
-        var v = new double[k];
-        double sum = 0;
-        for (int i = 0; i < k; i++)
-        {
-            double x = i - (k - 1) / 2.0;
-            v[i] = Math.Exp(-0.5 * x * x / ((double)sigma * sigma));
-            sum += v[i];
-        }
-        return v.Select(e => (float)(e / sum)).ToArray();
-    }
-
     public override Tensor Apply(Tensor images, Random random)
     {
         CheckImages(images, "Blur");
@@ -195,17 +181,38 @@ internal sealed class BlurTransform : ImageTransform
         int c = images.Shape[1], k = KernelSize;
         // The Gaussian is separable: Kernel(sigma, k) is the outer product of the normalised 1-D kernel with itself,
         // so a k x 1 then a 1 x k depthwise pass give the same image with 2k instead of k^2 taps per pixel.
-        var kernel1d = Kernel1d(sigma, k);
-        var weights = new float[c * k];
-        for (int i = 0; i < c; i++) kernel1d.CopyTo(weights, i * k);
-        var vertical = Tensor.FromArray(images.Backend, weights, c, 1, k, 1);
-        var horizontal = Tensor.FromArray(images.Backend, weights, c, 1, 1, k);
+        // The weights are computed on the backend from constant squared offsets (uploaded once per backend and channel
+        // count), so a step uploads nothing: exp(-x^2 / (2 sigma^2)) / sum, one factor of Kernel(sigma, k).
+        var squares = SquaredOffsets(images.Backend, c);
+        var g = squares.Mul(-0.5f / (sigma * sigma)).Exp();
+        var vertical = g.Div(g.Sum([2], keepDims: true));
+        var horizontal = vertical.Reshape(c, 1, 1, k);
         // TF SAME padding: the extra row/column of an even kernel goes to the bottom/right.
         int before = (k - 1) / 2, after = k - 1 - before;
         return images
             .Conv2d(vertical, null, new Conv2dOptions(PadTop: before, PadBottom: after, Groups: c))
             .Conv2d(horizontal, null, new Conv2dOptions(PadLeft: before, PadRight: after, Groups: c));
     }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<FeatureViz.Tensors.Backends.IBackend,
+        System.Collections.Concurrent.ConcurrentDictionary<int, Tensor>> _squares = new();
+
+    /// <summary>
+    /// x^2 on linspace(-(k-1)/2, (k-1)/2, k), repeated per channel, shape [c, 1, k, 1]: a constant kept (untracked by
+    /// any TensorScope) for as long as the backend and this transform live.
+    /// </summary>
+    private Tensor SquaredOffsets(FeatureViz.Tensors.Backends.IBackend backend, int channels) =>
+        _squares.GetOrCreateValue(backend).GetOrAdd(channels, c =>
+        {
+            int k = KernelSize;
+            var v = new float[c * k];
+            for (int i = 0; i < v.Length; i++)
+            {
+                double x = i % k - (k - 1) / 2.0;
+                v[i] = (float)(x * x);
+            }
+            using (TensorScope.Suspend()) return Tensor.FromArray(backend, v, c, 1, k, 1);
+        });
 
     public override string ToString() => $"Blur({SigmaMin}, {SigmaMax}, {KernelSize})";
 }

@@ -126,6 +126,8 @@ public class OptimizeTests
         {
             CustomShape = null,
             Steps = 100,
+            // Reading every step makes progress (and so this cancellation) exact; BatchedLossReadTests covers the lag.
+            LossReadInterval = 1,
             Progress = new SyncProgress<OptimizationProgress>(p => { if (p.Step == 3) cts.Cancel(); }),
         }, cts.Token);
         Assert.True(result.Cancelled);
