@@ -21,18 +21,38 @@ public abstract class DecoratingBackend(IBackend inner) : IBackend
     {
     }
 
-    /// <summary>Called when a wrapped storage is disposed; the default frees the inner storage at once.</summary>
-    protected virtual void OnRelease(TensorStorage innerStorage) => innerStorage.Dispose();
+    /// <summary>Called when one of this backend's storages is disposed; the default frees its inner storage at once.</summary>
+    protected virtual void OnRelease(Wrapped storage) => storage.ReleaseInner();
 
-    /// <summary>The inner storage of one of this backend's storages.</summary>
-    protected TensorStorage In(TensorStorage s) => s is Wrapped w && ReferenceEquals(w.Owner, this)
-        ? (w.IsDisposed ? throw new ObjectDisposedException(nameof(TensorStorage), $"{Name}: storage used after Dispose.") : w.InnerStorage)
-        : throw new ArgumentException($"{Name}: the storage belongs to another backend ({s.Backend.Name}).");
+    /// <summary>
+    /// The inner storage of one of this backend's storages. Fails when its kernel has not run yet (a read that did not
+    /// wait) or its memory was already freed (a use after free).
+    /// </summary>
+    protected TensorStorage In(TensorStorage s)
+    {
+        if (s is not Wrapped w || !ReferenceEquals(w.Owner, this))
+            throw new ArgumentException($"{Name}: the storage belongs to another backend ({s.Backend.Name}).");
+        if (w.InnerReleased) throw new ObjectDisposedException(nameof(TensorStorage), $"{Name}: storage of {w.Length} used after its memory was freed.");
+        return w.InnerStorage ?? throw new InvalidOperationException($"{Name}: storage of {w.Length} read before the kernel that writes it ran.");
+    }
 
-    private TensorStorage? InOrNull(TensorStorage? s) => s is null ? null : In(s);
+    /// <summary><see cref="In"/>, or null for null.</summary>
+    protected TensorStorage? InOrNull(TensorStorage? s) => s is null ? null : In(s);
 
     /// <summary>Wraps an inner storage.</summary>
-    protected TensorStorage Out(TensorStorage s) => new Wrapped(this, s);
+    protected TensorStorage Out(TensorStorage s) => new Wrapped(this, s.Length, s);
+
+    /// <summary>A storage of <paramref name="length"/> whose contents a later <see cref="Complete"/> provides.</summary>
+    protected TensorStorage Pending(int length) => new Wrapped(this, length, null);
+
+    /// <summary>Gives a <see cref="Pending"/> storage its inner storage (the result of its kernel).</summary>
+    protected static void Complete(TensorStorage pending, TensorStorage inner)
+    {
+        var w = (Wrapped)pending;
+        if (inner.Length != w.Length) throw new InvalidOperationException($"Complete: the kernel made {inner.Length} elements for a storage of {w.Length}.");
+        w.InnerStorage = inner;
+        if (w.IsDisposed && w.ReleaseRequested) w.ReleaseInner();
+    }
 
     private TensorStorage? OutOrNull(TensorStorage? s) => s is null ? null : Out(s);
 
@@ -56,13 +76,13 @@ public abstract class DecoratingBackend(IBackend inner) : IBackend
     public virtual void Synchronize() => Inner.Synchronize();
 
     /// <inheritdoc/>
-    public TensorStorage Unary<TOp>(TOp op, TensorStorage x) where TOp : struct, IUnaryOp =>
+    public virtual TensorStorage Unary<TOp>(TOp op, TensorStorage x) where TOp : struct, IUnaryOp =>
         K(op.Name, () => Inner.Unary(op, In(x)));
     /// <inheritdoc/>
-    public TensorStorage UnaryBackward<TOp>(TOp op, TensorStorage x, TensorStorage y, TensorStorage dy) where TOp : struct, IUnaryOp =>
+    public virtual TensorStorage UnaryBackward<TOp>(TOp op, TensorStorage x, TensorStorage y, TensorStorage dy) where TOp : struct, IUnaryOp =>
         K(op.Name + "Backward", () => Inner.UnaryBackward(op, In(x), In(y), In(dy)));
     /// <inheritdoc/>
-    public TensorStorage Binary<TOp>(TOp op, TensorStorage a, Shape aShape, TensorStorage b, Shape bShape, Shape outShape) where TOp : struct, IBinaryOp =>
+    public virtual TensorStorage Binary<TOp>(TOp op, TensorStorage a, Shape aShape, TensorStorage b, Shape bShape, Shape outShape) where TOp : struct, IBinaryOp =>
         K(op.Name, () => Inner.Binary(op, In(a), aShape, In(b), bShape, outShape));
     /// <inheritdoc/>
     public (TensorStorage? Da, TensorStorage? Db) BinaryBackward<TOp>(TOp op, TensorStorage a, Shape aShape, TensorStorage b,
@@ -73,7 +93,7 @@ public abstract class DecoratingBackend(IBackend inner) : IBackend
         return (OutOrNull(da), OutOrNull(db));
     }
     /// <inheritdoc/>
-    public TensorStorage Where(TensorStorage cond, Shape condShape, TensorStorage a, Shape aShape, TensorStorage b, Shape bShape, Shape outShape) =>
+    public virtual TensorStorage Where(TensorStorage cond, Shape condShape, TensorStorage a, Shape aShape, TensorStorage b, Shape bShape, Shape outShape) =>
         K(nameof(Where), () => Inner.Where(In(cond), condShape, In(a), aShape, In(b), bShape, outShape));
     /// <inheritdoc/>
     public TensorStorage Reduce(ReduceKind kind, TensorStorage x, Shape shape, ReadOnlySpan<int> axes)
@@ -82,7 +102,7 @@ public abstract class DecoratingBackend(IBackend inner) : IBackend
         return Out(Inner.Reduce(kind, In(x), shape, axes));
     }
     /// <inheritdoc/>
-    public TensorStorage BroadcastTo(TensorStorage x, Shape shape, Shape outShape) => K(nameof(BroadcastTo), () => Inner.BroadcastTo(In(x), shape, outShape));
+    public virtual TensorStorage BroadcastTo(TensorStorage x, Shape shape, Shape outShape) => K(nameof(BroadcastTo), () => Inner.BroadcastTo(In(x), shape, outShape));
     /// <inheritdoc/>
     public TensorStorage Rfft2(TensorStorage x, Fft2Geometry geometry, float scale, float interiorWeight, TensorStorage? binWeights = null) =>
         K(nameof(Rfft2), () => Inner.Rfft2(In(x), geometry, scale, interiorWeight, InOrNull(binWeights)));
@@ -177,12 +197,46 @@ public abstract class DecoratingBackend(IBackend inner) : IBackend
     /// <summary>Disposes this decorator only; the inner backend belongs to the caller.</summary>
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
-    private sealed class Wrapped(DecoratingBackend owner, TensorStorage inner) : TensorStorage
+    /// <summary>A storage of this backend: the inner backend's storage (null while its kernel is queued).</summary>
+    protected sealed class Wrapped : TensorStorage
     {
-        public DecoratingBackend Owner => owner;
-        public TensorStorage InnerStorage => inner;
-        public override int Length => inner.Length;
-        public override IBackend Backend => owner;
-        protected override void Release() => owner.OnRelease(inner);
+        private readonly int _length;
+
+        internal Wrapped(DecoratingBackend owner, int length, TensorStorage? inner)
+        {
+            Owner = owner;
+            _length = length;
+            InnerStorage = inner;
+        }
+
+        /// <summary>The decorator that made it.</summary>
+        public DecoratingBackend Owner { get; }
+
+        /// <summary>The inner storage; null until the kernel that writes it has run.</summary>
+        public TensorStorage? InnerStorage { get; internal set; }
+
+        /// <summary>True once the inner memory has been freed.</summary>
+        public bool InnerReleased { get; private set; }
+
+        /// <summary>True once disposal asked for the inner memory to be freed.</summary>
+        public bool ReleaseRequested { get; private set; }
+
+        /// <inheritdoc/>
+        public override int Length => _length;
+
+        /// <inheritdoc/>
+        public override IBackend Backend => Owner;
+
+        /// <summary>Frees the inner memory now (or as soon as its kernel has produced it).</summary>
+        public void ReleaseInner()
+        {
+            ReleaseRequested = true;
+            if (InnerStorage is null || InnerReleased) return;
+            InnerReleased = true;
+            InnerStorage.Dispose();
+        }
+
+        /// <inheritdoc/>
+        protected override void Release() => Owner.OnRelease(this);
     }
 }

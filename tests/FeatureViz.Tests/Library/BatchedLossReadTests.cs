@@ -124,4 +124,17 @@ public sealed class BatchedLossReadTests
         Assert.Equal(short_.Uploads, long_.Uploads);
         Assert.Equal(short_.Downloads + 2, long_.Downloads);
     }
+
+    [Fact]
+    public void OnABackendThatQueuesWork_TheLoopGivesTheSameImagesAndLosses()
+    {
+        var (direct, directReports) = Run(Dot(CpuBackend.Default, 3, 8, 8), 8, saveEvery: 4);
+        using var queued = new QueuedBackend(CpuBackend.Default);
+        var (result, reports) = Run(Dot(queued, 3, 8, 8), 8, saveEvery: 4);
+        Assert.True(queued.MaxQueued > 1);
+        Assert.Equal(directReports.Select(p => p.Loss), reports.Select(p => p.Loss));
+        Assert.Equal(direct.Snapshots.Count, result.Snapshots.Count);
+        for (int i = 0; i < direct.Snapshots.Count; i++) Assert.Equal(direct.Snapshots[i].Data, result.Snapshots[i].Data);
+    }
 }
+
