@@ -96,10 +96,29 @@ internal sealed class RotateTransform : ImageTransform
         double t = deg * Math.PI / 180, cos = Math.Cos(t), sin = Math.Sin(t);
         double cx = w / 2.0, cy = h / 2.0;
         // Output pixel p reads input at R(p - centre) + centre; one matrix serves the whole batch.
-        var theta = new float[6];
-        PixelToTheta(theta, cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, h, w, h, w);
-        var th = Tensor.FromArray(images.Backend, theta, 1, 2, 3);
+        // theta is affine in (cos, sin): C + cos A + sin B with A, B, C constants of the size, uploaded once, so the
+        // step uploads nothing: the drawn angle enters as two scalar op parameters.
+        Tensor Part(int k) => _basis.Get(images.Backend, (h, w, k), Basis, _ => [1, 2, 3]);
+        var th = Part(0).Mul((float)cos).Add(Part(1).Mul((float)sin)).Add(Part(2));
         return images.AffineWarp(th, h, w, WarpPadding.Zeros);
+    }
+
+    private readonly BackendConstants<(int H, int W, int Part)> _basis = new();
+
+    /// <summary>Part 0: theta(cos = 1, sin = 0) - theta(0, 0); part 1: theta(0, 1) - theta(0, 0); part 2: theta(0, 0).</summary>
+    private static float[] Basis((int H, int W, int Part) key)
+    {
+        var (h, w, part) = key;
+        double[] Theta(double cos, double sin)
+        {
+            double cx = w / 2.0, cy = h / 2.0;
+            var t = new float[6];
+            PixelToTheta(t, cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, h, w, h, w);
+            return t.Select(v => (double)v).ToArray();
+        }
+        var c = Theta(0, 0);
+        var p = part switch { 0 => Theta(1, 0), 1 => Theta(0, 1), _ => new double[6] };
+        return p.Select((v, i) => (float)(part == 2 ? c[i] : v - c[i])).ToArray();
     }
 
     public override string ToString() => $"Rotate({MinDegrees}, {MaxDegrees})";
@@ -194,15 +213,11 @@ internal sealed class BlurTransform : ImageTransform
             .Conv2d(horizontal, null, new Conv2dOptions(PadLeft: before, PadRight: after, Groups: c));
     }
 
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<FeatureViz.Tensors.Backends.IBackend,
-        System.Collections.Concurrent.ConcurrentDictionary<int, Tensor>> _squares = new();
+    private readonly BackendConstants<int> _squares = new();
 
-    /// <summary>
-    /// x^2 on linspace(-(k-1)/2, (k-1)/2, k), repeated per channel, shape [c, 1, k, 1]: a constant kept (untracked by
-    /// any TensorScope) for as long as the backend and this transform live.
-    /// </summary>
+    /// <summary>x^2 on linspace(-(k-1)/2, (k-1)/2, k), repeated per channel, shape [c, 1, k, 1].</summary>
     private Tensor SquaredOffsets(FeatureViz.Tensors.Backends.IBackend backend, int channels) =>
-        _squares.GetOrCreateValue(backend).GetOrAdd(channels, c =>
+        _squares.Get(backend, channels, c =>
         {
             int k = KernelSize;
             var v = new float[c * k];
@@ -211,8 +226,8 @@ internal sealed class BlurTransform : ImageTransform
                 double x = i % k - (k - 1) / 2.0;
                 v[i] = (float)(x * x);
             }
-            using (TensorScope.Suspend()) return Tensor.FromArray(backend, v, c, 1, k, 1);
-        });
+            return v;
+        }, c => [c, 1, KernelSize, 1]);
 
     public override string ToString() => $"Blur({SigmaMin}, {SigmaMax}, {KernelSize})";
 }

@@ -58,4 +58,35 @@ public sealed class DeviceResidencyTests(ITestOutputHelper output)
         Assert.Equal(3 * 224 * 224, images.Data.Length);
         Assert.Equal((0, 1), (counting.Uploads, counting.Downloads));
     }
+
+    public static TheoryData<string> TransformNames => ["standard", "rotate", "blur", "scale", "jitter", "flip", "pad"];
+
+    [Theory]
+    [MemberData(nameof(TransformNames))]
+    public void EveryTransform_AfterItsFirstUse_UploadsAndDownloadsNothing(string name)
+    {
+        var t = name switch
+        {
+            "standard" => ImageTransform.Standard(),
+            "rotate" => ImageTransform.Rotate(-20f, 20f),
+            "blur" => ImageTransform.Blur(0.5f, 2f, 7),
+            "scale" => ImageTransform.Scale(0.9f, 0.9f),
+            "jitter" => ImageTransform.Jitter(4),
+            "flip" => ImageTransform.Flip(true, true),
+            _ => ImageTransform.Pad(3, 0.5f),
+        };
+        using var counting = new CountingBackend(CpuBackend.Default);
+        using var scope = TensorScope.Begin();
+        var x = Tensor.FromArray(counting, Rand.Uniform(1, 2 * 3 * 64 * 64), 2, 3, 64, 64).RequireGrad();
+        var rng = new Random(5);
+        t.Apply(x, rng);
+        counting.Reset();
+        for (int i = 0; i < 3; i++)
+        {
+            var y = t.Apply(x, rng);
+            FeatureViz.Tensors.Autograd.Grad.Of(y.Sum(), [x]);
+        }
+        Assert.Equal((0, 0), (counting.Uploads, counting.Downloads));
+    }
 }
+
