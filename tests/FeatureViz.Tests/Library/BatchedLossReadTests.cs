@@ -15,11 +15,6 @@ namespace FeatureViz.Tests.Library;
 /// </summary>
 public sealed class BatchedLossReadTests
 {
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
     /// <summary>sum(x * filter) with the filter uploaded once, on <paramref name="backend"/>.</summary>
     private static VisualizationModel Dot(IBackend backend, int c, int h, int w)
     {

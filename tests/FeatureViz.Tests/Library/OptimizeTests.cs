@@ -180,10 +180,4 @@ public class OptimizeTests
         var custom = FeatureVisualizer.Optimize(Objective.Neuron(model, "dot", 0), baseOptions with { ImageNormalizer = ImageNormalizer.Custom, CustomNormalizer = t => t.Tanh().Affine(0.5f, 0.5f) });
         Assert.All(custom.Images.Data, v => Assert.InRange(v, 0f, 255f));
     }
-
-    /// <summary>Synchronous IProgress (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }
