@@ -70,4 +70,24 @@ public sealed class OnDeviceOpsTests
         GradCheck.Vjp(t => Run(t, "pow"), [(x, [2, 5]), (y, [2, 5])]);
         GradCheck.Vjp(t => Run(t, "min"), [(x, [2, 5]), (y, [2, 5])]);
     }
+
+    [Fact]
+    public void HostConstantsFeedingTensorOps_AreUploadedOnce()
+    {
+        // An int64 initializer added to a float tensor, and a bool mask folded from it selecting between tensors.
+        using var counting = new CountingBackend(CpuBackend.Default);
+        using var m = new ModelBuilder(13).Input("x", 1, 2, 5).Initializer(Longs("k", 1, 0, 2, 0, 3))
+            .Node("Cast", ["k"], ["mask"], "mask", Int("to", 9))
+            .Node("Add", ["x", "k"], ["sum"]).Node("Where", ["mask", "x", "sum"], ["y"]).Output("y", 1, 2, 5)
+            .Load(new OnnxLoadOptions { Backend = counting });
+        var data = Rand.Uniform(3, 10);
+        var x = Tensor.FromArray(counting, data, 2, 5);
+        m.Run(x, "y");
+        counting.Reset();
+        var y = m.Run(x, "y");
+        Assert.Equal((0, 0), (counting.Uploads, counting.Downloads));
+        long[] k = [1, 0, 2, 0, 3];
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => k[i % 5] != 0 ? data[i] : data[i] + k[i % 5]).ToArray(), y.ToArray());
+    }
 }
+
