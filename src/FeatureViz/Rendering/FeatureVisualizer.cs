@@ -9,8 +9,11 @@ public static class FeatureVisualizer
     /// <summary>
     /// Optimizes one image per combination of the objective's variants so that the objective's score, minus the
     /// regularizers, is maximal. Arguments are validated before any step runs (<see cref="ArgumentException"/>).
-    /// Cancelling returns the images so far (<see cref="OptimizationResult.Cancelled"/>); a NaN/infinite loss throws
-    /// <see cref="OptimizationDivergedException"/> carrying the last finite images.
+    /// Cancelling returns the images so far (<see cref="OptimizationResult.Cancelled"/>; the token is checked before
+    /// every step); a NaN/infinite loss throws <see cref="OptimizationDivergedException"/> carrying the last finite
+    /// images. Steps do not wait for the device: losses are read every
+    /// <see cref="OptimizationOptions.LossReadInterval"/> steps, so progress reports (and a divergence) arrive up to
+    /// that many steps late, with the same values, images and step numbers as reading every step.
     /// </summary>
     /// <remarks>
     /// Per step: parameters -> image (Fourier or pixels, colour recorrelation for 3 channels, normaliser into
