@@ -35,13 +35,14 @@ public class FftBenchmarks
         _spectrumCotangent = Tensor.FromArray(cpu, Values(3 * Size * wc * 2), 1, 3, Size, wc, 2);
     }
 
-    /// <summary>Rfft2 forward.</summary>
+    /// <summary>Rfft2 forward (each benchmark synchronizes, so queued work is timed on an asynchronous backend).</summary>
     [Benchmark]
     public void Rfft2Forward()
     {
         using var scope = TensorScope.Begin();
         using var _ = GradMode.NoGrad();
         _image.Rfft2(FftNorm.Ortho);
+        _image.Backend.Synchronize();
     }
 
     /// <summary>Irfft2 forward.</summary>
@@ -51,6 +52,7 @@ public class FftBenchmarks
         using var scope = TensorScope.Begin();
         using var _ = GradMode.NoGrad();
         _spectrum.Irfft2(Size, FftNorm.Ortho);
+        _spectrum.Backend.Synchronize();
     }
 
     /// <summary>Rfft2 forward + VJP with respect to the image.</summary>
@@ -60,6 +62,7 @@ public class FftBenchmarks
         using var scope = TensorScope.Begin();
         var y = _image.Rfft2(FftNorm.Ortho);
         Grad.Of(y, [_image], _spectrumCotangent);
+        _image.Backend.Synchronize();
     }
 
     /// <summary>Irfft2 forward + VJP with respect to the spectrum (one Fourier-parametrisation step's FFT work).</summary>
@@ -69,5 +72,6 @@ public class FftBenchmarks
         using var scope = TensorScope.Begin();
         var y = _spectrum.Irfft2(Size, FftNorm.Ortho);
         Grad.Of(y, [_spectrum], _imageCotangent);
+        _spectrum.Backend.Synchronize();
     }
 }

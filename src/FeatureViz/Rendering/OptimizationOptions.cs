@@ -82,6 +82,17 @@ public sealed record OptimizationOptions
     /// <summary>Seed of the run's random generator (initialisation and transformations); null draws one.</summary>
     public int? Seed { get; init; }
 
-    /// <summary>Progress reports, one per step (including warm-up steps).</summary>
+    /// <summary>
+    /// Progress reports, one per step (including warm-up steps), in step order. They arrive when the losses are read
+    /// (see <see cref="LossReadInterval"/>), so they may lag the optimization by up to that many steps; each carries
+    /// the exact loss of its step.
+    /// </summary>
     public IProgress<OptimizationProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// The losses stay on the device and are read back in one transfer every this many steps (and before every
+    /// snapshot and at the end), so steps do not wait for the device (default 8; 1 reads every step). Divergence and
+    /// cancellation are therefore noticed up to this many steps late; the results are the same.
+    /// </summary>
+    public int LossReadInterval { get; init; } = 8;
 }

@@ -1,6 +1,10 @@
 namespace FeatureViz.Rendering;
 
-/// <summary>One step's progress: the step (1-based, warm-up included), the total, the loss minimised (negated score plus penalties) and the elapsed time.</summary>
+/// <summary>
+/// One step's progress: the step (1-based, warm-up included), the total, the loss minimised (negated score plus
+/// penalties) and the time elapsed when that loss was read back from the device (losses are read in batches, see
+/// <see cref="OptimizationOptions.LossReadInterval"/>, so the steps of one batch share it).
+/// </summary>
 public readonly record struct OptimizationProgress(int Step, int TotalSteps, float Loss, TimeSpan Elapsed, bool IsWarmup);
 
 /// <summary>A batch of images on the host: row-major [Count, Channels, Height, Width] values in <see cref="Range"/>.</summary>

@@ -5,14 +5,22 @@ using FeatureViz.Optimizers;
 using FeatureViz.Parametrization;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
+using FeatureViz.Tensors.Ops;
 
 namespace FeatureViz.Rendering;
 
 /// <summary>
 /// One optimization run: validated settings, the compiled objective, the parameters and optimizer state (kept alive
 /// explicitly across steps), and the seeded generator. Each <see cref="Step"/> runs in its own <see cref="TensorScope"/>
-/// and brings only the loss back to the host.
+/// and moves nothing between host and device: its loss stays on the device until <see cref="ReadLosses"/> brings the
+/// pending ones back in one download.
 /// </summary>
+/// <remarks>
+/// Since a step does not look at its loss, the check for divergence runs on the device: a flag stays 1 while every
+/// loss so far was finite, and the update (and the kept previous parameters) only move while it is 1. After a
+/// non-finite loss the parameters stay exactly those that produced it, so the caller, finding that loss in a later
+/// batched read, sees the same state as if it had stopped at once.
+/// </remarks>
 internal sealed class OptimizationSession : IDisposable
 {
     private readonly OptimizationOptions _o;
@@ -24,6 +32,8 @@ internal sealed class OptimizationSession : IDisposable
     private readonly bool _perImage;
     private Tensor _parameter;
     private Tensor? _previous;
+    private Tensor _finite;
+    private readonly List<Tensor> _pendingLosses = [];
 
     public OptimizationSession(Objective objective, OptimizationOptions options)
     {
@@ -57,6 +67,8 @@ internal sealed class OptimizationSession : IDisposable
             TensorScope.Current?.Keep(_parameter);
             _parameter.RequireGrad();
             _state = options.Optimizer.CreateState(_parameter);
+            _finite = Tensor.Scalar(model.Backend, 1f);
+            TensorScope.Current?.Keep(_finite);
         }
         catch
         {
@@ -71,22 +83,46 @@ internal sealed class OptimizationSession : IDisposable
     public int BatchSize => _compiled.BatchSize;
     public string ObjectiveName => string.Join(" | ", Names);
 
-    /// <summary>One step: render, transform, resize, model, score minus penalties, gradient, update. Returns the loss (negated total score).</summary>
-    public float Step(bool warmup)
+    /// <summary>
+    /// One step: render, transform, resize, model, score minus penalties, gradient, update. Queues the work and keeps
+    /// the loss (negated total score) on the device; <see cref="ReadLosses"/> returns it. Once a loss is not finite, later
+    /// steps leave the parameters as they are.
+    /// </summary>
+    public void Step(bool warmup)
     {
         using var scope = TensorScope.Begin();
         var loss = Loss(_parameter, warmup);
-        float value = loss.Item();
-        if (!float.IsFinite(value)) return value;
         var grad = Grad.Of(loss, [_parameter])[0];
-        Tensor next;
-        using (GradMode.NoGrad()) next = _state.Update(_parameter, grad);
-        scope.Keep(next);
+        Tensor next, previous, finite;
+        using (GradMode.NoGrad())
+        {
+            var kept = scope.Keep(loss.Reshape(1));
+            finite = scope.Keep(_finite.Mul(kept.Map(new IsFiniteOp())));
+            var updated = _state.Update(_parameter, grad);
+            next = scope.Keep(Tensor.Where(finite, updated, _parameter));
+            previous = scope.Keep(Tensor.Where(finite, _parameter, _previous ?? _parameter));
+            _pendingLosses.Add(kept);
+        }
         next.RequireGrad();
         _previous?.Dispose();
-        _previous = _parameter;
-        _parameter = next;
-        return value;
+        _parameter.Dispose();
+        _finite.Dispose();
+        (_previous, _parameter, _finite) = (previous, next, finite);
+    }
+
+    /// <summary>Steps whose loss has not been read yet.</summary>
+    public int PendingLosses => _pendingLosses.Count;
+
+    /// <summary>The losses of the steps since the last read, in step order, in one download (waits for those steps).</summary>
+    public float[] ReadLosses()
+    {
+        if (_pendingLosses.Count == 0) return [];
+        float[] values;
+        using (var scope = TensorScope.Begin())
+            values = (_pendingLosses.Count == 1 ? _pendingLosses[0] : Tensor.Concat(_pendingLosses, 0)).ToArray();
+        foreach (var l in _pendingLosses) l.Dispose();
+        _pendingLosses.Clear();
+        return values;
     }
 
     /// <summary>The scalar to minimise: -(sum over images of score - penalties).</summary>
@@ -153,11 +189,14 @@ internal sealed class OptimizationSession : IDisposable
     /// <summary>The current images on the host.</summary>
     public ImageBatch Snapshot(int step) => Render(_parameter, step);
 
-    /// <summary>The current images if finite, else those before the last update.</summary>
-    public ImageBatch LastFiniteSnapshot(int step)
+    /// <summary>
+    /// After a non-finite loss: the images that produced it if finite, else those before the last update
+    /// (<paramref name="hasPrevious"/>: an update happened before the failing step).
+    /// </summary>
+    public ImageBatch LastFiniteSnapshot(int step, bool hasPrevious)
     {
         var now = Render(_parameter, step);
-        if (AllFinite(now.Data) || _previous is null) return now;
+        if (AllFinite(now.Data) || !hasPrevious || _previous is null) return now;
         return Render(_previous, Math.Max(0, step - 1));
     }
 
@@ -214,6 +253,7 @@ internal sealed class OptimizationSession : IDisposable
         if (o.Optimizer is null) throw new ArgumentException("FeatureVisualizer: Optimizer is null.", nameof(o));
         if (o.Steps < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Steps, $"FeatureVisualizer: Steps must be at least 1 (got {o.Steps}).");
         if (o.WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(o), o.WarmupSteps, "FeatureVisualizer: WarmupSteps must be >= 0.");
+        if (o.LossReadInterval < 1) throw new ArgumentOutOfRangeException(nameof(o), o.LossReadInterval, $"FeatureVisualizer: LossReadInterval must be at least 1 (got {o.LossReadInterval}).");
         if (o.SaveEvery is < 1) throw new ArgumentOutOfRangeException(nameof(o), o.SaveEvery, "FeatureVisualizer: SaveEvery must be >= 1 (or null).");
         var r = o.ValuesRange;
         if (!float.IsFinite(r.Min) || !float.IsFinite(r.Max) || !(r.Min < r.Max))
@@ -234,6 +274,8 @@ internal sealed class OptimizationSession : IDisposable
         _param.Dispose();
         _parameter.Dispose();
         _previous?.Dispose();
+        _finite.Dispose();
+        foreach (var l in _pendingLosses) l.Dispose();
         _compiled.Dispose();
     }
 }

@@ -96,10 +96,29 @@ internal sealed class RotateTransform : ImageTransform
         double t = deg * Math.PI / 180, cos = Math.Cos(t), sin = Math.Sin(t);
         double cx = w / 2.0, cy = h / 2.0;
         // Output pixel p reads input at R(p - centre) + centre; one matrix serves the whole batch.
-        var theta = new float[6];
-        PixelToTheta(theta, cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, h, w, h, w);
-        var th = Tensor.FromArray(images.Backend, theta, 1, 2, 3);
+        // theta is affine in (cos, sin): C + cos A + sin B with A, B, C constants of the size, uploaded once, so the
+        // step uploads nothing: the drawn angle enters as two scalar op parameters.
+        Tensor Part(int k) => _basis.Get(images.Backend, (h, w, k), Basis, _ => [1, 2, 3]);
+        var th = Part(0).Mul((float)cos).Add(Part(1).Mul((float)sin)).Add(Part(2));
         return images.AffineWarp(th, h, w, WarpPadding.Zeros);
+    }
+
+    private readonly BackendConstants<(int H, int W, int Part)> _basis = new();
+
+    /// <summary>Part 0: theta(cos = 1, sin = 0) - theta(0, 0); part 1: theta(0, 1) - theta(0, 0); part 2: theta(0, 0).</summary>
+    private static float[] Basis((int H, int W, int Part) key)
+    {
+        var (h, w, part) = key;
+        double[] Theta(double cos, double sin)
+        {
+            double cx = w / 2.0, cy = h / 2.0;
+            var t = new float[6];
+            PixelToTheta(t, cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy, h, w, h, w);
+            return t.Select(v => (double)v).ToArray();
+        }
+        var c = Theta(0, 0);
+        var p = part switch { 0 => Theta(1, 0), 1 => Theta(0, 1), _ => new double[6] };
+        return p.Select((v, i) => (float)(part == 2 ? c[i] : v - c[i])).ToArray();
     }
 
     public override string ToString() => $"Rotate({MinDegrees}, {MaxDegrees})";
@@ -174,20 +193,6 @@ internal sealed class BlurTransform : ImageTransform
         return kernel;
     }
 
-    /// <summary>exp(-x^2 / (2 sigma^2)) on linspace(-(k-1)/2, (k-1)/2, k), normalised to sum 1 (one factor of <see cref="Kernel"/>).</summary>
-    public static float[] Kernel1d(float sigma, int k)
-    {
-        var v = new double[k];
-        double sum = 0;
-        for (int i = 0; i < k; i++)
-        {
-            double x = i - (k - 1) / 2.0;
-            v[i] = Math.Exp(-0.5 * x * x / ((double)sigma * sigma));
-            sum += v[i];
-        }
-        return v.Select(e => (float)(e / sum)).ToArray();
-    }
-
     public override Tensor Apply(Tensor images, Random random)
     {
         CheckImages(images, "Blur");
@@ -195,17 +200,34 @@ internal sealed class BlurTransform : ImageTransform
         int c = images.Shape[1], k = KernelSize;
         // The Gaussian is separable: Kernel(sigma, k) is the outer product of the normalised 1-D kernel with itself,
         // so a k x 1 then a 1 x k depthwise pass give the same image with 2k instead of k^2 taps per pixel.
-        var kernel1d = Kernel1d(sigma, k);
-        var weights = new float[c * k];
-        for (int i = 0; i < c; i++) kernel1d.CopyTo(weights, i * k);
-        var vertical = Tensor.FromArray(images.Backend, weights, c, 1, k, 1);
-        var horizontal = Tensor.FromArray(images.Backend, weights, c, 1, 1, k);
+        // The weights are computed on the backend from constant squared offsets (uploaded once per backend and channel
+        // count), so a step uploads nothing: exp(-x^2 / (2 sigma^2)) / sum, one factor of Kernel(sigma, k).
+        var squares = SquaredOffsets(images.Backend, c);
+        var g = squares.Mul(-0.5f / (sigma * sigma)).Exp();
+        var vertical = g.Div(g.Sum([2], keepDims: true));
+        var horizontal = vertical.Reshape(c, 1, 1, k);
         // TF SAME padding: the extra row/column of an even kernel goes to the bottom/right.
         int before = (k - 1) / 2, after = k - 1 - before;
         return images
             .Conv2d(vertical, null, new Conv2dOptions(PadTop: before, PadBottom: after, Groups: c))
             .Conv2d(horizontal, null, new Conv2dOptions(PadLeft: before, PadRight: after, Groups: c));
     }
+
+    private readonly BackendConstants<int> _squares = new();
+
+    /// <summary>x^2 on linspace(-(k-1)/2, (k-1)/2, k), repeated per channel, shape [c, 1, k, 1].</summary>
+    private Tensor SquaredOffsets(FeatureViz.Tensors.Backends.IBackend backend, int channels) =>
+        _squares.Get(backend, channels, c =>
+        {
+            int k = KernelSize;
+            var v = new float[c * k];
+            for (int i = 0; i < v.Length; i++)
+            {
+                double x = i % k - (k - 1) / 2.0;
+                v[i] = (float)(x * x);
+            }
+            return v;
+        }, c => [c, 1, KernelSize, 1]);
 
     public override string ToString() => $"Blur({SigmaMin}, {SigmaMax}, {KernelSize})";
 }

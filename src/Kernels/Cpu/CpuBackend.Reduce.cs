@@ -8,6 +8,7 @@ public sealed partial class CpuBackend
     /// <inheritdoc/>
     public TensorStorage Reduce(ReduceKind kind, TensorStorage x, Shape shape, ReadOnlySpan<int> axes)
     {
+        if (kind >= ReduceKind.ArgMax) return ArgReduce(kind, x, shape, axes);
         var xv = Data(x);
         // Coalesce into alternating runs of kept / reduced dimensions.
         var dims = new List<int>();

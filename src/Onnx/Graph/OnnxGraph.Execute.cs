@@ -115,7 +115,7 @@ internal sealed partial class OnnxGraph
             if (newlyStatic.Count > 0)
             {
                 var kept = Untracked.Persist(newlyStatic.Select(e => e.V).ToArray());
-                for (int i = 0; i < kept.Length; i++) plan[newlyStatic[i].Name] = kept[i];
+                for (int i = 0; i < kept.Length; i++) plan[newlyStatic[i].Name] = Persistent(kept[i]);
             }
 
             var result = new Dictionary<string, Value>(StringComparer.Ordinal);
@@ -146,6 +146,7 @@ internal sealed partial class OnnxGraph
             _disposed = true;
             foreach (var v in _constants.Values.Concat(_plans.Values.SelectMany(p => p.Values)))
                 if (v is TensorValue t) t.Tensor.Dispose();
+                else if (v is HostValue h) h.DisposeDevice();
             _constants.Clear();
             _plans.Clear();
         }

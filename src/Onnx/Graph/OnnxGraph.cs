@@ -68,7 +68,7 @@ internal sealed partial class OnnxGraph
         {
             if (string.IsNullOrEmpty(t.Name)) throw new OnnxImportException("An initializer has no name.");
             if (_constants.ContainsKey(t.Name)) throw new OnnxImportException($"Initializer '{t.Name}' is defined twice.");
-            _constants[t.Name] = TensorProtoReader.Read(t, backend, modelDirectory, maxElements, "Initializer");
+            _constants[t.Name] = Persistent(TensorProtoReader.Read(t, backend, modelDirectory, maxElements, "Initializer"));
         }
 
         // Inputs that are not initializers.
@@ -251,8 +251,15 @@ internal sealed partial class OnnxGraph
         {
             var outs = RunNode(n, name => _constants[name]);
             for (int k = 0; k < n.Outputs.Length; k++)
-                if (n.Outputs[k].Length > 0 && outs[k] is { } v) _constants[n.Outputs[k]] = v;
+                if (n.Outputs[k].Length > 0 && outs[k] is { } v) _constants[n.Outputs[k]] = Persistent(v);
         }
+    }
+
+    /// <summary>Marks a host value the graph keeps across runs, so that ops upload it once.</summary>
+    private static Value Persistent(Value v)
+    {
+        (v as HostValue)?.MarkPersistent();
+        return v;
     }
 
     public bool IsInput(string name) => _inputsByName.ContainsKey(name);

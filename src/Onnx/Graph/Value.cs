@@ -93,5 +93,33 @@ internal sealed class HostValue : Value
         return Tensor.FromArray(backend, f, _dims);
     }
 
+    private Tensor? _device;
+
+    /// <summary>
+    /// True for values the graph keeps across runs (initializers, folded constants and shape arithmetic): their
+    /// device copy is made once (<see cref="DeviceTensor"/>) and freed with the graph.
+    /// </summary>
+    public bool IsPersistent { get; private set; }
+
+    public void MarkPersistent() => IsPersistent = true;
+
+    /// <summary>
+    /// The value as a tensor for an op's input. A persistent value is uploaded once and the same untracked tensor is
+    /// returned on every run (callers must not dispose it); any other value is uploaded into the caller's scope.
+    /// </summary>
+    public Tensor DeviceTensor(IBackend backend)
+    {
+        if (!IsPersistent) return ToTensor(backend);
+        if (_device is { IsDisposed: false } d && d.Backend == backend) return d;
+        return _device = Untracked.Run(() => ToTensor(backend));
+    }
+
+    /// <summary>Frees the device copy, if any.</summary>
+    public void DisposeDevice()
+    {
+        _device?.Dispose();
+        _device = null;
+    }
+
     public override string ToString() => $"{ElemTypes.Name(Type)}[{string.Join(", ", _dims)}]";
 }

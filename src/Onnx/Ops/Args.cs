@@ -24,11 +24,11 @@ internal sealed class Args(Value?[] inputs, IBackend backend, NodeContext node)
     /// <summary>The input as a float tensor (host integers are converted).</summary>
     public Tensor Tensor(int i) => Value(i) is TensorValue or HostValue ? Tensor(Value(i)!) : throw node.Fail($"input {i} has an unsupported type");
 
-    /// <summary>A value as a tensor on the node's backend (host values are uploaded).</summary>
+    /// <summary>A value as a tensor on the node's backend (host values are uploaded; persistent ones once).</summary>
     public Tensor Tensor(Value v) => v switch
     {
         TensorValue t => t.Tensor,
-        HostValue h => h.ToTensor(backend),
+        HostValue h => h.DeviceTensor(backend),
         _ => throw node.Fail("a value has an unsupported type"),
     };
 

@@ -1,9 +1,12 @@
-// Elementwise ONNX ops: unary activations, broadcasting arithmetic (variadic Sum/Mean/Max/Min), Clip, comparisons
-// and Where. Float data runs as Tensor ops (with gradients); integer data (shape arithmetic) is computed on the host.
+// Elementwise ONNX ops: unary activations, broadcasting arithmetic (variadic Sum/Mean/Max/Min), Clip, comparisons,
+// logical ops and Where. Float data runs as Tensor ops (with gradients); integer data (shape arithmetic) is computed on
+// the host. A comparison or logical op with a tensor operand stays on the backend: its result is a 0/1 float mask
+// tensor typed Bool (a TensorValue), which Where, Not, And, Or, Xor and Cast to a floating type consume in place.
 // https://onnx.ai/onnx/operators/ (Relu, Add, Clip, Where, ...). Opsets 1-25; pre-7 binary ops take the legacy
 // broadcast/axis attributes, pre-6 ops the ignored consumed_inputs attribute.
 using FeatureViz.Onnx.Graph;
 using FeatureViz.Tensors;
+using FeatureViz.Tensors.Ops;
 
 namespace FeatureViz.Onnx.Ops;
 
@@ -51,12 +54,15 @@ internal static class ElementwiseHandlers
         Binary(r, "Sub", (x, y) => x.Sub(y), (x, y) => x - y);
         Binary(r, "Mul", (x, y) => x.Mul(y), (x, y) => x * y);
         Binary(r, "Div", (x, y) => x.Div(y), (x, y) => y == 0 ? throw new DivideByZeroException("Div: integer division by zero.") : x / y);
-        Binary(r, "Pow", PowTensor, (x, y) => (long)Math.Pow(x, y));
-        Compare(r, "Equal", (x, y) => x.Equal(y), (x, y) => x == y);
-        Compare(r, "Less", (x, y) => x.Less(y), (x, y) => x < y);
-        Compare(r, "Greater", (x, y) => x.Greater(y), (x, y) => x > y);
-        Compare(r, "LessOrEqual", (x, y) => x.Greater(y), (x, y) => x <= y, negate: true);
-        Compare(r, "GreaterOrEqual", (x, y) => x.Less(y), (x, y) => x >= y, negate: true);
+        Binary(r, "Pow", (x, y) => x.Pow(y), (x, y) => (long)Math.Pow(x, y), PowHostExponent);
+        Compare(r, "Equal", new EqualOp(), (x, y) => x == y);
+        Compare(r, "Less", new LessOp(), (x, y) => x < y);
+        Compare(r, "Greater", new GreaterOp(), (x, y) => x > y);
+        Compare(r, "LessOrEqual", new LessOrEqualOp(), (x, y) => x <= y);
+        Compare(r, "GreaterOrEqual", new GreaterOrEqualOp(), (x, y) => x >= y);
+        Compare(r, "And", new AndOp(), (x, y) => x != 0 && y != 0);
+        Compare(r, "Or", new OrOp(), (x, y) => x != 0 || y != 0);
+        Compare(r, "Xor", new XorOp(), (x, y) => (x != 0) != (y != 0));
 
         Variadic(r, "Sum", (x, y) => x.Add(y), (x, y) => x + y);
         Variadic(r, "Max", (x, y) => x.Maximum(y), Math.Max);
@@ -81,7 +87,9 @@ internal static class ElementwiseHandlers
                 return [HostMath.Where(AsHost(a, 0), (HostValue)a.Value(1), (HostValue)a.Value(2))];
             return [Float(a, 1, Tensor.Where(a.Tensor(0), a.Tensor(1), a.Tensor(2)))];
         });
-        r.Add("Not", 1, a => [HostMath.Unary(AsHost(a, 0), x => x == 0 ? 1 : 0)]);
+        r.Add("Not", 1, a => a.Value(0) is HostValue h
+            ? [HostMath.Unary(h, x => x == 0 ? 1 : 0)]
+            : [Mask(a.Tensor(0), static t => t.Map(new NotOp()))]);
     }
 
     /// <summary>Pre-opset-6 ops carry consumed_inputs (an optimisation hint with no effect on the result).</summary>
@@ -92,8 +100,15 @@ internal static class ElementwiseHandlers
     public static TensorValue Float(Args a, int like, Tensor t) =>
         new(t, a.Value(like).Type is var ty && ElemTypes.IsFloating(ty) ? ty : ElemType.Float);
 
-    /// <summary>Comparison results and boolean masks live on the host.</summary>
+    /// <summary>The value as host integers (a device mask is downloaded: only for results that are host data anyway).</summary>
     public static HostValue AsHost(Args a, int i) => a.Value(i) as HostValue ?? new HostValue(ElemType.Bool, a.Dims(i), a.Longs(i));
+
+    /// <summary>A 0/1 mask computed on the backend, typed Bool. Masks carry no gradient, so nothing is recorded.</summary>
+    public static TensorValue Mask(Tensor x, Func<Tensor, Tensor> f)
+    {
+        using var _ = FeatureViz.Tensors.Autograd.GradMode.NoGrad();
+        return new TensorValue(f(x), ElemType.Bool);
+    }
 
     private static void Unary(OpRegistry r, string op, Func<Tensor, Tensor> f, Func<long, long>? host = null)
     {
@@ -108,10 +123,12 @@ internal static class ElementwiseHandlers
         });
     }
 
-    private static Tensor PowTensor(Tensor x, Tensor y) => y.Numel == 1 && y.Rank <= x.Rank && !y.RequiresGrad ? x.Pow(y.Item()) : x.Pow(y);
 
     /// <summary>Before opset 7, binary ops broadcast only when broadcast=1, aligning B at <c>axis</c> of A.</summary>
-    private static void Binary(OpRegistry r, string op, Func<Tensor, Tensor, Tensor> f, Func<long, long, long> host)
+    // hostRight: when set, the op for a tensor left operand and a host right operand (which then needs no upload);
+    // it returns null where it does not apply.
+    private static void Binary(OpRegistry r, string op, Func<Tensor, Tensor, Tensor> f, Func<long, long, long> host,
+        Func<Tensor, HostValue, Tensor?>? hostRight = null)
     {
         r.Add(op, 1, c =>
         {
@@ -121,10 +138,15 @@ internal static class ElementwiseHandlers
             {
                 var (x, y) = operands(a);
                 if (x is HostValue hx && y is HostValue hy) return [HostMath.Binary(hx, hy, host, op)];
+                if (x is TensorValue tx && y is HostValue h && hostRight?.Invoke(tx.Tensor, h) is { } t) return [Float(a, 0, t)];
                 return [Float(a, x is TensorValue ? 0 : 1, f(a.Tensor(x), a.Tensor(y)))];
             };
         });
     }
+
+    /// <summary>An integer exponent already on the host (a folded constant) runs as the unary scalar power.</summary>
+    private static Tensor? PowHostExponent(Tensor x, HostValue y) =>
+        y.Data.Length == 1 && y.Rank <= x.Rank ? x.Pow(y.Data[0]) : null;
 
     /// <summary>The two operands of a binary node, with the broadcast attributes of opsets below 7 applied.</summary>
     private static Func<Args, (Value X, Value Y)> Operands(NodeContext c)
@@ -172,7 +194,8 @@ internal static class ElementwiseHandlers
         return slope;
     }
 
-    private static void Compare(OpRegistry r, string op, Func<Tensor, Tensor, Tensor> f, Func<long, long, bool> host, bool negate = false)
+    /// <summary>A comparison or logical op: on the host when both operands are host integers, else a backend mask.</summary>
+    private static void Compare<TOp>(OpRegistry r, string op, TOp f, Func<long, long, bool> host) where TOp : struct, IBinaryOp
     {
         r.Add(op, 1, c =>
         {
@@ -181,10 +204,8 @@ internal static class ElementwiseHandlers
             {
                 var (x, y) = operands(a);
                 if (x is HostValue hx && y is HostValue hy) return [HostMath.Binary(hx, hy, (p, q) => host(p, q) ? 1 : 0, op, ElemType.Bool)];
-                using var _ = FeatureViz.Tensors.Autograd.GradMode.NoGrad();
-                var m = f(a.Tensor(x), a.Tensor(y));
-                var data = m.ToArray().Select(v => (v != 0) != negate ? 1L : 0L).ToArray();
-                return [new HostValue(ElemType.Bool, m.Shape.ToArray(), data)];
+                var right = a.Tensor(y);
+                return [Mask(a.Tensor(x), t => t.Zip(f, right))];
             };
         });
     }

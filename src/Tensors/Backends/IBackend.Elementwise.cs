@@ -25,7 +25,11 @@ public partial interface IBackend
     TensorStorage Where(TensorStorage cond, Shape condShape, TensorStorage a, Shape aShape, TensorStorage b,
         Shape bShape, Shape outShape);
 
-    /// <summary>Reduces over <paramref name="axes"/> (sorted, distinct, in range); the result has the keepdims shape's element count.</summary>
+    /// <summary>
+    /// Reduces over <paramref name="axes"/> (sorted, distinct, in range); the result has the keepdims shape's element
+    /// count. The index kinds (<see cref="ReduceKind.ArgMax"/> and the like) take exactly one non-empty axis and
+    /// return the position along it as a float.
+    /// </summary>
     TensorStorage Reduce(ReduceKind kind, TensorStorage x, Shape shape, ReadOnlySpan<int> axes);
 
     /// <summary>Repeats <paramref name="x"/> along broadcast dimensions to <paramref name="outShape"/> (NumPy broadcast_to; ranks may differ).</summary>
@@ -42,4 +46,12 @@ public enum ReduceKind
     Max,
     /// <summary>Smallest element.</summary>
     Min,
+    /// <summary>Index of the first largest element along the one reduced axis (a sequential scan from index 0 with IEEE comparisons: a NaN is never better than the best so far).</summary>
+    ArgMax,
+    /// <summary>Index of the first smallest element along the one reduced axis (the same scan).</summary>
+    ArgMin,
+    /// <summary>As <see cref="ArgMax"/>, the last index among ties (ONNX select_last_index).</summary>
+    ArgMaxLast,
+    /// <summary>As <see cref="ArgMin"/>, the last index among ties.</summary>
+    ArgMinLast,
 }

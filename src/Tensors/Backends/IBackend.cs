@@ -25,6 +25,17 @@ namespace FeatureViz.Tensors.Backends;
 /// backend overrides one by declaring a public method with the same signature; the conformance tests check each
 /// override against its composition.
 /// </para>
+/// <para>
+/// Asynchrony: a method that returns storage may only queue its kernel (as on a GPU stream) and return at once; the
+/// storage's <see cref="TensorStorage.Length"/> is known immediately, its contents once the queued work has run.
+/// Work runs in the order it was queued. <see cref="Download"/> (and so <c>Tensor.ToArray</c> and <c>Tensor.Item</c>)
+/// waits for the work that writes its source; <see cref="Upload"/> copies the host data before it returns, so the
+/// caller may reuse its buffer. Disposing storage whose kernels are still queued, as input or output, is allowed:
+/// the backend frees the memory only after that work has run (in stream order). <see cref="Synchronize"/> waits for
+/// everything queued; callers that measure time (benchmarks, step timers) call it before reading the clock. Nothing
+/// else waits: the layers above never read storage except through <see cref="Download"/>. Host arguments (shapes,
+/// geometries, scalars in op structs, index spans) are consumed before the method returns.
+/// </para>
 /// </remarks>
 public partial interface IBackend : IDisposable
 {
@@ -34,10 +45,13 @@ public partial interface IBackend : IDisposable
     /// <summary>Allocates zero-filled storage of <paramref name="length"/> floats.</summary>
     TensorStorage Allocate(int length);
 
-    /// <summary>Copies host data into new storage.</summary>
+    /// <summary>Copies host data into new storage (the data is read before this returns).</summary>
     TensorStorage Upload(ReadOnlySpan<float> data);
 
-    /// <summary>Copies storage to host memory; <paramref name="destination"/> must have the storage's length.</summary>
+    /// <summary>
+    /// Copies storage to host memory; <paramref name="destination"/> must have the storage's length. Waits for the
+    /// queued work that writes <paramref name="source"/> (on an in-order stream: for everything queued before).
+    /// </summary>
     void Download(TensorStorage source, Span<float> destination);
 
     /// <summary>New storage with every element equal to <paramref name="value"/>.</summary>
@@ -46,6 +60,9 @@ public partial interface IBackend : IDisposable
     /// <summary>A copy of <paramref name="source"/>.</summary>
     TensorStorage Copy(TensorStorage source);
 
-    /// <summary>Waits until all queued work is done.</summary>
+    /// <summary>
+    /// Waits until all queued work is done. Not needed for correctness (reads wait on their own); called where time
+    /// is measured, so that the measured span includes the queued work.
+    /// </summary>
     void Synchronize();
 }

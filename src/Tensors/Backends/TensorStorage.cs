@@ -2,6 +2,8 @@ namespace FeatureViz.Tensors.Backends;
 
 /// <summary>
 /// Element memory owned by a backend. Opaque to ops and autograd: only the backend that made it reads or writes it.
+/// Its contents may still be being computed by queued work (see the remarks on <see cref="IBackend"/>); the host
+/// sees them only through <see cref="IBackend.Download"/>, which waits.
 /// </summary>
 public abstract class TensorStorage : IDisposable
 {
@@ -14,7 +16,10 @@ public abstract class TensorStorage : IDisposable
     /// <summary>True after <see cref="Dispose()"/>.</summary>
     public bool IsDisposed { get; private set; }
 
-    /// <summary>Releases the memory (returns it to the backend's pool).</summary>
+    /// <summary>
+    /// Releases the memory (returns it to the backend's pool). Safe while kernels that read or write this storage are
+    /// still queued: the backend frees it only after they have run (in stream order).
+    /// </summary>
     public void Dispose()
     {
         if (IsDisposed) return;

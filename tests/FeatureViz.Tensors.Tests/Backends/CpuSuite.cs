@@ -35,3 +35,5 @@ public sealed class CpuPoolTests : PoolTests<CpuBackendFactory>;
 public sealed class CpuReduceTests : ReduceTests<CpuBackendFactory>;
 public sealed class CpuHostileGeometryTests : HostileGeometryTests<CpuBackendFactory>;
 public sealed class CpuFusedDefaultsTests : FusedDefaultsTests<CpuBackendFactory>;
+public sealed class CpuDiscreteOpsTests : DiscreteOpsTests<CpuBackendFactory>;
+public sealed class CpuAsyncRulesTests : AsyncRulesTests<CpuBackendFactory>;

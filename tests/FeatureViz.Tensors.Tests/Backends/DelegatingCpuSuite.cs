@@ -35,3 +35,5 @@ public sealed class DelegatingCpuPoolTests : PoolTests<DelegatingCpuBackendFacto
 public sealed class DelegatingCpuReduceTests : ReduceTests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuHostileGeometryTests : HostileGeometryTests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuFusedDefaultsTests : FusedDefaultsTests<DelegatingCpuBackendFactory>;
+public sealed class DelegatingCpuDiscreteOpsTests : DiscreteOpsTests<DelegatingCpuBackendFactory>;
+public sealed class DelegatingCpuAsyncRulesTests : AsyncRulesTests<DelegatingCpuBackendFactory>;

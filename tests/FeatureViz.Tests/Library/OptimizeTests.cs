@@ -126,6 +126,8 @@ public class OptimizeTests
         {
             CustomShape = null,
             Steps = 100,
+            // Reading every step makes progress (and so this cancellation) exact; BatchedLossReadTests covers the lag.
+            LossReadInterval = 1,
             Progress = new SyncProgress<OptimizationProgress>(p => { if (p.Step == 3) cts.Cancel(); }),
         }, cts.Token);
         Assert.True(result.Cancelled);
@@ -177,11 +179,5 @@ public class OptimizeTests
         Assert.All(clip.Images.Data, v => Assert.InRange(v, 0f, 255f));
         var custom = FeatureVisualizer.Optimize(Objective.Neuron(model, "dot", 0), baseOptions with { ImageNormalizer = ImageNormalizer.Custom, CustomNormalizer = t => t.Tanh().Affine(0.5f, 0.5f) });
         Assert.All(custom.Images.Data, v => Assert.InRange(v, 0f, 255f));
-    }
-
-    /// <summary>Synchronous IProgress (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }
