@@ -3,6 +3,7 @@ using FeatureViz.Onnx.Graph;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
 using FeatureViz.Tensors.Backends;
+using FeatureViz.Tensors.IO;
 
 namespace FeatureViz.Onnx;
 
@@ -28,16 +29,23 @@ public sealed class OnnxModel : IDisposable
         Outputs = graph.Outputs.ToArray();
     }
 
-    /// <summary>Loads a model from a file. External-data tensors load only from inside the model's directory.</summary>
+    /// <summary>
+    /// Loads a model from a file. External-data tensors load only from inside the model's directory. The file must be
+    /// a regular file of at most <see cref="MaxModelBytes"/> bytes (a device such as /dev/zero is refused at once).
+    /// </summary>
     /// <exception cref="OnnxImportException">The file is not a valid ONNX model, or uses something unsupported.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The file is a folder, device, FIFO or socket, is empty, or is larger than <see cref="MaxModelBytes"/>.</exception>
     public static OnnxModel Load(string path, OnnxLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new FileNotFoundException($"OnnxModel.Load: model file '{path}' does not exist.", full);
-        var model = OnnxGraph.Parse(File.ReadAllBytes(full));
+        var model = OnnxGraph.Parse(UserFile.ReadAllBytes(full, MaxModelBytes, "OnnxModel.Load: model file"));
         return Create(model, Path.GetDirectoryName(full), options);
     }
+
+    /// <summary>The largest model file <see cref="Load(string, OnnxLoadOptions?)"/> reads: 2 GiB, protobuf's limit for one message.</summary>
+    public const long MaxModelBytes = int.MaxValue;
 
     /// <summary>Loads a model from a stream (external data is refused: there is no directory to read it from).</summary>
     /// <exception cref="OnnxImportException">The data is not a valid ONNX model, or uses something unsupported.</exception>
