@@ -149,11 +149,12 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>
     /// Runs the graph. Returns the requested tensors by name (graph outputs when <paramref name="outputs"/> is null).
-    /// Inputs may have any shape the graph accepts (e.g. another batch size); shape arithmetic is folded once per
-    /// distinct set of input shapes. A layer may be named by its output name or its node name. Integer results
+    /// Inputs must match their declared shapes (<see cref="ModelInput.Accepts"/>): the rank and every static dim;
+    /// symbolic dims take any size (e.g. another batch size). Shape arithmetic is folded once per distinct set of input
+    /// shapes. A layer may be named by its output name or its node name. Integer results
     /// (e.g. a Shape node's) come back as float tensors.
     /// </summary>
-    /// <exception cref="ArgumentException">An unknown input or output name, a missing input, or an input of the wrong rank.</exception>
+    /// <exception cref="ArgumentException">An unknown input or output name, a missing input, or an input whose shape differs from the declared one (the message names the input and both shapes).</exception>
     /// <exception cref="OnnxImportException">A node fails on the given inputs (the message names the node and op).</exception>
     public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, IEnumerable<string>? outputs = null)
     {
@@ -204,7 +205,18 @@ public sealed class OnnxModel : IDisposable
 }
 
 /// <summary>A graph input: its name and declared shape (-1 where the model has a symbolic or unknown dimension).</summary>
-public sealed record ModelInput(string Name, int[] Shape);
+public sealed record ModelInput(string Name, int[] Shape)
+{
+    /// <summary>
+    /// Whether <see cref="OnnxModel.Run(IReadOnlyDictionary{string, Tensor}, IEnumerable{string})"/> accepts a tensor of
+    /// <paramref name="shape"/> for this input: the declared rank and every static dim equal (symbolic dims take any size).
+    /// </summary>
+    public bool Accepts(IReadOnlyList<int> shape) => OnnxGraph.Fits(Shape, shape);
+
+    /// <summary>Null when <see cref="Accepts"/> holds, else why: "input 'x' has shape [..] (n values), but the model declares [..] (m values)".</summary>
+    public string? ShapeMismatch(IReadOnlyList<int> shape) => Accepts(shape) ? null
+        : $"input '{Name}' has shape {OnnxGraph.DescribeShape(shape)}, but the model declares {OnnxGraph.DescribeShape(Shape)}";
+}
 
 /// <summary>One node output: its position, node, tensor name, op type and shape (for the default input shapes).</summary>
 public sealed record LayerInfo(int Index, string NodeName, string OutputName, string OpType, int[] Shape);

@@ -33,7 +33,9 @@ internal static class GradCommand
             x.RequireGrad();
             string name = parse.GetRequiredValue(tensor);
             var y = m.Run(feeds, [name])[name];
-            var c = Npy.Read(parse.GetRequiredValue(cotangent));
+            string cotangentPath = parse.GetRequiredValue(cotangent);
+            ModelLoading.CheckFile("--cotangent", cotangentPath, Npy.DefaultMaxBytes, ".npy file");
+            var c = Npy.Read(cotangentPath);
             if (!c.Shape.SequenceEqual(y.Shape.ToArray()))
                 throw new UsageException($"--cotangent: shape {ModelLoading.FormatShape(c.Shape)} differs from the shape of '{name}' {ModelLoading.FormatShape(y.Shape.ToArray())}.");
             var ctTensor = Tensor.FromArray(m.Backend, c.Data, c.Shape);
