@@ -154,7 +154,7 @@ public sealed class OnnxModel : IDisposable
     /// shapes. A layer may be named by its output name or its node name. Integer results
     /// (e.g. a Shape node's) come back as float tensors.
     /// </summary>
-    /// <exception cref="ArgumentException">An unknown input or output name, a missing input, or an input whose shape differs from the declared one (the message names the input and both shapes).</exception>
+    /// <exception cref="ArgumentException">An unknown input or output name (an unknown output has <see cref="ArgumentException.ParamName"/> "outputs"), a missing input, or an input whose shape differs from the declared one (the message names the input and both shapes).</exception>
     /// <exception cref="OnnxImportException">A node fails on the given inputs (the message names the node and op).</exception>
     public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, IEnumerable<string>? outputs = null)
     {
@@ -189,7 +189,7 @@ public sealed class OnnxModel : IDisposable
         if (_graph.IsInput(name) || _graph.IsConstant(name) || _graph.Producer(name) is not null) return name;
         var node = _graph.Nodes.FirstOrDefault(n => n.Name == name);
         if (node is not null && node.Outputs.FirstOrDefault(o => o.Length > 0) is { } o) return o;
-        throw new ArgumentException($"Run: the model has no tensor or node '{name}'.{Suggest.CloseMatches(name, _graph.AllNames())}", nameof(name));
+        throw new ArgumentException($"Run: the model has no tensor or node '{name}'.{Suggest.CloseMatches(name, _graph.AllNames())}", "outputs");
     }
 
     /// <summary>Runs with raw values (host integers included); for tests.</summary>

@@ -31,7 +31,7 @@ internal static class EvalCommand
             string dir = parse.GetRequiredValue(outputDir);
             Directory.CreateDirectory(dir);
             IReadOnlyDictionary<string, Tensors.Tensor> results;
-            using (GradMode.NoGrad()) results = m.Run(feeds, wanted);
+            using (GradMode.NoGrad()) results = ModelLoading.Run(m, feeds, wanted);
             var files = ModelLoading.UniqueFileNames(wanted ?? m.Outputs);
             foreach (var (name, file) in files)
             {

@@ -25,7 +25,7 @@ internal static class ModelLoading
         {
             if (!model.Inputs.Any(i => i.Name == name))
                 throw new UsageException($"--input: the model has no input '{name}' (inputs: {string.Join(", ", model.Inputs.Select(i => i.Name))}).");
-            var array = Npy.Read(file);
+            var array = ReadNpy("--input", file);
             if (model.Inputs.First(i => i.Name == name).ShapeMismatch(array.Shape) is { } why)
                 throw new UsageException($"--input: {why} (file '{file}').");
             result[name] = Tensor.FromArray(model.Backend, array.Data, array.Shape);
@@ -34,6 +34,36 @@ internal static class ModelLoading
             if (!result.ContainsKey(input.Name))
                 throw new UsageException($"--input: missing a value for the model input '{input.Name}' (shape [{string.Join(", ", input.Shape)}]); pass --input {input.Name}=FILE.npy.");
         return result;
+    }
+
+    /// <summary>Reads the .npy file an option names; a malformed file is a <see cref="UsageException"/> naming the option.</summary>
+    public static NpyArray ReadNpy(string option, string path)
+    {
+        CheckFile(option, path, Npy.DefaultMaxBytes, ".npy file");
+        try
+        {
+            return Npy.Read(path);
+        }
+        catch (NpyFormatException e)
+        {
+            throw new UsageException($"{option}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Runs the model; a requested tensor the model does not have is a <see cref="UsageException"/> naming
+    /// <c>--tensor</c> (with the library's suggestions).
+    /// </summary>
+    public static IReadOnlyDictionary<string, Tensor> Run(OnnxModel model, IReadOnlyDictionary<string, Tensor> feeds, IEnumerable<string>? tensors)
+    {
+        try
+        {
+            return model.Run(feeds, tensors);
+        }
+        catch (ArgumentException e) when (e.ParamName == "outputs")
+        {
+            throw new UsageException($"--tensor: {CliErrors.OneLine(e)}");
+        }
     }
 
     /// <summary>Splits <c>NAME=FILE</c> values at the first '=' (so file paths may contain '=').</summary>
@@ -46,7 +76,6 @@ internal static class ModelLoading
             if (eq <= 0 || eq == spec.Length - 1)
                 throw new UsageException($"--input: expected NAME=FILE.npy but got '{spec}'.");
             string file = spec[(eq + 1)..];
-            CheckFile("--input", file, Npy.DefaultMaxBytes, ".npy file");
             list.Add((spec[..eq], file));
         }
         return list;
