@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
+using FeatureViz.TestSupport;
 using Onnx;
 
 namespace FeatureViz.Onnx.Tests.Import;
@@ -128,25 +128,10 @@ public sealed class ExternalDataTests : IDisposable
         Directory.CreateDirectory(Path.Combine(ModelDir, "dir.bin"));
         Assert.Throws<OnnxImportException>(() => RunY(WriteModel(ModelDir, Ext("dir.bin", 4))));
         var fifo = Path.Combine(ModelDir, "fifo.bin");
-        if (!MakeFifo(fifo)) return;
+        if (!SpecialFiles.MakeFifo(fifo)) return;
         // Opening a FIFO waits for a writer: the load must refuse it before opening, not hang.
         var load = Task.Run(() => Assert.Throws<OnnxImportException>(() => RunY(WriteModel(ModelDir, Ext("fifo.bin", 4)))));
         Assert.True(await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(10))) == load, "loading a model whose external data is a FIFO hangs");
         Assert.Contains("not a regular file", (await load).Message);
-    }
-
-    internal static bool MakeFifo(string path)
-    {
-        if (OperatingSystem.IsWindows()) return false;
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("mkfifo", path) { UseShellExecute = false });
-            p!.WaitForExit();
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
     }
 }

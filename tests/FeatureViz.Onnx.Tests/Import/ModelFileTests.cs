@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FeatureViz.TestSupport;
 
 namespace FeatureViz.Onnx.Tests.Import;
 
@@ -25,7 +26,7 @@ public sealed class ModelFileTests
             Assert.Throws<IOException>(() => OnnxModel.Load(dir.FullName));
             Assert.Throws<FileNotFoundException>(() => OnnxModel.Load(Path.Combine(dir.FullName, "missing.onnx")));
             var fifo = Path.Combine(dir.FullName, "m.onnx");
-            if (!ExternalDataTests.MakeFifo(fifo)) return;
+            if (!SpecialFiles.MakeFifo(fifo)) return;
             var load = Task.Run(() => Assert.ThrowsAny<IOException>(() => OnnxModel.Load(fifo)));
             Assert.True(await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(10))) == load, "loading a FIFO as a model hangs");
             await load;

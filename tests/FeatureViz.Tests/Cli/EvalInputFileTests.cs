@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FeatureViz.Cli.Commands;
 using FeatureViz.Cli.IO;
+using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tests.Cli;
 
@@ -10,7 +11,7 @@ namespace FeatureViz.Tests.Cli;
 /// </summary>
 public class EvalInputFileTests
 {
-    private static readonly float[] X = [0.3f, -1.2f, 0.8f, 1.1f, 0.4f, -0.6f, -0.05f, 2f];
+    private static float[] X => EvalGradCommandTests.X;
 
     [Fact]
     public async Task AnInputOfAnotherStaticShapeIsRefusedNamingInputAndBothShapes()
@@ -73,7 +74,7 @@ public class EvalInputFileTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
 
         string fifo = Path.Combine(dir, "fifo.npy");
-        if (!MakeFifo(fifo)) return;
+        if (!SpecialFiles.MakeFifo(fifo)) return;
         var run = CliHarness.Run("eval", "--model", model, "--input", $"x={fifo}", "--output-dir", Path.Combine(dir, "out"));
         Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(10))) == run, "eval with a FIFO as input hangs");
         Assert.Equal(2, (await run).Code);
@@ -118,20 +119,5 @@ public class EvalInputFileTests
         Assert.Equal("a_b_2", map.Single(m => m.Name == "a_b_2").File);
         Assert.Equal("a_b", map.Single(m => m.Name == "a_b").File);
         Assert.All(map, m => Assert.True(m.File.Length <= 210));
-    }
-
-    internal static bool MakeFifo(string path)
-    {
-        if (OperatingSystem.IsWindows()) return false;
-        try
-        {
-            using var p = Process.Start(new ProcessStartInfo("mkfifo", path) { UseShellExecute = false });
-            p!.WaitForExit();
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
     }
 }

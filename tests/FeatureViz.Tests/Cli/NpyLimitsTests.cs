@@ -1,29 +1,11 @@
-using System.Buffers.Binary;
-using System.Text;
 using FeatureViz.Cli.IO;
+using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tests.Cli;
 
 /// <summary>The .npy reader allocates only what the file can fill, and reads whole regular files only (issue 9, Build 2).</summary>
 public class NpyLimitsTests
 {
-    /// <summary>A version 1.0 or 2.0 file: magic, version, header length, the dict padded to 64 bytes, then <paramref name="data"/>.</summary>
-    private static byte[] Build(string dict, byte[] data, int major = 1)
-    {
-        int prefix = major == 1 ? 10 : 12;
-        int padded = (prefix + dict.Length + 1 + 63) / 64 * 64;
-        string header = dict + new string(' ', padded - prefix - dict.Length - 1) + "\n";
-        var bytes = new List<byte> { 0x93 };
-        bytes.AddRange("NUMPY"u8.ToArray());
-        bytes.Add((byte)major);
-        bytes.Add(0);
-        if (major == 1) bytes.AddRange(BitConverter.GetBytes((ushort)header.Length));
-        else bytes.AddRange(BitConverter.GetBytes((uint)header.Length));
-        bytes.AddRange(Encoding.ASCII.GetBytes(header));
-        bytes.AddRange(data);
-        return [.. bytes];
-    }
-
     private static long Allocated(Action a)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -34,7 +16,7 @@ public class NpyLimitsTests
     [Fact]
     public void AHugeShapeOverShortDataIsRefusedBeforeAllocating()
     {
-        var bytes = Build("{'descr': '<f4', 'fortran_order': False, 'shape': (100000000,), }", new byte[8]);
+        var bytes = NpyTests.Build("{'descr': '<f4', 'fortran_order': False, 'shape': (100000000,), }", new byte[8]);
         long allocated = Allocated(() => Assert.Contains("ends inside the data", Assert.Throws<NpyFormatException>(() => Npy.Read(new MemoryStream(bytes))).Message));
         Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes for an 8-byte payload");
     }
@@ -42,9 +24,9 @@ public class NpyLimitsTests
     [Fact]
     public void ShapesThatOverflowOrExceedTheLimitAreFormatErrors()
     {
-        var overflow = Build("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647), }", new byte[8]);
+        var overflow = NpyTests.Build("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647), }", new byte[8]);
         Assert.Throws<NpyFormatException>(() => Npy.Read(new MemoryStream(overflow)));
-        var big = Build("{'descr': '<f4', 'fortran_order': False, 'shape': (1024, 1024), }", new byte[4 << 20]);
+        var big = NpyTests.Build("{'descr': '<f4', 'fortran_order': False, 'shape': (1024, 1024), }", new byte[4 << 20]);
         Assert.Contains("limit", Assert.Throws<NpyFormatException>(() => Npy.Read(new MemoryStream(big), maxBytes: 1 << 20)).Message);
         Assert.Equal(1 << 20, Npy.Read(new MemoryStream(big), maxBytes: 4 << 20).Data.Length);
     }
@@ -62,11 +44,10 @@ public class NpyLimitsTests
     {
         string dir = CliHarness.TempDir();
         string path = Path.Combine(dir, "x.npy");
-        var data = new byte[12];
-        BinaryPrimitives.WriteSingleLittleEndian(data, 1.5f);
-        File.WriteAllBytes(path, Build("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", data));
+        var data = NpyTests.F32(1.5f, 0f, 0f);
+        File.WriteAllBytes(path, NpyTests.Build("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", data));
         Assert.Contains("4 bytes follow the data", Assert.Throws<NpyFormatException>(() => Npy.Read(path)).Message);
-        File.WriteAllBytes(path, Build("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data));
+        File.WriteAllBytes(path, NpyTests.Build("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data));
         Assert.Equal([1.5f, 0f, 0f], Npy.Read(path).Data);
     }
 
@@ -77,7 +58,7 @@ public class NpyLimitsTests
         Assert.Throws<IOException>(() => Npy.Read(dir));
         if (File.Exists("/dev/zero")) Assert.Contains("not a regular file", Assert.Throws<IOException>(() => Npy.Read("/dev/zero")).Message);
         string fifo = Path.Combine(dir, "f.npy");
-        if (!EvalInputFileTests.MakeFifo(fifo)) return;
+        if (!SpecialFiles.MakeFifo(fifo)) return;
         var read = Task.Run(() => Assert.ThrowsAny<IOException>(() => Npy.Read(fifo)));
         Assert.True(await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(10))) == read, "reading a FIFO hangs");
         await read;
