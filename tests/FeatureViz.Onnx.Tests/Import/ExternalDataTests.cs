@@ -100,6 +100,15 @@ public sealed class ExternalDataTests : IDisposable
     }
 
     [Fact]
+    public void ALinkCycleIsAnImportError()
+    {
+        File.CreateSymbolicLink(Path.Combine(ModelDir, "a.bin"), "b.bin");
+        File.CreateSymbolicLink(Path.Combine(ModelDir, "b.bin"), "a.bin");
+        var ex = Assert.Throws<OnnxImportException>(() => RunY(WriteModel(ModelDir, Ext("a.bin", 4))));
+        Assert.Contains("symbolic links", ex.Message);
+    }
+
+    [Fact]
     public void EtcPasswdNeverLoads()
     {
         if (!File.Exists("/etc/passwd")) return;
