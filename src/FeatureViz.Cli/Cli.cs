@@ -60,12 +60,12 @@ internal static class Cli
         }
         catch (UsageException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {CliErrors.OneLine(e)}");
             return ExitCodes.Usage;
         }
         catch (ObjectiveSyntaxException e)
         {
-            error.WriteLine($"error: --objective: {e.Message}");
+            error.WriteLine($"error: --objective: {CliErrors.OneLine(e)}");
             return ExitCodes.Usage;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -77,17 +77,13 @@ internal static class Cli
                                       or UnauthorizedAccessException or InvalidOperationException or NotImplementedException
                                       or NotSupportedException or InvalidDataException)
         {
-            error.WriteLine($"error: {e.Message}");
-            if (verbose) error.WriteLine(e.ToString());
-            else error.WriteLine("(run with --verbose for the stack trace)");
+            CliErrors.Report(error, e, verbose);
             return ExitCodes.Error;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Anything else (e.g. an optimization that diverged) is still an error of the run, not a crash.
-            error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
-            if (verbose) error.WriteLine(e.ToString());
-            else error.WriteLine("(run with --verbose for the stack trace)");
+            CliErrors.Report(error, e, verbose, withType: true);
             return ExitCodes.Error;
         }
     }

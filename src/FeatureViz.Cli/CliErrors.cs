@@ -13,3 +13,29 @@ internal static class ExitCodes
 
 /// <summary>A bad command line: reported with exit code 2. The message names the argument.</summary>
 internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>How errors are shown: one line each, the stack trace only with --verbose.</summary>
+internal static class CliErrors
+{
+    /// <summary>
+    /// The message of <paramref name="e"/> on one line: line breaks become spaces, and the " (Parameter 'x')" that
+    /// ArgumentException appends (a C# parameter name, meaningless on a command line) is dropped.
+    /// </summary>
+    public static string OneLine(Exception e)
+    {
+        string message = e.Message;
+        if (e is ArgumentException { ParamName: { } p })
+        {
+            string suffix = $" (Parameter '{p}')";
+            if (message.EndsWith(suffix, StringComparison.Ordinal)) message = message[..^suffix.Length];
+        }
+        return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    /// <summary>Writes "error: MESSAGE" on one line, and with <paramref name="verbose"/> the full exception after it.</summary>
+    public static void Report(TextWriter error, Exception e, bool verbose, bool withType = false)
+    {
+        error.WriteLine(withType ? $"error: {e.GetType().Name}: {OneLine(e)}" : $"error: {OneLine(e)}");
+        if (verbose) error.WriteLine(e.ToString());
+    }
+}

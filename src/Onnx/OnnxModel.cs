@@ -2,6 +2,7 @@ using FeatureViz.Onnx.Graph;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
 using FeatureViz.Tensors.Backends;
+using FeatureViz.Tensors.IO;
 
 namespace FeatureViz.Onnx;
 
@@ -27,16 +28,23 @@ public sealed class OnnxModel : IDisposable
         Outputs = graph.Outputs.ToArray();
     }
 
-    /// <summary>Loads a model from a file. External-data tensors load only from inside the model's directory.</summary>
+    /// <summary>
+    /// Loads a model from a file. External-data tensors load only from inside the model's directory. The file must be
+    /// a regular file of at most <see cref="MaxModelBytes"/> bytes (a device such as /dev/zero is refused at once).
+    /// </summary>
     /// <exception cref="OnnxImportException">The file is not a valid ONNX model, or uses something unsupported.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The file is a folder, device, FIFO or socket, is empty, or is larger than <see cref="MaxModelBytes"/>.</exception>
     public static OnnxModel Load(string path, OnnxLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new FileNotFoundException($"OnnxModel.Load: model file '{path}' does not exist.", full);
-        var model = OnnxGraph.Parse(File.ReadAllBytes(full));
+        var model = OnnxGraph.Parse(UserFile.ReadAllBytes(full, MaxModelBytes, "OnnxModel.Load: model file"));
         return Create(model, Path.GetDirectoryName(full), options);
     }
+
+    /// <summary>The largest model file <see cref="Load(string, OnnxLoadOptions?)"/> reads: 2 GiB, protobuf's limit for one message.</summary>
+    public const long MaxModelBytes = int.MaxValue;
 
     /// <summary>Loads a model from a stream (external data is refused: there is no directory to read it from).</summary>
     /// <exception cref="OnnxImportException">The data is not a valid ONNX model, or uses something unsupported.</exception>
@@ -141,11 +149,12 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>
     /// Runs the graph. Returns the requested tensors by name (graph outputs when <paramref name="outputs"/> is null).
-    /// Inputs may have any shape the graph accepts (e.g. another batch size); shape arithmetic is folded once per
-    /// distinct set of input shapes. A layer may be named by its output name or its node name. Integer results
+    /// Inputs must match their declared shapes (<see cref="ModelInput.Accepts"/>): the rank and every static dim;
+    /// symbolic dims take any size (e.g. another batch size). Shape arithmetic is folded once per distinct set of input
+    /// shapes. A layer may be named by its output name or its node name. Integer results
     /// (e.g. a Shape node's) come back as float tensors.
     /// </summary>
-    /// <exception cref="ArgumentException">An unknown input or output name, a missing input, or an input of the wrong rank.</exception>
+    /// <exception cref="ArgumentException">An unknown input or output name (an unknown output has <see cref="ArgumentException.ParamName"/> "outputs"), a missing input, or an input whose shape differs from the declared one (the message names the input and both shapes).</exception>
     /// <exception cref="OnnxImportException">A node fails on the given inputs (the message names the node and op).</exception>
     public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, IEnumerable<string>? outputs = null)
     {
@@ -180,7 +189,7 @@ public sealed class OnnxModel : IDisposable
         if (_graph.IsInput(name) || _graph.IsConstant(name) || _graph.Producer(name) is not null) return name;
         var node = _graph.Nodes.FirstOrDefault(n => n.Name == name);
         if (node is not null && node.Outputs.FirstOrDefault(o => o.Length > 0) is { } o) return o;
-        throw new ArgumentException($"Run: the model has no tensor or node '{name}'.{Suggest.CloseMatches(name, _graph.AllNames())}", nameof(name));
+        throw new ArgumentException($"Run: the model has no tensor or node '{name}'.{Suggest.CloseMatches(name, _graph.AllNames())}", "outputs");
     }
 
     /// <summary>Runs with raw values (host integers included); for tests.</summary>
@@ -196,7 +205,18 @@ public sealed class OnnxModel : IDisposable
 }
 
 /// <summary>A graph input: its name and declared shape (-1 where the model has a symbolic or unknown dimension).</summary>
-public sealed record ModelInput(string Name, int[] Shape);
+public sealed record ModelInput(string Name, int[] Shape)
+{
+    /// <summary>
+    /// Whether <see cref="OnnxModel.Run(IReadOnlyDictionary{string, Tensor}, IEnumerable{string})"/> accepts a tensor of
+    /// <paramref name="shape"/> for this input: the declared rank and every static dim equal (symbolic dims take any size).
+    /// </summary>
+    public bool Accepts(IReadOnlyList<int> shape) => OnnxGraph.Fits(Shape, shape);
+
+    /// <summary>Null when <see cref="Accepts"/> holds, else why: "input 'x' has shape [..] (n values), but the model declares [..] (m values)".</summary>
+    public string? ShapeMismatch(IReadOnlyList<int> shape) => Accepts(shape) ? null
+        : $"input '{Name}' has shape {OnnxGraph.DescribeShape(shape)}, but the model declares {OnnxGraph.DescribeShape(Shape)}";
+}
 
 /// <summary>One node output: its position, node, tensor name, op type and shape (for the default input shapes).</summary>
 public sealed record LayerInfo(int Index, string NodeName, string OutputName, string OpType, int[] Shape);

@@ -15,7 +15,9 @@ internal static class EvalCommand
         var command = new Command("eval",
             """
             Run a model and write each requested tensor to DIR/<name>.npy (float32, C order), where <name> is the tensor
-            name with every character outside [A-Za-z0-9._-] replaced by '_'.
+            name with every character outside [A-Za-z0-9._-] replaced by '_'. Names that collide (a/b and a:b, or names
+            differing only in case) get a suffix: a_b.npy, a_b_2.npy. Each line printed maps a tensor to its file.
+            Each input must have the model's declared shape (symbolic dims take any size).
 
             Examples:
               featureviz eval --model mnist-8.onnx --input Input3=x.npy --output-dir out
@@ -28,11 +30,12 @@ internal static class EvalCommand
             var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
             var wanted = parse.GetValue(tensors) is { Length: > 0 } t ? t : null;
             IReadOnlyDictionary<string, Tensors.Tensor> results;
-            using (GradMode.NoGrad()) results = m.Run(feeds, wanted);
-            foreach (var name in wanted ?? m.Outputs)
+            using (GradMode.NoGrad()) results = ModelLoading.Run(m, feeds, wanted);
+            var files = ModelLoading.UniqueFileNames(wanted ?? m.Outputs);
+            foreach (var (name, file) in files)
             {
                 var tensor = results[name];
-                string path = Path.Combine(dir, ModelLoading.FileSafe(name) + ".npy");
+                string path = Path.Combine(dir, file + ".npy");
                 var shape = ModelLoading.WriteNpy(path, tensor);
                 context.Out.WriteLine($"{name} {ModelLoading.FormatShape(shape)} -> {path}");
             }

@@ -25,6 +25,9 @@ internal static class GalleryCommand
               featureviz gallery --model model.onnx --layer 12 --steps 128 --batch 8 --out gallery
             """) { layer, channels };
         options.AddTo(command);
+        // The gallery's default folder is named after the layer, not render's featureviz-out: --help must say so.
+        options.Out.DefaultValueFactory = null;
+        options.Out.Description = $"Output folder (default: {Path.Combine("featureviz-gallery", "<layer>")}, named after the layer).";
         command.SetAction((parse, ct) =>
         {
             string layerText = parse.GetRequiredValue(layer);

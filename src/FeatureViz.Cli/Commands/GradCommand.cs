@@ -33,8 +33,8 @@ internal static class GradCommand
                 throw new UsageException($"--wrt: '{wrtName}' is not one of the model inputs ({string.Join(", ", feeds.Keys)}).");
             x.RequireGrad();
             string name = parse.GetRequiredValue(tensor);
-            var y = m.Run(feeds, [name])[name];
-            var c = Npy.Read(parse.GetRequiredValue(cotangent));
+            var y = ModelLoading.Run(m, feeds, [name])[name];
+            var c = ModelLoading.ReadNpy("--cotangent", parse.GetRequiredValue(cotangent));
             if (!c.Shape.SequenceEqual(y.Shape.ToArray()))
                 throw new UsageException($"--cotangent: shape {ModelLoading.FormatShape(c.Shape)} differs from the shape of '{name}' {ModelLoading.FormatShape(y.Shape.ToArray())}.");
             var ctTensor = Tensor.FromArray(m.Backend, c.Data, c.Shape);

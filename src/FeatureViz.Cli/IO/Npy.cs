@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using FeatureViz.Tensors.IO;
 
 namespace FeatureViz.Cli.IO;
 
@@ -43,14 +44,29 @@ public static class Npy
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
-    /// <summary>Reads a file; float64, int32 and int64 elements are converted to float32.</summary>
+    /// <summary>The default limit on the size of a file (and of the data a header announces): 1 GiB.</summary>
+    public const long DefaultMaxBytes = 1L << 30;
+
+    /// <summary>The longest header accepted (NumPy itself refuses headers over 10,000 bytes by default).</summary>
+    public const int MaxHeaderBytes = 1 << 16;
+
+    /// <summary>
+    /// Reads a file; float64, int32 and int64 elements are converted to float32. Only a regular file of at most
+    /// <paramref name="maxBytes"/> bytes is read (never a device, FIFO or folder), and its size must be exactly the
+    /// header plus the data its shape needs.
+    /// </summary>
     /// <exception cref="NpyFormatException">The file is not a supported <c>.npy</c> file; the message says why.</exception>
-    public static NpyArray Read(string path)
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="IOException">The file is not a regular file, is empty, or is larger than <paramref name="maxBytes"/>.</exception>
+    public static NpyArray Read(string path, long maxBytes = DefaultMaxBytes)
     {
-        using var stream = File.OpenRead(path);
+        using var stream = UserFile.OpenRead(path, maxBytes, ".npy file");
         try
         {
-            return Read(stream);
+            var array = Read(stream, maxBytes);
+            if (stream.Position != stream.Length)
+                throw new NpyFormatException($"{stream.Length - stream.Position} bytes follow the data of shape ({string.Join(", ", array.Shape)}): the file is not one array.");
+            return array;
         }
         catch (NpyFormatException e)
         {
@@ -58,9 +74,13 @@ public static class Npy
         }
     }
 
-    /// <summary>Reads an array from a stream positioned at the magic string.</summary>
+    /// <summary>
+    /// Reads an array from a stream positioned at the magic string. The data may hold at most
+    /// <paramref name="maxBytes"/> bytes; on a seekable stream, a shape larger than what remains is refused before
+    /// anything is allocated.
+    /// </summary>
     /// <exception cref="NpyFormatException">The data is not a supported <c>.npy</c> array; the message says why.</exception>
-    public static NpyArray Read(Stream stream)
+    public static NpyArray Read(Stream stream, long maxBytes = DefaultMaxBytes)
     {
         var prefix = new byte[8];
         ReadExactly(stream, prefix, "the magic string and version");
@@ -79,7 +99,7 @@ public static class Npy
             var len = new byte[4];
             ReadExactly(stream, len, "the header length");
             uint l = BinaryPrimitives.ReadUInt32LittleEndian(len);
-            if (l > int.MaxValue) throw new NpyFormatException($"header length {l} is too large.");
+            if (l > MaxHeaderBytes) throw new NpyFormatException($"header length {l} is too large (at most {MaxHeaderBytes} bytes).");
             headerLength = (int)l;
         }
         else
@@ -95,10 +115,17 @@ public static class Npy
             throw new NpyFormatException("fortran_order is True: only C-order arrays are supported (save with np.ascontiguousarray).");
         var dtype = ParseDescr(descr);
 
-        long count = 1;
-        foreach (int d in shape) count *= d;
-        if (count > Array.MaxLength) throw new NpyFormatException($"array of {count} elements is too large.");
         int size = dtype switch { NpyDType.Float32 or NpyDType.Int32 => 4, _ => 8 };
+        long count = 1;
+        foreach (int d in shape)
+        {
+            // Bounded before multiplying: no overflow, and nothing is allocated for a shape the data cannot fill.
+            if (d != 0 && count > Math.Min(Array.MaxLength, maxBytes / size) / d)
+                throw new NpyFormatException($"shape ({string.Join(", ", shape)}) of {descr} needs more than {Math.Min((long)Array.MaxLength * size, maxBytes)} bytes, the limit.");
+            count *= d;
+        }
+        if (stream.CanSeek && stream.Length - stream.Position < count * size)
+            throw new NpyFormatException($"file ends inside the data: shape ({string.Join(", ", shape)}) of {descr} needs {count * size} bytes, but only {stream.Length - stream.Position} follow the header.");
         var raw = new byte[count * size];
         ReadExactly(stream, raw, $"the data ({count} elements of {descr})");
         var data = new float[count];

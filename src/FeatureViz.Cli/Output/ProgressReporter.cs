@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using FeatureViz.Cli.Render;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace FeatureViz.Cli.Output;
 
@@ -25,7 +26,7 @@ internal static class ProgressReporter
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(log) });
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new EtaColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("starting", maxValue: 1);
@@ -33,6 +34,31 @@ internal static class ProgressReporter
                 task.Value = task.MaxValue;
             });
         return result;
+    }
+
+    /// <summary>
+    /// A duration as hh:mm:ss, with whole days in front when there are any ("2d 03:04:05"); TimeSpan's hh is the
+    /// hours within the day, so the plain format silently drops days.
+    /// </summary>
+    internal static string FormatDuration(TimeSpan t)
+    {
+        if (t < TimeSpan.Zero) t = TimeSpan.Zero;
+        string hms = t.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+        return t.Days > 0 ? $"{t.Days.ToString(CultureInfo.InvariantCulture)}d {hms}" : hms;
+    }
+
+    /// <summary>The time left at the average speed so far: <paramref name="elapsed"/> per <paramref name="done"/> steps, for <paramref name="total"/> in all.</summary>
+    internal static TimeSpan Eta(TimeSpan elapsed, int done, int total)
+    {
+        double seconds = elapsed.TotalSeconds / Math.Max(1, done) * Math.Max(0, total - done);
+        return TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.MaxValue.TotalSeconds / 2));
+    }
+
+    /// <summary>The remaining time with days (Spectre's RemainingTimeColumn shows hh:mm:ss and drops whole days).</summary>
+    private sealed class EtaColumn : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Text(task.RemainingTime is { } t ? FormatDuration(t) : "--:--:--", Style.Plain);
     }
 
     private sealed class Live(IAnsiConsole console, ProgressTask task) : IRunProgress
@@ -59,14 +85,21 @@ internal static class ProgressReporter
         public void Message(string text) => console.MarkupLine(Markup.Escape(text));
     }
 
-    private sealed class Plain(TextWriter log) : IRunProgress
+    /// <summary>Periodic plain lines; <paramref name="elapsed"/> replaces the wall clock in tests.</summary>
+    internal sealed class Plain(TextWriter log, Func<TimeSpan>? elapsed = null) : IRunProgress
     {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Func<TimeSpan> _elapsed = elapsed ?? StartClock();
         private double _lastPrint = double.NegativeInfinity;
         private int _done;
         private string _label = "";
         private int _every = 1;
         private int _total;
+
+        private static Func<TimeSpan> StartClock()
+        {
+            var clock = Stopwatch.StartNew();
+            return () => clock.Elapsed;
+        }
 
         public void BeginBatch(int index, int count, string label, int steps)
         {
@@ -81,11 +114,11 @@ internal static class ProgressReporter
         {
             _done++;
             bool periodic = r.Step % _every == 0 || r.Step == r.TotalSteps;
-            if (!periodic && _clock.Elapsed.TotalSeconds - _lastPrint < 15) return;
-            _lastPrint = _clock.Elapsed.TotalSeconds;
-            var eta = TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds / _done * Math.Max(0, _total - _done));
+            var now = _elapsed();
+            if (!periodic && now.TotalSeconds - _lastPrint < 15) return;
+            _lastPrint = now.TotalSeconds;
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{_label} step {r.Step}/{r.TotalSteps} loss {r.Loss:G5} elapsed {_clock.Elapsed:hh\\:mm\\:ss} eta {eta:hh\\:mm\\:ss}"));
+                $"{_label} step {r.Step}/{r.TotalSteps} loss {r.Loss:G5} elapsed {FormatDuration(now)} eta {FormatDuration(Eta(now, _done, _total))}"));
             log.Flush();
         }
 

@@ -158,6 +158,8 @@ internal sealed partial class OnnxGraph
         {
             if (v.Rank != gi.DeclaredDims.Length)
                 throw new ArgumentException($"Run: input '{gi.Name}' has shape [{string.Join(", ", v.Dims)}], but the model expects rank {gi.DeclaredDims.Length} ([{string.Join(", ", gi.DeclaredDims)}], -1 = any).");
+            if (!Fits(gi.DeclaredDims, v.Dims))
+                throw new ArgumentException($"Run: input '{gi.Name}' has shape {DescribeShape(v.Dims)}, but the model declares {DescribeShape(gi.DeclaredDims)}.");
         }
         if (ElemTypes.IsFloating(gi.Type))
         {
@@ -174,6 +176,29 @@ internal sealed partial class OnnxGraph
             l[i] = (long)f[i];
         }
         return new HostValue(gi.Type, v.Dims, l);
+    }
+
+    /// <summary>
+    /// Whether a tensor of <paramref name="given"/> dims fits an input declared with <paramref name="declared"/>: the
+    /// same rank and every static dim equal (-1, a symbolic dim, takes any size; an input declared without dims takes any shape).
+    /// </summary>
+    internal static bool Fits(IReadOnlyList<int> declared, IReadOnlyList<int> given)
+    {
+        if (declared.Count == 0) return true;
+        if (given.Count != declared.Count) return false;
+        for (int i = 0; i < declared.Count; i++)
+            if (declared[i] >= 0 && declared[i] != given[i]) return false;
+        return true;
+    }
+
+    /// <summary>A shape with its element count, e.g. "[1, 1, 28, 28] (784 values)"; "-1 = any size" where dims are symbolic.</summary>
+    internal static string DescribeShape(IReadOnlyList<int> dims)
+    {
+        string text = "[" + string.Join(", ", dims) + "]";
+        if (dims.Any(d => d < 0)) return text + " (-1 = any size)";
+        long n = 1;
+        foreach (var d in dims) n *= d;
+        return $"{text} ({n} values)";
     }
 
     /// <summary>Zero-valued inputs with the default shapes (for shape discovery).</summary>

@@ -177,6 +177,9 @@ internal sealed partial class OnnxGraph
         {
             if (tt.Shape is not null && given.Length != declared.Length)
                 throw new ArgumentException($"OnnxLoadOptions.InputShapes['{vi.Name}'] has rank {given.Length}, but the model declares rank {declared.Length}.");
+            for (int i = 0; i < Math.Min(given.Length, declared.Length); i++)
+                if (declared[i] >= 0 && given[i] != declared[i])
+                    throw new ArgumentException($"OnnxLoadOptions.InputShapes['{vi.Name}'] gives dimension {i} as {given[i]}, but the model declares it as {declared[i]} ([{string.Join(", ", declared)}]); only symbolic dims can be set.");
             defaults = (int[])given.Clone();
         }
         else defaults = declared.Select(d => d < 0 ? 1 : d).ToArray();

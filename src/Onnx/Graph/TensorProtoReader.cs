@@ -44,7 +44,7 @@ internal static class TensorProtoReader
         bool hasRaw = false;
         if (t.DataLocation == TensorProto.Types.DataLocation.External)
         {
-            raw = ReadExternal(t, modelDirectory, what, (long)n * ByteSize(type));
+            raw = ExternalData.Read(t, modelDirectory, what, (long)n * ByteSize(type));
             hasRaw = true;
         }
         else if (!t.RawData.IsEmpty)
@@ -163,41 +163,5 @@ internal static class TensorProtoReader
                 break;
         }
         return l;
-    }
-
-    private static byte[] ReadExternal(TensorProto t, string? modelDirectory, string what, long expectedBytes)
-    {
-        if (modelDirectory is null)
-            throw new OnnxImportException($"{what}: uses external data, which needs a model loaded from a file (there is no directory to read it from).");
-        string? location = null;
-        long offset = 0, length = -1;
-        foreach (var kv in t.ExternalData)
-        {
-            switch (kv.Key)
-            {
-                case "location": location = kv.Value; break;
-                case "offset": if (!long.TryParse(kv.Value, out offset) || offset < 0) throw new OnnxImportException($"{what}: bad external data offset '{kv.Value}'."); break;
-                case "length": if (!long.TryParse(kv.Value, out length) || length < 0) throw new OnnxImportException($"{what}: bad external data length '{kv.Value}'."); break;
-                case "checksum": break;
-                default: throw new OnnxImportException($"{what}: unknown external data key '{kv.Key}'.");
-            }
-        }
-        if (string.IsNullOrEmpty(location)) throw new OnnxImportException($"{what}: external data without a location.");
-        if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
-            throw new OnnxImportException($"{what}: external data location '{location}' must be a relative path inside the model's directory.");
-        var dir = Path.GetFullPath(modelDirectory);
-        var full = Path.GetFullPath(Path.Combine(dir, location));
-        if (!full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new OnnxImportException($"{what}: external data location '{location}' leaves the model's directory.");
-        if (!File.Exists(full)) throw new OnnxImportException($"{what}: external data file '{location}' does not exist.");
-        if (length >= 0 && length != expectedBytes)
-            throw new OnnxImportException($"{what}: external data length {length} does not match the {expectedBytes} bytes the dims need.");
-        using var fs = File.OpenRead(full);
-        if (offset + expectedBytes > fs.Length)
-            throw new OnnxImportException($"{what}: external data file '{location}' has {fs.Length} bytes; offset {offset} + {expectedBytes} needed.");
-        var buf = new byte[expectedBytes];
-        fs.Seek(offset, SeekOrigin.Begin);
-        fs.ReadExactly(buf);
-        return buf;
     }
 }

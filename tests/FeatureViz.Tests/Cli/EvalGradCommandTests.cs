@@ -5,7 +5,7 @@ namespace FeatureViz.Tests.Cli;
 /// <summary>eval and grad write the right .npy files for a small hand-built model (expected values: float64 loops).</summary>
 public class EvalGradCommandTests
 {
-    private static readonly float[] X = [0.3f, -1.2f, 0.8f, 1.1f, 0.4f, -0.6f, -0.05f, 2f];
+    internal static readonly float[] X = [0.3f, -1.2f, 0.8f, 1.1f, 0.4f, -0.6f, -0.05f, 2f];
 
     [Fact]
     public async Task EvalWritesGraphOutputsAndRequestedTensorsWithFileSafeNames()

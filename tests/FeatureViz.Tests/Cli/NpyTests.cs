@@ -8,7 +8,7 @@ namespace FeatureViz.Tests.Cli;
 public class NpyTests
 {
     /// <summary>magic, version, little-endian header length (2 bytes in v1, 4 in v2/v3), header padded with spaces and '\n' to 64 bytes.</summary>
-    private static byte[] Build(string dict, byte[] data, int major = 1)
+    internal static byte[] Build(string dict, byte[] data, int major = 1)
     {
         int lenBytes = major == 1 ? 2 : 4;
         int prefix = 6 + 2 + lenBytes;
@@ -26,7 +26,7 @@ public class NpyTests
         return [.. bytes];
     }
 
-    private static byte[] F32(params float[] v)
+    internal static byte[] F32(params float[] v)
     {
         var b = new byte[v.Length * 4];
         for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(i * 4), v[i]);

@@ -57,6 +57,26 @@ internal static class TinyOnnxModel
         return path;
     }
 
+    /// <summary>
+    /// Four outputs of x [2, 4] whose names map to the same file-safe name: "a/b" = relu(x), "a:b" = -x, "a_b" = |x|,
+    /// "A/B" = x (the last differs only in case).
+    /// </summary>
+    public static string WriteCollidingNames(string dir)
+    {
+        var graph = new GraphProto { Name = "collide" };
+        graph.Input.Add(Value("x", 2, 4));
+        foreach (var (op, name) in new[] { ("Relu", "a/b"), ("Neg", "a:b"), ("Abs", "a_b"), ("Identity", "A/B") })
+        {
+            graph.Node.Add(Node(op, op, ["x"], name));
+            graph.Output.Add(Value(name, 2, 4));
+        }
+        var model = new ModelProto { IrVersion = 8, Graph = graph, ProducerName = "featureviz-tests" };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+        string path = Path.Combine(dir, "collide.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+        return path;
+    }
+
     /// <summary>z and out in float64 for x [2, 4].</summary>
     public static (double[] Z, double[] Out) Forward(float[] x)
     {
