@@ -223,3 +223,33 @@ public sealed class OnnxImportException : Exception
     /// <summary>Creates the exception.</summary>
     public OnnxImportException(string message, Exception? inner = null) : base(message, inner) { }
 }
+
+/// <summary>
+/// The exception contract of <see cref="OnnxModel"/>, in one place. Whatever the bytes of a model file or stream
+/// (and of its external data), loading throws <see cref="OnnxImportException"/> for anything wrong in that content;
+/// <see cref="ArgumentException"/> only for the caller's arguments and options; and <see cref="FileNotFoundException"/>,
+/// <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> only for the model path itself. Running
+/// throws <see cref="OnnxImportException"/> when a node fails on the given inputs, <see cref="ArgumentException"/>
+/// for unknown names or inputs of the wrong rank or type, and <see cref="ObjectDisposedException"/> after
+/// <see cref="OnnxModel.Dispose"/>. Anything else (NullReferenceException, IndexOutOfRangeException,
+/// InvalidCastException, OverflowException, protobuf exceptions, OutOfMemoryException...) is a defect.
+/// </summary>
+public static class OnnxModelErrors
+{
+    /// <summary>The types <see cref="OnnxModel.Load(string, OnnxLoadOptions?)"/>, <see cref="OnnxModel.Load(Stream, OnnxLoadOptions?)"/> and <see cref="OnnxModel.LoadResNet18"/> may throw (subclasses included).</summary>
+    public static IReadOnlyList<Type> LoadExceptions { get; } =
+        [typeof(OnnxImportException), typeof(ArgumentException), typeof(IOException), typeof(UnauthorizedAccessException)];
+
+    /// <summary>
+    /// The types <see cref="OnnxModel.Run(IReadOnlyDictionary{string, Tensor}, IEnumerable{string})"/>,
+    /// <see cref="OnnxModel.Run(Tensor, string?)"/>, <see cref="OnnxModel.Layers"/> and <see cref="OnnxModel.GetLayer(string)"/> may throw (subclasses included).
+    /// </summary>
+    public static IReadOnlyList<Type> RunExceptions { get; } =
+        [typeof(OnnxImportException), typeof(ArgumentException), typeof(ObjectDisposedException)];
+
+    /// <summary>Whether <paramref name="e"/> is one of <see cref="LoadExceptions"/>.</summary>
+    public static bool IsDocumentedForLoad(Exception e) => LoadExceptions.Any(t => t.IsInstanceOfType(e));
+
+    /// <summary>Whether <paramref name="e"/> is one of <see cref="RunExceptions"/>.</summary>
+    public static bool IsDocumentedForRun(Exception e) => RunExceptions.Any(t => t.IsInstanceOfType(e));
+}

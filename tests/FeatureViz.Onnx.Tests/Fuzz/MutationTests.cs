@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using FeatureViz.TestSupport;
+using Xunit.Abstractions;
+
+namespace FeatureViz.Onnx.Tests.Fuzz;
+
+/// <summary>
+/// Issue 9's mutation test: about 2,400 deterministic mutants of conformance models, mnist-8 and the bundled
+/// ResNet18, each loaded and run in a worker process (so that a crash is seen and named, not fatal to the test host).
+/// Asserts no crash, no mutant over <see cref="HangLimit"/>, only documented exception types, the verdict a mutant
+/// demands (cycles, dangling names, hostile external data are refused; valid external data loads), and the worker's
+/// peak memory under <see cref="PeakWorkingSetBound"/>.
+/// </summary>
+public sealed class MutationTests(ITestOutputHelper output)
+{
+    /// <summary>Longest a single mutant may take (load + layer discovery + run).</summary>
+    public static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Peak resident memory of a worker process. Tensors are capped at 2^24 elements (64 MiB) for the fuzz run, and
+    /// the worker's GC heap is hard-limited to 1.25 GiB, so a runaway allocation shows up as an undocumented
+    /// OutOfMemoryException naming its mutant rather than as memory pressure on the machine.
+    /// </summary>
+    public const long PeakWorkingSetBound = 1536L << 20;
+
+    private const string GcHeapHardLimit = "0x50000000";
+
+    /// <summary>When set, the file every mutant's line (kind, outcome, time, what was done, what happened) is written to.</summary>
+    public const string KeepVariable = "FEATUREVIZ_FUZZ_RESULTS";
+
+    private sealed record Result(int Id, Outcome Outcome, long Ms, long PeakMiB, long HeapMiB, string What, string Detail);
+
+    [SharedDataFact("data/models/mnist-8.onnx")]
+    public void MutantsCrashNoneHangNoneAndThrowOnlyDocumentedTypes()
+    {
+        var work = Directory.CreateTempSubdirectory("featureviz-fuzz-").FullName;
+        try
+        {
+            var seeds = MutantPlan.DiscoverSeeds(SharedData.Directory);
+            Assert.True(seeds.Count >= 100, $"only {seeds.Count} seed models found");
+            var seedFile = Path.Combine(work, "seeds.txt");
+            File.WriteAllLines(seedFile, seeds);
+            var total = Stopwatch.StartNew();
+            var results = RunAll(seedFile, work);
+            total.Stop();
+
+            if (Environment.GetEnvironmentVariable(KeepVariable) is { Length: > 0 } keep)
+                File.WriteAllLines(keep, results.Values.OrderBy(r => r.Id).Select(Line));
+            Assert.Equal(MutantPlan.Count, results.Count);
+            Report(results, seeds.Count, total.Elapsed);
+            var bad = results.Values.Where(r => r.Outcome is Outcome.Crash or Outcome.Hang or Outcome.Undocumented or Outcome.WrongVerdict)
+                .OrderBy(r => r.Id).ToList();
+            var heavy = results.Values.Where(r => r.PeakMiB << 20 > PeakWorkingSetBound).OrderBy(r => r.Id).ToList();
+            Assert.True(bad.Count == 0 && heavy.Count == 0,
+                $"{bad.Count} mutant(s) crashed, hung, threw an undocumented type or got the wrong verdict; {heavy.Count} pushed the worker's peak memory over {PeakWorkingSetBound >> 20} MiB:\n"
+                + string.Join("\n", bad.Concat(heavy.Take(5)).Select(Line)));
+        }
+        finally
+        {
+            FuzzFolders.DeleteTree(work);
+        }
+    }
+
+    private static string Line(Result r) =>
+        $"  #{r.Id} {MutantPlan.KindOf(r.Id)} {r.Outcome} ({r.Ms} ms, peak {r.PeakMiB} MiB): {r.What} -> {r.Detail}";
+
+    private void Report(IReadOnlyDictionary<int, Result> results, int seedCount, TimeSpan elapsed)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"{results.Count} mutants of {seedCount} seed models + ResNet18 in {elapsed.TotalSeconds:F1} s; "
+            + $"slowest {results.Values.Max(r => r.Ms)} ms; worker peak working set {results.Values.Max(r => r.PeakMiB)} MiB, GC heap {results.Values.Max(r => r.HeapMiB)} MiB");
+        var outcomes = Enum.GetValues<Outcome>();
+        sb.AppendLine($"{"kind",-14}{"mutants",8}" + string.Concat(outcomes.Select(o => $"{o,15}")));
+        foreach (var (kind, _) in MutantPlan.Quota)
+        {
+            var of = results.Values.Where(r => MutantPlan.KindOf(r.Id) == kind).ToList();
+            sb.AppendLine($"{kind,-14}{of.Count,8}" + string.Concat(outcomes.Select(o => $"{of.Count(r => r.Outcome == o),15}")));
+        }
+        sb.AppendLine($"{"all",-14}{results.Count,8}" + string.Concat(outcomes.Select(o => $"{results.Values.Count(r => r.Outcome == o),15}")));
+        foreach (var g in results.Values.Where(r => r.Outcome is Outcome.Undocumented or Outcome.Crash).GroupBy(r => Signature(r.Detail)))
+            sb.AppendLine($"  {g.Count()} x {g.Key} (e.g. #{g.First().Id})");
+        output.WriteLine(sb.ToString());
+        Console.WriteLine(sb.ToString());
+    }
+
+    /// <summary>"stage: Type at Class.Method" of a detail line, to group findings.</summary>
+    private static string Signature(string detail)
+    {
+        var parts = detail.Split(": ");
+        return parts.Length >= 2 ? $"{parts[0]}: {parts[1]}" : detail;
+    }
+
+    /// <summary>Runs every mutant in worker processes, restarting after a crash or hang at the next mutant.</summary>
+    private Dictionary<int, Result> RunAll(string seedFile, string work)
+    {
+        var results = new Dictionary<int, Result>();
+        int next = 0, restarts = 0;
+        while (next < MutantPlan.Count)
+        {
+            next = RunWorker(seedFile, work, next, MutantPlan.Count, results);
+            if (next < MutantPlan.Count && ++restarts > 200) throw new InvalidOperationException("Over 200 worker restarts: giving up.");
+        }
+        return results;
+    }
+
+    /// <summary>One worker from <paramref name="first"/>; returns the id to continue at.</summary>
+    private int RunWorker(string seedFile, string work, int first, int end, Dictionary<int, Result> results)
+    {
+        var dll = typeof(FuzzWorker).Assembly.Location;
+        var psi = new ProcessStartInfo(DotnetHost(), [dll, FuzzWorker.Flag, seedFile, first.ToString(), end.ToString(), work])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        psi.Environment["DOTNET_GCHeapHardLimit"] = GcHeapHardLimit;
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start the fuzz worker");
+        var lines = new BlockingCollection<string?>();
+        var stderr = new StringBuilder();
+        p.ErrorDataReceived += (_, e) => { lock (stderr) if (e.Data is not null && stderr.Length < 20_000) stderr.AppendLine(e.Data); };
+        p.BeginErrorReadLine();
+        var reader = new Thread(() =>
+        {
+            string? l;
+            while ((l = p.StandardOutput.ReadLine()) is not null) lines.Add(l);
+            lines.Add(null);
+        }) { IsBackground = true };
+        reader.Start();
+
+        int current = -1;
+        bool building = false;
+        var started = Stopwatch.StartNew();
+        while (true)
+        {
+            var limit = current < 0 || building ? TimeSpan.FromSeconds(120) : HangLimit;
+            var left = limit - started.Elapsed;
+            if (!lines.TryTake(out var line, left > TimeSpan.Zero ? left : TimeSpan.Zero))
+            {
+                p.Kill(entireProcessTree: true);
+                p.WaitForExit();
+                if (current < 0 || building) throw new InvalidOperationException($"The fuzz worker did not start or build mutant {current} within 120 s: {stderr}");
+                results[current] = new Result(current, Outcome.Hang, (long)started.Elapsed.TotalMilliseconds, 0, 0, "", $"over {HangLimit.TotalSeconds} s");
+                return current + 1;
+            }
+            if (line is null)
+            {
+                p.WaitForExit();
+                if (current < 0) return end; // "E" was seen, or nothing was started
+                string err;
+                lock (stderr) err = stderr.ToString();
+                var errLines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                var first2 = string.Join(" | ", errLines.Take(2).Concat(errLines.Where(l => l.StartsWith("at FeatureViz", StringComparison.Ordinal)).Take(1)));
+                results[current] = new Result(current, Outcome.Crash, (long)started.Elapsed.TotalMilliseconds, 0, 0, "", $"worker died (exit {p.ExitCode}): {first2}");
+                return current + 1;
+            }
+            var f = line.Split('\t');
+            switch (f[0])
+            {
+                case "S":
+                    current = int.Parse(f[1]);
+                    building = true;
+                    started.Restart();
+                    break;
+                case "R":
+                    building = false;
+                    started.Restart();
+                    break;
+                case "D":
+                    var id = int.Parse(f[1]);
+                    results[id] = new Result(id, Enum.Parse<Outcome>(f[2]), long.Parse(f[3]), long.Parse(f[4]), long.Parse(f[5]), f[6], f.Length > 7 ? f[7] : "");
+                    current = -1;
+                    started.Restart();
+                    break;
+                case "E":
+                    p.WaitForExit();
+                    return end;
+            }
+        }
+    }
+
+    private static string DotnetHost()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+}
