@@ -29,23 +29,59 @@ public sealed class OnnxModel : IDisposable
     }
 
     /// <summary>Loads a model from a file. External-data tensors load only from inside the model's directory.</summary>
-    /// <exception cref="OnnxImportException">The file is not a valid ONNX model, or uses something unsupported.</exception>
+    /// <remarks>Exceptions: see <see cref="OnnxModelErrors"/>.</remarks>
+    /// <exception cref="OnnxImportException">
+    /// The file is not a valid ONNX model, uses something unsupported, is larger than
+    /// <see cref="OnnxLoadOptions.MaxModelBytes"/>, or is not a regular file (a device such as /dev/zero).
+    /// </exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     public static OnnxModel Load(string path, OnnxLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"OnnxModel.Load: model file '{path}' does not exist.", full);
-        var model = OnnxGraph.Parse(File.ReadAllBytes(full));
+        options = Checked(options);
+        var model = OnnxGraph.Parse(ReadModelFile(path, full, options.MaxModelBytes));
         return Create(model, Path.GetDirectoryName(full), options);
     }
 
+    /// <summary>
+    /// The file's bytes: at most <paramref name="maxBytes"/>, and exactly as many as the file system says it holds, so
+    /// that a device or pseudo-file (/dev/zero, /proc/...) that reports 0 bytes but never ends is refused at once.
+    /// </summary>
+    private static byte[] ReadModelFile(string path, string full, long maxBytes)
+    {
+        using var fs = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = fs.Length;
+        if (length > maxBytes)
+            throw new OnnxImportException($"OnnxModel.Load: model file '{path}' has {length} bytes, more than OnnxLoadOptions.MaxModelBytes ({maxBytes}).");
+        var bytes = new byte[length];
+        fs.ReadExactly(bytes);
+        Span<byte> probe = stackalloc byte[1];
+        if (fs.Read(probe) != 0)
+            throw new OnnxImportException($"OnnxModel.Load: '{path}' is not a regular file (it reported {length} bytes but holds more; a device or pseudo-file?).");
+        return bytes;
+    }
+
     /// <summary>Loads a model from a stream (external data is refused: there is no directory to read it from).</summary>
-    /// <exception cref="OnnxImportException">The data is not a valid ONNX model, or uses something unsupported.</exception>
+    /// <remarks>Exceptions: see <see cref="OnnxModelErrors"/>.</remarks>
+    /// <exception cref="OnnxImportException">
+    /// The data is not a valid ONNX model, uses something unsupported, or is longer than <see cref="OnnxLoadOptions.MaxModelBytes"/>
+    /// (reading stops there).
+    /// </exception>
     public static OnnxModel Load(Stream stream, OnnxLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        options = Checked(options);
+        long max = options.MaxModelBytes;
         using var ms = new MemoryStream();
-        stream.CopyTo(ms);
+        var buffer = new byte[81920];
+        int n;
+        while ((n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, max + 1 - ms.Length))) > 0)
+        {
+            ms.Write(buffer, 0, n);
+            if (ms.Length > max) throw new OnnxImportException($"OnnxModel.Load: the stream holds more than OnnxLoadOptions.MaxModelBytes ({max}) bytes.");
+        }
         return Create(OnnxGraph.Parse(ms.GetBuffer().AsSpan(0, (int)ms.Length)), null, options);
     }
 
@@ -82,11 +118,19 @@ public sealed class OnnxModel : IDisposable
         throw new FileNotFoundException($"OnnxModel.LoadResNet18: DnnImageModels/{folder}/{file} was not found under {string.Join(" or ", roots)} (it is copied to the output folder by the FeatureViz.Onnx package).");
     }
 
-    private static OnnxModel Create(global::Onnx.ModelProto model, string? directory, OnnxLoadOptions? options)
+    private static OnnxLoadOptions Checked(OnnxLoadOptions? options)
     {
         options ??= new OnnxLoadOptions();
-        var backend = options.Backend ?? CpuBackend.Default;
         if (options.MaxTensorElements <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorElements must be positive.", nameof(options));
+        if (options.MaxModelBytes <= 0 || options.MaxModelBytes > OnnxLoadOptions.ProtobufLimit)
+            throw new ArgumentException($"OnnxLoadOptions.MaxModelBytes must be 1 to {OnnxLoadOptions.ProtobufLimit}.", nameof(options));
+        return options;
+    }
+
+    private static OnnxModel Create(global::Onnx.ModelProto model, string? directory, OnnxLoadOptions? options)
+    {
+        options = Checked(options);
+        var backend = options.Backend ?? CpuBackend.Default;
         var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements));
         return new OnnxModel(graph);
     }
@@ -215,6 +259,15 @@ public sealed record OnnxLoadOptions
     /// (default 2^28); a model asking for more is rejected instead of exhausting memory.
     /// </summary>
     public long MaxTensorElements { get; init; } = OnnxGraph.DefaultMaxElements;
+
+    /// <summary>
+    /// The largest model file or stream that is read (default and maximum 2 GiB - 1, protobuf's own limit); a longer
+    /// one is refused before it is read (a file) or as soon as reading passes it (a stream).
+    /// </summary>
+    public long MaxModelBytes { get; init; } = ProtobufLimit;
+
+    /// <summary>Protobuf messages, and so ONNX model files without external data, are under 2 GiB.</summary>
+    public const long ProtobufLimit = int.MaxValue;
 }
 
 /// <summary>A model that cannot be loaded or run: the message names the node, op and problem.</summary>

@@ -183,21 +183,33 @@ internal static class TensorProtoReader
             }
         }
         if (string.IsNullOrEmpty(location)) throw new OnnxImportException($"{what}: external data without a location.");
+        if (location.Any(char.IsControl))
+            throw new OnnxImportException($"{what}: external data location '{location.Replace("\0", "\\0")}' contains a control character.");
         if (Path.IsPathRooted(location) || location.Split('/', '\\').Contains(".."))
             throw new OnnxImportException($"{what}: external data location '{location}' must be a relative path inside the model's directory.");
-        var dir = Path.GetFullPath(modelDirectory);
-        var full = Path.GetFullPath(Path.Combine(dir, location));
-        if (!full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new OnnxImportException($"{what}: external data location '{location}' leaves the model's directory.");
-        if (!File.Exists(full)) throw new OnnxImportException($"{what}: external data file '{location}' does not exist.");
         if (length >= 0 && length != expectedBytes)
             throw new OnnxImportException($"{what}: external data length {length} does not match the {expectedBytes} bytes the dims need.");
-        using var fs = File.OpenRead(full);
-        if (offset + expectedBytes > fs.Length)
-            throw new OnnxImportException($"{what}: external data file '{location}' has {fs.Length} bytes; offset {offset} + {expectedBytes} needed.");
-        var buf = new byte[expectedBytes];
-        fs.Seek(offset, SeekOrigin.Begin);
-        fs.ReadExactly(buf);
-        return buf;
+        if (expectedBytes > Array.MaxLength)
+            throw new OnnxImportException($"{what}: external data of {expectedBytes} bytes is more than one tensor can hold.");
+        try
+        {
+            var dir = Path.GetFullPath(modelDirectory);
+            var full = Path.GetFullPath(Path.Combine(dir, location));
+            if (!full.StartsWith(dir.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                throw new OnnxImportException($"{what}: external data location '{location}' leaves the model's directory.");
+            if (!File.Exists(full)) throw new OnnxImportException($"{what}: external data file '{location}' does not exist.");
+            using var fs = File.OpenRead(full);
+            // Written as a subtraction: offset + expectedBytes overflows for offsets near 2^63.
+            if (expectedBytes > fs.Length || offset > fs.Length - expectedBytes)
+                throw new OnnxImportException($"{what}: external data file '{location}' has {fs.Length} bytes; offset {offset} + {expectedBytes} bytes needed.");
+            var buf = new byte[expectedBytes];
+            fs.Seek(offset, SeekOrigin.Begin);
+            fs.ReadExactly(buf);
+            return buf;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new OnnxImportException($"{what}: external data file '{location}' cannot be read: {e.Message}", e);
+        }
     }
 }
