@@ -5,7 +5,7 @@ namespace FeatureViz.Onnx.Tests.Fuzz;
 /// <summary>
 /// The test assembly's entry point, used only as the mutation test's worker process: <c>dotnet
 /// FeatureViz.Onnx.Tests.dll --fuzz-worker SEEDS FIRST END WORKDIR</c> builds and runs mutants FIRST..END-1, writing
-/// "S id" before building each, "R id" before loading it and "D id outcome ms peakMiB heapMiB what detail" after it, so that the parent can name the mutant
+/// "S id" before building each, "R id" before loading it and "D id outcome wallMs cpuMs peakMiB heapMiB what detail" after it, so that the parent can name the mutant
 /// that killed or hung the process.
 /// </summary>
 public static class FuzzWorker
@@ -32,6 +32,7 @@ public static class FuzzWorker
             Outcome outcome;
             string detail;
             Mutant? m = null;
+            var cpu0 = CpuTime();
             try
             {
                 m = mutator.Make(id);
@@ -39,6 +40,7 @@ public static class FuzzWorker
                 stdout.WriteLine($"R\t{id}");
                 stdout.Flush();
                 sw.Restart();
+                cpu0 = CpuTime();
                 (outcome, detail) = MutantExecutor.Execute(m);
             }
             catch (Exception e)
@@ -50,7 +52,8 @@ public static class FuzzWorker
             long peak;
             using (var self = Process.GetCurrentProcess()) peak = self.PeakWorkingSet64;
             var what = m is null ? "" : $"{m.Description} [{Path.GetFileName(Path.GetDirectoryName(m.Seed))}] expect {m.Expect}".Replace('\t', ' ').Replace('\n', ' ');
-            stdout.WriteLine($"D\t{id}\t{outcome}\t{sw.ElapsedMilliseconds}\t{peak >> 20}\t{heapPeak >> 20}\t{what}\t{detail}");
+            var cpuMs = (long)(CpuTime() - cpu0).TotalMilliseconds;
+            stdout.WriteLine($"D\t{id}\t{outcome}\t{sw.ElapsedMilliseconds}\t{cpuMs}\t{peak >> 20}\t{heapPeak >> 20}\t{what}\t{detail}");
             stdout.Flush();
             if (m?.ModelPath is { } path && Path.GetDirectoryName(path) is { } dir)
                 try { FuzzFolders.DeleteTree(dir); } catch (IOException) { }
@@ -58,5 +61,11 @@ public static class FuzzWorker
         stdout.WriteLine("E");
         stdout.Flush();
         return 0;
+    }
+
+    private static TimeSpan CpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
     }
 }

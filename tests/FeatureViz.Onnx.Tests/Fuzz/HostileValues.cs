@@ -14,6 +14,11 @@ internal static class HostileValues
         float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e38f, -1e38f, 0f, -0f, float.Epsilon, 1e-38f, 2.5f, -7f,
     ];
 
+    /// <summary>Strides, pads and dilations of the sizes in issue 9's crashes (10,000-100,000), limits, and zero/negatives.</summary>
+    public static readonly long[] GeometryValues = [10_000, 20_000, 65_537, 100_000, 1 << 20, int.MaxValue, 1L << 40, -1, 0, 46_341];
+
+    public static long Geometry(Random r) => GeometryValues[r.Next(GeometryValues.Length)];
+
     public static long Long(Random r) => r.Next(4) == 0 ? r.Next(-10, 11) : Longs[r.Next(Longs.Length)];
 
     public static float Float(Random r) => Floats[r.Next(Floats.Length)];

@@ -18,6 +18,8 @@ public enum Outcome
     ArgumentAtRun,
     /// <summary>An exception type outside <see cref="OnnxModelErrors"/>' documented set.</summary>
     Undocumented,
+    /// <summary>A node made a tensor over the load options' MaxTensorElements.</summary>
+    OverLimit,
     /// <summary>A documented outcome, but not the one the mutant demands (e.g. a cycle that loads).</summary>
     WrongVerdict,
     /// <summary>The worker process died.</summary>
@@ -61,11 +63,24 @@ internal static class MutantExecutor
             try
             {
                 using var ng = GradMode.NoGrad();
-                if (!m.IsResNet) { using var s0 = TensorScope.Begin(); _ = model.Layers; }
+                if (!m.IsResNet)
+                {
+                    using var s0 = TensorScope.Begin();
+                    _ = model.Layers;
+                    // Every node's output on the default inputs must respect the element limit (issue 9: it was
+                    // enforced for a few ops only). Layers can't tell: it falls back to declared shapes.
+                    var g = model.Graph;
+                    var all = g.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0)).ToArray();
+                    foreach (var (name, v) in g.Execute(g.DefaultFeeds(), all))
+                        if (v.Dims.Aggregate(1L, (a, d) => a * d) is var n && n > MaxTensorElements)
+                            return (Outcome.OverLimit, $"layers: {g.Producer(name)?.OpType} over the element limit: '{name}' is [{string.Join(", ", v.Dims)}] = {n} elements, over {MaxTensorElements}");
+                }
                 using var scope = TensorScope.Begin();
                 var feeds = Feeds(model, new Random(m.Id));
                 if (feeds is null) return (Outcome.LoadedNotRun, "");
-                model.Run(feeds);
+                foreach (var (name, t) in model.Run(feeds))
+                    if (t.Shape.Numel > MaxTensorElements)
+                        return (Outcome.OverLimit, $"run: output over the element limit: '{name}' has {t.Shape.Numel} elements, over {MaxTensorElements}");
                 return (Outcome.Ran, "");
             }
             catch (Exception e) when (OnnxModelErrors.IsDocumentedForRun(e))

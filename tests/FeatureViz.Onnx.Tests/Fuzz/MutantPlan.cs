@@ -20,10 +20,10 @@ public sealed class MutantPlan
     public static readonly (MutationKind Kind, int Count)[] Quota =
     [
         (MutationKind.Truncate, 250), (MutationKind.BitFlip, 300), (MutationKind.ByteNoise, 150),
-        (MutationKind.Dims, 250), (MutationKind.Attribute, 200), (MutationKind.HotAttribute, 250),
+        (MutationKind.Dims, 250), (MutationKind.Attribute, 200), (MutationKind.HotAttribute, 400),
         (MutationKind.DataLength, 200), (MutationKind.Opset, 120), (MutationKind.Cycle, 100),
         (MutationKind.Dangling, 100), (MutationKind.Duplicate, 100), (MutationKind.Structure, 150),
-        (MutationKind.Types, 100), (MutationKind.ExternalData, 150), (MutationKind.ResNet18, 24),
+        (MutationKind.Types, 100), (MutationKind.ExternalData, 150), (MutationKind.ResNet18, 16),
     ];
 
     /// <summary>Seed for the mutants' random choices; changing it changes every mutant.</summary>

@@ -10,13 +10,20 @@ namespace FeatureViz.Onnx.Tests.Fuzz;
 /// Issue 9's mutation test: about 2,400 deterministic mutants of conformance models, mnist-8 and the bundled
 /// ResNet18, each loaded and run in a worker process (so that a crash is seen and named, not fatal to the test host).
 /// Asserts no crash, no mutant over <see cref="HangLimit"/>, only documented exception types, the verdict a mutant
-/// demands (cycles, dangling names, hostile external data are refused; valid external data loads), and the worker's
+/// demands (cycles, dangling names, hostile external data are refused; valid external data loads), no tensor over
+/// the element limit (<see cref="MutantExecutor.MaxTensorElements"/>), and the worker's
 /// peak memory under <see cref="PeakWorkingSetBound"/>.
 /// </summary>
 public sealed class MutationTests(ITestOutputHelper output)
 {
-    /// <summary>Longest a single mutant may take (load + layer discovery + run).</summary>
+    /// <summary>
+    /// Most processor time a single mutant may take (load + layer discovery + run). Processor time, not wall time:
+    /// the machines that run the suite are shared, and a mutant waiting for a core is not hanging.
+    /// </summary>
     public static readonly TimeSpan HangLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>Wall time after which a mutant is a hang even when it uses no processor (blocked on a read, say).</summary>
+    public static readonly TimeSpan BlockedLimit = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Peak resident memory of a worker process. Tensors are capped at 2^24 elements (64 MiB) for the fuzz run, and
@@ -30,7 +37,7 @@ public sealed class MutationTests(ITestOutputHelper output)
     /// <summary>When set, the file every mutant's line (kind, outcome, time, what was done, what happened) is written to.</summary>
     public const string KeepVariable = "FEATUREVIZ_FUZZ_RESULTS";
 
-    private sealed record Result(int Id, Outcome Outcome, long Ms, long PeakMiB, long HeapMiB, string What, string Detail);
+    private sealed record Result(int Id, Outcome Outcome, long Ms, long CpuMs, long PeakMiB, long HeapMiB, string What, string Detail);
 
     [SharedDataFact("data/models/mnist-8.onnx")]
     public void MutantsCrashNoneHangNoneAndThrowOnlyDocumentedTypes()
@@ -50,11 +57,11 @@ public sealed class MutationTests(ITestOutputHelper output)
                 File.WriteAllLines(keep, results.Values.OrderBy(r => r.Id).Select(Line));
             Assert.Equal(MutantPlan.Count, results.Count);
             Report(results, seeds.Count, total.Elapsed);
-            var bad = results.Values.Where(r => r.Outcome is Outcome.Crash or Outcome.Hang or Outcome.Undocumented or Outcome.WrongVerdict)
+            var bad = results.Values.Where(r => r.Outcome is Outcome.Crash or Outcome.Hang or Outcome.Undocumented or Outcome.WrongVerdict or Outcome.OverLimit)
                 .OrderBy(r => r.Id).ToList();
             var heavy = results.Values.Where(r => r.PeakMiB << 20 > PeakWorkingSetBound).OrderBy(r => r.Id).ToList();
             Assert.True(bad.Count == 0 && heavy.Count == 0,
-                $"{bad.Count} mutant(s) crashed, hung, threw an undocumented type or got the wrong verdict; {heavy.Count} pushed the worker's peak memory over {PeakWorkingSetBound >> 20} MiB:\n"
+                $"{bad.Count} mutant(s) crashed, hung, threw an undocumented type, made a tensor over the element limit or got the wrong verdict; {heavy.Count} pushed the worker's peak memory over {PeakWorkingSetBound >> 20} MiB:\n"
                 + string.Join("\n", bad.Concat(heavy.Take(5)).Select(Line)));
         }
         finally
@@ -64,13 +71,13 @@ public sealed class MutationTests(ITestOutputHelper output)
     }
 
     private static string Line(Result r) =>
-        $"  #{r.Id} {MutantPlan.KindOf(r.Id)} {r.Outcome} ({r.Ms} ms, peak {r.PeakMiB} MiB): {r.What} -> {r.Detail}";
+        $"  #{r.Id} {MutantPlan.KindOf(r.Id)} {r.Outcome} ({r.Ms} ms, cpu {r.CpuMs} ms, peak {r.PeakMiB} MiB): {r.What} -> {r.Detail}";
 
     private void Report(IReadOnlyDictionary<int, Result> results, int seedCount, TimeSpan elapsed)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"{results.Count} mutants of {seedCount} seed models + ResNet18 in {elapsed.TotalSeconds:F1} s; "
-            + $"slowest {results.Values.Max(r => r.Ms)} ms; worker peak working set {results.Values.Max(r => r.PeakMiB)} MiB, GC heap {results.Values.Max(r => r.HeapMiB)} MiB");
+            + $"slowest {results.Values.Max(r => r.Ms)} ms wall, {results.Values.Max(r => r.CpuMs)} ms processor; worker peak working set {results.Values.Max(r => r.PeakMiB)} MiB, GC heap {results.Values.Max(r => r.HeapMiB)} MiB");
         var outcomes = Enum.GetValues<Outcome>();
         sb.AppendLine($"{"kind",-14}{"mutants",8}" + string.Concat(outcomes.Select(o => $"{o,15}")));
         foreach (var (kind, _) in MutantPlan.Quota)
@@ -79,7 +86,7 @@ public sealed class MutationTests(ITestOutputHelper output)
             sb.AppendLine($"{kind,-14}{of.Count,8}" + string.Concat(outcomes.Select(o => $"{of.Count(r => r.Outcome == o),15}")));
         }
         sb.AppendLine($"{"all",-14}{results.Count,8}" + string.Concat(outcomes.Select(o => $"{results.Values.Count(r => r.Outcome == o),15}")));
-        foreach (var g in results.Values.Where(r => r.Outcome is Outcome.Undocumented or Outcome.Crash).GroupBy(r => Signature(r.Detail)))
+        foreach (var g in results.Values.Where(r => r.Outcome is Outcome.Undocumented or Outcome.Crash or Outcome.OverLimit).GroupBy(r => Signature(r.Detail)))
             sb.AppendLine($"  {g.Count()} x {g.Key} (e.g. #{g.First().Id})");
         output.WriteLine(sb.ToString());
         Console.WriteLine(sb.ToString());
@@ -130,16 +137,24 @@ public sealed class MutationTests(ITestOutputHelper output)
         int current = -1;
         bool building = false;
         var started = Stopwatch.StartNew();
+        var cpuAtStart = TimeSpan.Zero;
         while (true)
         {
-            var limit = current < 0 || building ? TimeSpan.FromSeconds(120) : HangLimit;
-            var left = limit - started.Elapsed;
-            if (!lines.TryTake(out var line, left > TimeSpan.Zero ? left : TimeSpan.Zero))
+            if (!lines.TryTake(out var line, TimeSpan.FromMilliseconds(250)))
             {
+                if (current < 0 || building)
+                {
+                    if (started.Elapsed < TimeSpan.FromSeconds(120)) continue;
+                    p.Kill(entireProcessTree: true);
+                    p.WaitForExit();
+                    throw new InvalidOperationException($"The fuzz worker did not start or build mutant {current} within 120 s: {stderr}");
+                }
+                var cpu = CpuTime(p) - cpuAtStart;
+                if (cpu < HangLimit && started.Elapsed < BlockedLimit) continue;
                 p.Kill(entireProcessTree: true);
                 p.WaitForExit();
-                if (current < 0 || building) throw new InvalidOperationException($"The fuzz worker did not start or build mutant {current} within 120 s: {stderr}");
-                results[current] = new Result(current, Outcome.Hang, (long)started.Elapsed.TotalMilliseconds, 0, 0, "", $"over {HangLimit.TotalSeconds} s");
+                results[current] = new Result(current, Outcome.Hang, (long)started.Elapsed.TotalMilliseconds, (long)cpu.TotalMilliseconds, 0, 0, "",
+                    $"killed after {cpu.TotalSeconds:F1} s of processor time, {started.Elapsed.TotalSeconds:F1} s wall");
                 return current + 1;
             }
             if (line is null)
@@ -150,7 +165,7 @@ public sealed class MutationTests(ITestOutputHelper output)
                 lock (stderr) err = stderr.ToString();
                 var errLines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 var first2 = string.Join(" | ", errLines.Take(2).Concat(errLines.Where(l => l.StartsWith("at FeatureViz", StringComparison.Ordinal)).Take(1)));
-                results[current] = new Result(current, Outcome.Crash, (long)started.Elapsed.TotalMilliseconds, 0, 0, "", $"worker died (exit {p.ExitCode}): {first2}");
+                results[current] = new Result(current, Outcome.Crash, (long)started.Elapsed.TotalMilliseconds, 0, 0, 0, "", $"worker died (exit {p.ExitCode}): {first2}");
                 return current + 1;
             }
             var f = line.Split('\t');
@@ -164,10 +179,14 @@ public sealed class MutationTests(ITestOutputHelper output)
                 case "R":
                     building = false;
                     started.Restart();
+                    cpuAtStart = CpuTime(p);
                     break;
                 case "D":
                     var id = int.Parse(f[1]);
-                    results[id] = new Result(id, Enum.Parse<Outcome>(f[2]), long.Parse(f[3]), long.Parse(f[4]), long.Parse(f[5]), f[6], f.Length > 7 ? f[7] : "");
+                    long cpuMs = long.Parse(f[4]);
+                    bool slow = cpuMs > HangLimit.TotalMilliseconds;
+                    var detail = (slow ? $"over {HangLimit.TotalSeconds} s of processor time, then {f[2]}: " : "") + (f.Length > 8 ? f[8] : "");
+                    results[id] = new Result(id, slow ? Outcome.Hang : Enum.Parse<Outcome>(f[2]), long.Parse(f[3]), cpuMs, long.Parse(f[5]), long.Parse(f[6]), f[7], detail);
                     current = -1;
                     started.Restart();
                     break;
@@ -176,6 +195,12 @@ public sealed class MutationTests(ITestOutputHelper output)
                     return end;
             }
         }
+    }
+
+    private static TimeSpan CpuTime(Process p)
+    {
+        try { p.Refresh(); return p.TotalProcessorTime; }
+        catch (InvalidOperationException) { return TimeSpan.Zero; } // exited meanwhile
     }
 
     private static string DotnetHost()

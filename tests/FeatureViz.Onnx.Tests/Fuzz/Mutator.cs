@@ -18,6 +18,7 @@ internal sealed partial class Mutator(MutantPlan plan, string workDir)
         var kind = MutantPlan.KindOf(id);
         var r = MutantPlan.RandomFor(id);
         if (kind == MutationKind.ResNet18) return ResNet(id, r);
+        if (kind == MutationKind.HotAttribute && IssueCase(id) is { } issue) return issue;
         var pool = kind == MutationKind.HotAttribute ? plan.HotSeeds : plan.Seeds;
         var seed = pool[r.Next(pool.Count)];
         var (bytes, proto) = Seed(seed);
@@ -49,7 +50,43 @@ internal sealed partial class Mutator(MutantPlan plan, string workDir)
         return new Mutant(id, kind, seed, what, expect, m.ToByteArray(), null);
     }
 
-    private (byte[], ModelProto) Seed(string path)
+    /// <summary>Issue 9's reported shapes of attack: op (seed folder name part), attribute, value.</summary>
+    private static readonly (string Seed, string Op, string Attr, long Value)[] IssueCases =
+    [
+        ("convtranspose", "ConvTranspose", "strides", 20_000), ("convtranspose", "ConvTranspose", "strides", 100_000),
+        ("convtranspose", "ConvTranspose", "dilations", 20_000), ("convtranspose", "ConvTranspose", "dilations", 100_000),
+        ("convtranspose", "ConvTranspose", "pads", 100_000), ("convtranspose", "ConvTranspose", "output_padding", 100_000),
+        ("maxpool", "MaxPool", "pads", 100_000), ("maxpool", "MaxPool", "pads", 10_000), ("maxpool", "MaxPool", "strides", 100_000),
+        ("maxpool", "MaxPool", "dilations", 100_000), ("averagepool", "AveragePool", "pads", 100_000), ("averagepool", "AveragePool", "strides", 100_000),
+        ("conv_", "Conv", "pads", 100_000), ("conv_", "Conv", "strides", 100_000), ("conv_", "Conv", "dilations", 100_000),
+        ("conv_", "Conv", "pads", int.MaxValue), ("convtranspose", "ConvTranspose", "strides", int.MaxValue), ("maxpool", "MaxPool", "kernel_shape", 100_000),
+    ];
+
+    /// <summary>The first HotAttribute mutants replay issue 9's attacks, each on three seeds that hold the op.</summary>
+    private Mutant? IssueCase(int id)
+    {
+        int k = MutantPlan.IndexInKind(id);
+        if (k >= IssueCases.Length * 3) return null;
+        var (seedPart, op, attr, value) = IssueCases[k % IssueCases.Length];
+        var seeds = plan.Seeds.Where(x => Path.GetFileName(Path.GetDirectoryName(x) ?? "").Contains(seedPart, StringComparison.OrdinalIgnoreCase)).ToList();
+        var candidates = seeds.Where(x => Seed(x).Proto.Graph.Node.Any(n => n.OpType == op)).ToList();
+        if (candidates.Count == 0) return null;
+        var seed = candidates[k / IssueCases.Length * 7 % candidates.Count];
+        var m = Seed(seed).Proto.Clone();
+        var node = m.Graph.Node.First(n => n.OpType == op);
+        var input = m.Graph.Input.FirstOrDefault(i => i.Name == node.Input[0]);
+        int spatial = Math.Max(1, (input?.Type?.TensorType?.Shape?.Dim.Count ?? 4) - 2);
+        var a = node.Attribute.FirstOrDefault(x => x.Name == attr);
+        if (a is null) node.Attribute.Add(a = new AttributeProto { Name = attr, Type = AttrType.Ints });
+        a.Type = AttrType.Ints;
+        a.Ints.Clear();
+        for (int i = 0; i < (attr == "pads" ? 2 * spatial : spatial); i++) a.Ints.Add(value);
+        if (attr == "output_padding" && node.Attribute.FirstOrDefault(x => x.Name == "strides") is null)
+            node.Attribute.Add(new AttributeProto { Name = "strides", Type = AttrType.Ints, Ints = { Enumerable.Repeat(value + 1, spatial) } });
+        return new Mutant(id, MutationKind.HotAttribute, seed, $"issue 9: {op} {attr} = [{string.Join(", ", a.Ints)}]", Expectation.Any, m.ToByteArray(), null);
+    }
+
+    private (byte[] Bytes, ModelProto Proto) Seed(string path)
     {
         if (!_seeds.TryGetValue(path, out var s))
         {
@@ -151,8 +188,8 @@ internal sealed partial class Mutator(MutantPlan plan, string workDir)
             var a = existing ?? new AttributeProto { Name = name, Type = AttrType.Ints };
             if (existing is null) n.Attribute.Add(a);
             a.Ints.Clear();
-            var big = HostileValues.Long(r);
-            for (int i = 0; i < len; i++) a.Ints.Add(r.Next(3) == 0 ? r.Next(0, 3) : big);
+            var big = hot ? HostileValues.Geometry(r) : HostileValues.Long(r);
+            for (int i = 0; i < len; i++) a.Ints.Add(r.Next(4) == 0 ? r.Next(0, 3) : big);
             if (r.Next(5) == 0) a.Ints.Add(HostileValues.Long(r));
             if (name is "axis" or "group" or "to" or "blocksize" or "size" or "k" or "keepdims") { a.Type = AttrType.Int; a.I = big; a.Ints.Clear(); }
             return $"node '{n.Name}' ({n.OpType}): {name} = {(a.Type == AttrType.Int ? a.I.ToString() : $"[{string.Join(", ", a.Ints)}]")}";
