@@ -5,7 +5,7 @@ namespace FeatureViz.Onnx.Tests.Fuzz;
 /// <summary>
 /// The test assembly's entry point, used only as the mutation test's worker process: <c>dotnet
 /// FeatureViz.Onnx.Tests.dll --fuzz-worker SEEDS FIRST END WORKDIR</c> builds and runs mutants FIRST..END-1, writing
-/// "S id" before building each, "R id" before loading it and "D id outcome wallMs cpuMs peakMiB heapMiB what detail" after it, so that the parent can name the mutant
+/// "S id" before building each, "R id what" before loading it and "D id outcome wallMs cpuMs peakMiB heapMiB what detail" after it, so that the parent can name the mutant
 /// that killed or hung the process.
 /// </summary>
 public static class FuzzWorker
@@ -37,7 +37,7 @@ public static class FuzzWorker
             {
                 m = mutator.Make(id);
                 // The time limit starts here: building a mutant (parsing ResNet18 once per worker) is not the model's time.
-                stdout.WriteLine($"R\t{id}");
+                stdout.WriteLine($"R\t{id}\t{Describe(m)}");
                 stdout.Flush();
                 sw.Restart();
                 cpu0 = CpuTime();
@@ -51,7 +51,7 @@ public static class FuzzWorker
             heapPeak = Math.Max(heapPeak, GC.GetGCMemoryInfo().HeapSizeBytes);
             long peak;
             using (var self = Process.GetCurrentProcess()) peak = self.PeakWorkingSet64;
-            var what = m is null ? "" : $"{m.Description} [{Path.GetFileName(Path.GetDirectoryName(m.Seed))}] expect {m.Expect}".Replace('\t', ' ').Replace('\n', ' ');
+            var what = m is null ? "" : Describe(m);
             var cpuMs = (long)(CpuTime() - cpu0).TotalMilliseconds;
             stdout.WriteLine($"D\t{id}\t{outcome}\t{sw.ElapsedMilliseconds}\t{cpuMs}\t{peak >> 20}\t{heapPeak >> 20}\t{what}\t{detail}");
             stdout.Flush();
@@ -62,6 +62,9 @@ public static class FuzzWorker
         stdout.Flush();
         return 0;
     }
+
+    private static string Describe(Mutant m) =>
+        $"{m.Description} [{Path.GetFileName(Path.GetDirectoryName(m.Seed))}] expect {m.Expect}".Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
 
     private static TimeSpan CpuTime()
     {

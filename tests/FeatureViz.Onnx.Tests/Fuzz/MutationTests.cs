@@ -136,6 +136,7 @@ public sealed class MutationTests(ITestOutputHelper output)
 
         int current = -1;
         bool building = false;
+        string what = "";
         var started = Stopwatch.StartNew();
         var cpuAtStart = TimeSpan.Zero;
         while (true)
@@ -153,7 +154,7 @@ public sealed class MutationTests(ITestOutputHelper output)
                 if (cpu < HangLimit && started.Elapsed < BlockedLimit) continue;
                 p.Kill(entireProcessTree: true);
                 p.WaitForExit();
-                results[current] = new Result(current, Outcome.Hang, (long)started.Elapsed.TotalMilliseconds, (long)cpu.TotalMilliseconds, 0, 0, "",
+                results[current] = new Result(current, Outcome.Hang, (long)started.Elapsed.TotalMilliseconds, (long)cpu.TotalMilliseconds, 0, 0, what,
                     $"killed after {cpu.TotalSeconds:F1} s of processor time, {started.Elapsed.TotalSeconds:F1} s wall");
                 return current + 1;
             }
@@ -165,7 +166,7 @@ public sealed class MutationTests(ITestOutputHelper output)
                 lock (stderr) err = stderr.ToString();
                 var errLines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                 var first2 = string.Join(" | ", errLines.Take(2).Concat(errLines.Where(l => l.StartsWith("at FeatureViz", StringComparison.Ordinal)).Take(1)));
-                results[current] = new Result(current, Outcome.Crash, (long)started.Elapsed.TotalMilliseconds, 0, 0, 0, "", $"worker died (exit {p.ExitCode}): {first2}");
+                results[current] = new Result(current, Outcome.Crash, (long)started.Elapsed.TotalMilliseconds, 0, 0, 0, what, $"worker died (exit {p.ExitCode}): {first2}");
                 return current + 1;
             }
             var f = line.Split('\t');
@@ -178,6 +179,7 @@ public sealed class MutationTests(ITestOutputHelper output)
                     break;
                 case "R":
                     building = false;
+                    what = f.Length > 2 ? f[2] : "";
                     started.Restart();
                     cpuAtStart = CpuTime(p);
                     break;
