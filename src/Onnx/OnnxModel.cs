@@ -30,57 +30,34 @@ public sealed class OnnxModel : IDisposable
 
     /// <summary>Loads a model from a file. External-data tensors load only from inside the model's directory.</summary>
     /// <remarks>Exceptions: see <see cref="OnnxModelErrors"/>.</remarks>
-    /// <exception cref="OnnxImportException">
-    /// The file is not a valid ONNX model, uses something unsupported, is larger than
-    /// <see cref="OnnxLoadOptions.MaxModelBytes"/>, or is not a regular file (a device such as /dev/zero).
-    /// </exception>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="OnnxImportException">The file is not a valid ONNX model, or uses something unsupported.</exception>
     public static OnnxModel Load(string path, OnnxLoadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"OnnxModel.Load: model file '{path}' does not exist.", full);
-        options = Checked(options);
-        var model = OnnxGraph.Parse(ReadModelFile(path, full, options.MaxModelBytes));
+        var model = OnnxGraph.Parse(File.ReadAllBytes(full));
         return Create(model, Path.GetDirectoryName(full), options);
-    }
-
-    /// <summary>
-    /// The file's bytes: at most <paramref name="maxBytes"/>, and exactly as many as the file system says it holds, so
-    /// that a device or pseudo-file (/dev/zero, /proc/...) that reports 0 bytes but never ends is refused at once.
-    /// </summary>
-    private static byte[] ReadModelFile(string path, string full, long maxBytes)
-    {
-        using var fs = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
-        long length = fs.Length;
-        if (length > maxBytes)
-            throw new OnnxImportException($"OnnxModel.Load: model file '{path}' has {length} bytes, more than OnnxLoadOptions.MaxModelBytes ({maxBytes}).");
-        var bytes = new byte[length];
-        fs.ReadExactly(bytes);
-        Span<byte> probe = stackalloc byte[1];
-        if (fs.Read(probe) != 0)
-            throw new OnnxImportException($"OnnxModel.Load: '{path}' is not a regular file (it reported {length} bytes but holds more; a device or pseudo-file?).");
-        return bytes;
     }
 
     /// <summary>Loads a model from a stream (external data is refused: there is no directory to read it from).</summary>
     /// <remarks>Exceptions: see <see cref="OnnxModelErrors"/>.</remarks>
     /// <exception cref="OnnxImportException">
-    /// The data is not a valid ONNX model, uses something unsupported, or is longer than <see cref="OnnxLoadOptions.MaxModelBytes"/>
+    /// The data is not a valid ONNX model, uses something unsupported, or is longer than <see cref="OnnxLoadOptions.MaxStreamBytes"/>
     /// (reading stops there).
     /// </exception>
     public static OnnxModel Load(Stream stream, OnnxLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         options = Checked(options);
-        long max = options.MaxModelBytes;
+        long max = options.MaxStreamBytes;
         using var ms = new MemoryStream();
         var buffer = new byte[81920];
         int n;
         while ((n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, max + 1 - ms.Length))) > 0)
         {
             ms.Write(buffer, 0, n);
-            if (ms.Length > max) throw new OnnxImportException($"OnnxModel.Load: the stream holds more than OnnxLoadOptions.MaxModelBytes ({max}) bytes.");
+            if (ms.Length > max) throw new OnnxImportException($"OnnxModel.Load: the stream holds more than OnnxLoadOptions.MaxStreamBytes ({max}) bytes.");
         }
         return Create(OnnxGraph.Parse(ms.GetBuffer().AsSpan(0, (int)ms.Length)), null, options);
     }
@@ -122,8 +99,8 @@ public sealed class OnnxModel : IDisposable
     {
         options ??= new OnnxLoadOptions();
         if (options.MaxTensorElements <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorElements must be positive.", nameof(options));
-        if (options.MaxModelBytes <= 0 || options.MaxModelBytes > OnnxLoadOptions.ProtobufLimit)
-            throw new ArgumentException($"OnnxLoadOptions.MaxModelBytes must be 1 to {OnnxLoadOptions.ProtobufLimit}.", nameof(options));
+        if (options.MaxStreamBytes <= 0 || options.MaxStreamBytes > OnnxLoadOptions.ProtobufLimit)
+            throw new ArgumentException($"OnnxLoadOptions.MaxStreamBytes must be 1 to {OnnxLoadOptions.ProtobufLimit}.", nameof(options));
         return options;
     }
 
@@ -261,10 +238,11 @@ public sealed record OnnxLoadOptions
     public long MaxTensorElements { get; init; } = OnnxGraph.DefaultMaxElements;
 
     /// <summary>
-    /// The largest model file or stream that is read (default and maximum 2 GiB - 1, protobuf's own limit); a longer
-    /// one is refused before it is read (a file) or as soon as reading passes it (a stream).
+    /// The most bytes <see cref="OnnxModel.Load(Stream, OnnxLoadOptions?)"/> reads from its stream (default and maximum
+    /// 2 GiB - 1, protobuf's own limit): a longer stream is refused as soon as reading passes it, instead of buffering
+    /// an endless one until memory runs out.
     /// </summary>
-    public long MaxModelBytes { get; init; } = ProtobufLimit;
+    public long MaxStreamBytes { get; init; } = ProtobufLimit;
 
     /// <summary>Protobuf messages, and so ONNX model files without external data, are under 2 GiB.</summary>
     public const long ProtobufLimit = int.MaxValue;
