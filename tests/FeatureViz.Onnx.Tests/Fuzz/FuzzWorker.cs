@@ -12,6 +12,9 @@ public static class FuzzWorker
 {
     public const string Flag = "--fuzz-worker";
 
+    /// <summary>Self-test hook: the worker fails fast (dies as a crash would) when it reaches this mutant id.</summary>
+    public const string CrashAtVariable = "FEATUREVIZ_FUZZ_SELFTEST_CRASH_AT";
+
     public static int Main(string[] args)
     {
         if (args.Length != 5 || args[0] != Flag)
@@ -24,6 +27,7 @@ public static class FuzzWorker
         var mutator = new Mutator(plan, args[4]);
         var stdout = Console.Out;
         long heapPeak = 0;
+        int crashAt = int.TryParse(Environment.GetEnvironmentVariable(CrashAtVariable), out var c) ? c : -1;
         for (int id = first; id < end; id++)
         {
             stdout.WriteLine($"S\t{id}");
@@ -41,6 +45,7 @@ public static class FuzzWorker
                 stdout.Flush();
                 sw.Restart();
                 cpu0 = CpuTime();
+                if (id == crashAt) Environment.FailFast("FailFast self-test of the mutation test's crash detection");
                 (outcome, detail) = MutantExecutor.Execute(m);
             }
             catch (Exception e)

@@ -99,21 +99,43 @@ public sealed class MutationTests(ITestOutputHelper output)
         return parts.Length >= 2 ? $"{parts[0]}: {parts[1]}" : detail;
     }
 
-    /// <summary>Runs every mutant in worker processes, restarting after a crash or hang at the next mutant.</summary>
-    private Dictionary<int, Result> RunAll(string seedFile, string work)
+    [SharedDataFact("data/models/mnist-8.onnx")]
+    public void AWorkerThatDiesIsReportedAsACrashOfItsMutantAndTheRestStillRun()
     {
-        var results = new Dictionary<int, Result>();
-        int next = 0, restarts = 0;
-        while (next < MutantPlan.Count)
+        // The worker kills itself (FailFast, as an AccessViolationException would) at mutant 5 of 0..9.
+        var work = Directory.CreateTempSubdirectory("featureviz-fuzz-").FullName;
+        try
         {
-            next = RunWorker(seedFile, work, next, MutantPlan.Count, results);
-            if (next < MutantPlan.Count && ++restarts > 200) throw new InvalidOperationException("Over 200 worker restarts: giving up.");
+            var seedFile = Path.Combine(work, "seeds.txt");
+            File.WriteAllLines(seedFile, MutantPlan.DiscoverSeeds(SharedData.Directory).Take(20));
+            var results = RunAll(seedFile, work, 0, 10, crashAt: 5);
+            Assert.Equal(Enumerable.Range(0, 10), results.Keys.Order());
+            Assert.Equal(Outcome.Crash, results[5].Outcome);
+            Assert.Contains("FailFast self-test", results[5].Detail);
+            Assert.All(results.Values.Where(r => r.Id != 5), r => Assert.NotEqual(Outcome.Crash, r.Outcome));
+        }
+        finally
+        {
+            FuzzFolders.DeleteTree(work);
+        }
+    }
+
+    /// <summary>Runs mutants <paramref name="first"/>..<paramref name="end"/>-1 in worker processes, restarting after a crash or hang at the next mutant.</summary>
+    private static Dictionary<int, Result> RunAll(string seedFile, string work, int first = 0, int end = -1, int crashAt = -1)
+    {
+        if (end < 0) end = MutantPlan.Count;
+        var results = new Dictionary<int, Result>();
+        int next = first, restarts = 0;
+        while (next < end)
+        {
+            next = RunWorker(seedFile, work, next, end, results, crashAt);
+            if (next < end && ++restarts > 200) throw new InvalidOperationException("Over 200 worker restarts: giving up.");
         }
         return results;
     }
 
     /// <summary>One worker from <paramref name="first"/>; returns the id to continue at.</summary>
-    private int RunWorker(string seedFile, string work, int first, int end, Dictionary<int, Result> results)
+    private static int RunWorker(string seedFile, string work, int first, int end, Dictionary<int, Result> results, int crashAt)
     {
         var dll = typeof(FuzzWorker).Assembly.Location;
         var psi = new ProcessStartInfo(DotnetHost(), [dll, FuzzWorker.Flag, seedFile, first.ToString(), end.ToString(), work])
@@ -121,6 +143,7 @@ public sealed class MutationTests(ITestOutputHelper output)
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         psi.Environment["DOTNET_GCHeapHardLimit"] = GcHeapHardLimit;
+        if (crashAt >= 0) psi.Environment[FuzzWorker.CrashAtVariable] = crashAt.ToString();
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start the fuzz worker");
         var lines = new BlockingCollection<string?>();
         var stderr = new StringBuilder();
