@@ -32,6 +32,7 @@ public sealed class OnnxModel : IDisposable
     /// Loads a model from a file. External-data tensors load only from inside the model's directory. The file must be
     /// a regular file of at most <see cref="MaxModelBytes"/> bytes (a device such as /dev/zero is refused at once).
     /// </summary>
+    /// <remarks>Exceptions: see <see cref="OnnxModelErrors"/>.</remarks>
     /// <exception cref="OnnxImportException">The file is not a valid ONNX model, or uses something unsupported.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="IOException">The file is a folder, device, FIFO or socket, is empty, or is larger than <see cref="MaxModelBytes"/>.</exception>
@@ -47,12 +48,24 @@ public sealed class OnnxModel : IDisposable
     public const long MaxModelBytes = int.MaxValue;
 
     /// <summary>Loads a model from a stream (external data is refused: there is no directory to read it from).</summary>
-    /// <exception cref="OnnxImportException">The data is not a valid ONNX model, or uses something unsupported.</exception>
+    /// <remarks>Exceptions: see <see cref="OnnxModelErrors"/>.</remarks>
+    /// <exception cref="OnnxImportException">
+    /// The data is not a valid ONNX model, uses something unsupported, or is longer than <see cref="OnnxLoadOptions.MaxStreamBytes"/>
+    /// (reading stops there).
+    /// </exception>
     public static OnnxModel Load(Stream stream, OnnxLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        options = Checked(options);
+        long max = options.MaxStreamBytes;
         using var ms = new MemoryStream();
-        stream.CopyTo(ms);
+        var buffer = new byte[81920];
+        int n;
+        while ((n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, max + 1 - ms.Length))) > 0)
+        {
+            ms.Write(buffer, 0, n);
+            if (ms.Length > max) throw new OnnxImportException($"OnnxModel.Load: the stream holds more than OnnxLoadOptions.MaxStreamBytes ({max}) bytes.");
+        }
         return Create(OnnxGraph.Parse(ms.GetBuffer().AsSpan(0, (int)ms.Length)), null, options);
     }
 
@@ -89,12 +102,20 @@ public sealed class OnnxModel : IDisposable
         throw new FileNotFoundException($"OnnxModel.LoadResNet18: DnnImageModels/{folder}/{file} was not found under {string.Join(" or ", roots)} (it is copied to the output folder by the FeatureViz.Onnx package).");
     }
 
-    private static OnnxModel Create(global::Onnx.ModelProto model, string? directory, OnnxLoadOptions? options)
+    private static OnnxLoadOptions Checked(OnnxLoadOptions? options)
     {
         options ??= new OnnxLoadOptions();
-        var backend = options.Backend ?? DefaultBackend.Resolve("OnnxModel.Load");
         if (options.MaxTensorElements <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorElements must be positive.", nameof(options));
         if (options.MaxTensorBytes <= 0) throw new ArgumentException("OnnxLoadOptions.MaxTensorBytes must be positive.", nameof(options));
+        if (options.MaxStreamBytes <= 0 || options.MaxStreamBytes > OnnxLoadOptions.ProtobufLimit)
+            throw new ArgumentException($"OnnxLoadOptions.MaxStreamBytes must be 1 to {OnnxLoadOptions.ProtobufLimit}.", nameof(options));
+        return options;
+    }
+
+    private static OnnxModel Create(global::Onnx.ModelProto model, string? directory, OnnxLoadOptions? options)
+    {
+        options = Checked(options);
+        var backend = options.Backend ?? DefaultBackend.Resolve("OnnxModel.Load");
         var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements, options.MaxTensorBytes));
         return new OnnxModel(graph);
     }
@@ -244,6 +265,16 @@ public sealed record OnnxLoadOptions
     /// <see cref="OnnxImportException"/> naming the node and op.
     /// </summary>
     public long MaxTensorBytes { get; init; } = OnnxGraph.DefaultMaxBytes;
+
+    /// <summary>
+    /// The most bytes <see cref="OnnxModel.Load(Stream, OnnxLoadOptions?)"/> reads from its stream (default and maximum
+    /// 2 GiB - 1, protobuf's own limit): a longer stream is refused as soon as reading passes it, instead of buffering
+    /// an endless one until memory runs out.
+    /// </summary>
+    public long MaxStreamBytes { get; init; } = ProtobufLimit;
+
+    /// <summary>Protobuf messages, and so ONNX model files without external data, are under 2 GiB.</summary>
+    public const long ProtobufLimit = int.MaxValue;
 }
 
 /// <summary>A model that cannot be loaded or run: the message names the node, op and problem.</summary>
@@ -251,4 +282,34 @@ public sealed class OnnxImportException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public OnnxImportException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>
+/// The exception contract of <see cref="OnnxModel"/>, in one place. Whatever the bytes of a model file or stream
+/// (and of its external data), loading throws <see cref="OnnxImportException"/> for anything wrong in that content;
+/// <see cref="ArgumentException"/> only for the caller's arguments and options; and <see cref="FileNotFoundException"/>,
+/// <see cref="IOException"/> or <see cref="UnauthorizedAccessException"/> only for the model path itself. Running
+/// throws <see cref="OnnxImportException"/> when a node fails on the given inputs, <see cref="ArgumentException"/>
+/// for unknown names or inputs of the wrong rank or type, and <see cref="ObjectDisposedException"/> after
+/// <see cref="OnnxModel.Dispose"/>. Anything else (NullReferenceException, IndexOutOfRangeException,
+/// InvalidCastException, OverflowException, protobuf exceptions, OutOfMemoryException...) is a defect.
+/// </summary>
+public static class OnnxModelErrors
+{
+    /// <summary>The types <see cref="OnnxModel.Load(string, OnnxLoadOptions?)"/>, <see cref="OnnxModel.Load(Stream, OnnxLoadOptions?)"/> and <see cref="OnnxModel.LoadResNet18"/> may throw (subclasses included).</summary>
+    public static IReadOnlyList<Type> LoadExceptions { get; } =
+        [typeof(OnnxImportException), typeof(ArgumentException), typeof(IOException), typeof(UnauthorizedAccessException)];
+
+    /// <summary>
+    /// The types <see cref="OnnxModel.Run(IReadOnlyDictionary{string, Tensor}, IEnumerable{string})"/>,
+    /// <see cref="OnnxModel.Run(Tensor, string?)"/>, <see cref="OnnxModel.Layers"/> and <see cref="OnnxModel.GetLayer(string)"/> may throw (subclasses included).
+    /// </summary>
+    public static IReadOnlyList<Type> RunExceptions { get; } =
+        [typeof(OnnxImportException), typeof(ArgumentException), typeof(ObjectDisposedException)];
+
+    /// <summary>Whether <paramref name="e"/> is one of <see cref="LoadExceptions"/>.</summary>
+    public static bool IsDocumentedForLoad(Exception e) => LoadExceptions.Any(t => t.IsInstanceOfType(e));
+
+    /// <summary>Whether <paramref name="e"/> is one of <see cref="RunExceptions"/>.</summary>
+    public static bool IsDocumentedForRun(Exception e) => RunExceptions.Any(t => t.IsInstanceOfType(e));
 }
