@@ -1,0 +1,40 @@
+using System.Reflection;
+using FeatureViz.Kernels.Gpu.Elementwise;
+using FeatureViz.Tensors.Ops;
+
+namespace FeatureViz.Kernels.Gpu;
+
+/// <summary>
+/// Every GPU kernel entry point as a closed method, generic kernels instantiated with every op struct (and every tile
+/// configuration) they are launched with: the list the offline PTX/OpenCL compilation checks walk.
+/// </summary>
+internal static class KernelCatalog
+{
+    /// <summary>All kernels, each with a readable name.</summary>
+    public static IEnumerable<(string Name, MethodInfo Method)> All()
+    {
+        var unaryOps = OpStructs(typeof(IUnaryOp));
+        var binaryOps = OpStructs(typeof(IBinaryOp));
+        foreach (var name in new[] { nameof(ElementwiseKernels.UnaryForward), nameof(ElementwiseKernels.UnaryBackward) })
+            foreach (var op in unaryOps)
+                yield return Close(typeof(ElementwiseKernels), name, op);
+        foreach (var name in new[] { nameof(ElementwiseKernels.BinaryForward), nameof(ElementwiseKernels.BinaryForwardSameShape), nameof(ElementwiseKernels.BinaryBackward) })
+            foreach (var op in binaryOps)
+                yield return Close(typeof(ElementwiseKernels), name, op);
+    }
+
+    internal static (string Name, MethodInfo Method) Close(Type host, string name, params Type[] typeArguments)
+    {
+        var method = host.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new MissingMethodException(host.Name, name);
+        if (typeArguments.Length == 0) return (name, method);
+        return ($"{name}<{string.Join(", ", typeArguments.Select(t => t.Name))}>", method.MakeGenericMethod(typeArguments));
+    }
+
+    /// <summary>The public op structs of the tensor library implementing <paramref name="contract"/>.</summary>
+    internal static IReadOnlyList<Type> OpStructs(Type contract) =>
+        contract.Assembly.GetTypes()
+            .Where(t => t.IsValueType && t.IsPublic && contract.IsAssignableFrom(t))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToList();
+}
