@@ -15,7 +15,7 @@ public sealed class GpuAcceleratorTests(SimulatorFixture sim)
         var info = sim[warp].Info;
         Assert.Equal(GpuDeviceKind.IlgpuCpu, info.Kind);
         Assert.Equal(warp, info.WarpSize);
-        Assert.Equal(warp * (warp == 32 ? 2 : 4), info.MaxGroupSize);
+        Assert.Equal(warp * (warp == 32 ? 2 : 8), info.MaxGroupSize);
         Assert.True(info.MemoryBytes > 0);
         Assert.Equal("ilgpu-cpu", info.Moniker);
     }

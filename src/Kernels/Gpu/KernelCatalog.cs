@@ -1,5 +1,6 @@
 using System.Reflection;
 using FeatureViz.Kernels.Gpu.Elementwise;
+using FeatureViz.Kernels.Gpu.Reductions;
 using FeatureViz.Tensors.Ops;
 
 namespace FeatureViz.Kernels.Gpu;
@@ -21,6 +22,9 @@ internal static class KernelCatalog
         foreach (var name in new[] { nameof(ElementwiseKernels.BinaryForward), nameof(ElementwiseKernels.BinaryForwardSameShape), nameof(ElementwiseKernels.BinaryBackward) })
             foreach (var op in binaryOps)
                 yield return Close(typeof(ElementwiseKernels), name, op);
+        foreach (var name in new[] { nameof(ReduceKernels.ReduceByGroup), nameof(ReduceKernels.ReduceByThread) })
+            foreach (var op in GpuReduce.OpTypes())
+                yield return Close(typeof(ReduceKernels), name, op);
     }
 
     internal static (string Name, MethodInfo Method) Close(Type host, string name, params Type[] typeArguments)
