@@ -1,5 +1,7 @@
 using System.Reflection;
+using FeatureViz.Kernels.Gpu.Conv;
 using FeatureViz.Kernels.Gpu.Elementwise;
+using FeatureViz.Kernels.Gpu.Gemm;
 using FeatureViz.Kernels.Gpu.Reductions;
 using FeatureViz.Tensors.Ops;
 
@@ -25,6 +27,17 @@ internal static class KernelCatalog
         foreach (var name in new[] { nameof(ReduceKernels.ReduceByGroup), nameof(ReduceKernels.ReduceByThread) })
             foreach (var op in GpuReduce.OpTypes())
                 yield return Close(typeof(ReduceKernels), name, op);
+        Type[][] operands =
+        [
+            [typeof(StridedMatrix), typeof(StridedMatrix)],
+            [typeof(StridedMatrix), typeof(Im2ColOperand)],
+            [typeof(TransposedWeightOperand), typeof(GradientGatherOperand)],
+            [typeof(GradientRowsOperand), typeof(TransposedIm2ColOperand)],
+        ];
+        foreach (var tile in new[] { typeof(GemmTile64), typeof(GemmTile16) })
+            foreach (var pair in operands)
+                yield return Close(typeof(GemmKernels), nameof(GemmKernels.Gemm), tile, pair[0], pair[1]);
+        yield return ("DepthwiseForward", typeof(DepthwiseKernels).GetMethod(nameof(DepthwiseKernels.Forward))!);
     }
 
     internal static (string Name, MethodInfo Method) Close(Type host, string name, params Type[] typeArguments)
