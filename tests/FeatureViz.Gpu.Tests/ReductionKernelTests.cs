@@ -16,7 +16,7 @@ public sealed class ReductionKernelTests(SimulatorFixture sim)
         int[][] shapes = [[1, 1, 1], [3, 1000, 1], [5, 37, 7], [2, 3, 129], [70, 5, 1]];
         // Sum on every shape, warp size and strategy; max and min (same kernels, other op struct) on fewer.
         foreach (var warp in new[] { 32, 4 })
-            foreach (var strategy in new[] { ReduceStrategy.GroupPerOutput, ReduceStrategy.ThreadPerOutput })
+            foreach (var strategy in new[] { ReduceStrategy.GroupPerOutput, ReduceStrategy.ThreadPerOutput, ReduceStrategy.GroupPerOutputSharedTree })
             {
                 foreach (var s in shapes) data.Add(ReduceKind.Sum, warp, strategy, s[0], s[1], s[2]);
                 foreach (var kind in new[] { ReduceKind.Max, ReduceKind.Min })

@@ -13,8 +13,8 @@ namespace FeatureViz.Kernels.Gpu;
 /// </summary>
 internal static class KernelCatalog
 {
-    /// <summary>All kernels, each with a readable name.</summary>
-    public static IEnumerable<(string Name, MethodInfo Method)> All()
+    /// <summary>All kernels, each with a readable name and whether the OpenCL path uses it (else CUDA and the CPU accelerator only).</summary>
+    public static IEnumerable<(string Name, MethodInfo Method, bool OpenCL)> All()
     {
         var unaryOps = OpStructs(typeof(IUnaryOp));
         var binaryOps = OpStructs(typeof(IBinaryOp));
@@ -24,9 +24,15 @@ internal static class KernelCatalog
         foreach (var name in new[] { nameof(ElementwiseKernels.BinaryForward), nameof(ElementwiseKernels.BinaryForwardSameShape), nameof(ElementwiseKernels.BinaryBackward) })
             foreach (var op in binaryOps)
                 yield return Close(typeof(ElementwiseKernels), name, op);
-        foreach (var name in new[] { nameof(ReduceKernels.ReduceByGroup), nameof(ReduceKernels.ReduceByThread) })
-            foreach (var op in GpuReduce.OpTypes())
-                yield return Close(typeof(ReduceKernels), name, op);
+        foreach (var op in GpuReduce.OpTypes())
+        {
+            yield return Close(typeof(ReduceKernels), nameof(ReduceKernels.ReduceByThread), op);
+            foreach (var (mode, openCL) in GpuReduce.Modes())
+            {
+                var (name, method, _) = Close(typeof(ReduceKernels), nameof(ReduceKernels.ReduceByGroup), op, mode);
+                yield return (name, method, openCL);
+            }
+        }
         Type[][] operands =
         [
             [typeof(StridedMatrix), typeof(StridedMatrix)],
@@ -37,15 +43,15 @@ internal static class KernelCatalog
         foreach (var tile in new[] { typeof(GemmTile64), typeof(GemmTile16) })
             foreach (var pair in operands)
                 yield return Close(typeof(GemmKernels), nameof(GemmKernels.Gemm), tile, pair[0], pair[1]);
-        yield return ("DepthwiseForward", typeof(DepthwiseKernels).GetMethod(nameof(DepthwiseKernels.Forward))!);
+        yield return ("DepthwiseForward", typeof(DepthwiseKernels).GetMethod(nameof(DepthwiseKernels.Forward))!, true);
     }
 
-    internal static (string Name, MethodInfo Method) Close(Type host, string name, params Type[] typeArguments)
+    internal static (string Name, MethodInfo Method, bool OpenCL) Close(Type host, string name, params Type[] typeArguments)
     {
         var method = host.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
             ?? throw new MissingMethodException(host.Name, name);
-        if (typeArguments.Length == 0) return (name, method);
-        return ($"{name}<{string.Join(", ", typeArguments.Select(t => t.Name))}>", method.MakeGenericMethod(typeArguments));
+        if (typeArguments.Length == 0) return (name, method, true);
+        return ($"{name}<{string.Join(", ", typeArguments.Select(t => t.Name))}>", method.MakeGenericMethod(typeArguments), true);
     }
 
     /// <summary>The public op structs of the tensor library implementing <paramref name="contract"/>.</summary>

@@ -16,6 +16,9 @@ public enum ReduceStrategy
 
     /// <summary>A thread per output, looping over the reduced axis.</summary>
     ThreadPerOutput,
+
+    /// <summary>A group per output combining through a shared-memory tree, without warp shuffles (what non-Intel OpenCL gets).</summary>
+    GroupPerOutputSharedTree,
 }
 
 /// <summary>Launches the reductions (sum, max, min) on a <see cref="GpuAccelerator"/>'s stream.</summary>
@@ -104,12 +107,25 @@ public static class GpuReduce
             byThread(gpu.Stream, gpu.Policy.For(outputs), x, y, reduce, inner, op);
             return;
         }
-        var byGroup = gpu.Kernels.Get(nameof(ReduceKernels.ReduceByGroup), typeof(TOp),
-            a => a.LoadKernel<ArrayView<float>, ArrayView<float>, int, int, TOp>(ReduceKernels.ReduceByGroup));
         var grid = gpu.Policy.Groups(outputs);
-        int warps = (grid.GroupDim.X + gpu.Info.WarpSize - 1) / gpu.Info.WarpSize;
-        byGroup(gpu.Stream, new KernelConfig(grid.GridDim, grid.GroupDim, SharedMemoryConfig.RequestDynamic<float>(warps)), x, y, reduce, inner, op);
+        if (strategy == ReduceStrategy.GroupPerOutput && UsesWarpShuffles(gpu))
+        {
+            var byGroup = gpu.Kernels.Get(nameof(ReduceKernels.ReduceByGroup), typeof(TOp),
+                a => a.LoadKernel<ArrayView<float>, ArrayView<float>, int, int, TOp, ShuffleReduceMode>(ReduceKernels.ReduceByGroup));
+            int warps = (grid.GroupDim.X + gpu.Info.WarpSize - 1) / gpu.Info.WarpSize;
+            byGroup(gpu.Stream, new KernelConfig(grid.GridDim, grid.GroupDim, SharedMemoryConfig.RequestDynamic<float>(warps)), x, y, reduce, inner, op, default);
+        }
+        else
+        {
+            var byTree = gpu.Kernels.Get(nameof(ReduceKernels.ReduceByGroup) + "Tree", typeof(TOp),
+                a => a.LoadKernel<ArrayView<float>, ArrayView<float>, int, int, TOp, TreeReduceMode>(ReduceKernels.ReduceByGroup));
+            byTree(gpu.Stream, new KernelConfig(grid.GridDim, grid.GroupDim, SharedMemoryConfig.RequestDynamic<float>(grid.GroupDim.X)), x, y, reduce, inner, op, default);
+        }
     }
+
+    /// <summary>False on OpenCL devices other than Intel's, for which ILGPU 1.5.3 generates no warp shuffles.</summary>
+    private static bool UsesWarpShuffles(GpuAccelerator gpu) =>
+        gpu.Accelerator is not ILGPU.Runtime.OpenCL.CLAccelerator cl || cl.Vendor == ILGPU.Runtime.OpenCL.CLDeviceVendor.Intel;
 
     private static int Product(int[] dims, int from, int to)
     {
@@ -119,4 +135,7 @@ public static class GpuReduce
     }
 
     internal static IEnumerable<Type> OpTypes() => [typeof(SumReduce), typeof(MaxReduce), typeof(MinReduce)];
+
+    /// <summary>The group-reduction modes: shuffles on CUDA, a shared-memory tree on (non-Intel) OpenCL.</summary>
+    internal static IEnumerable<(Type Mode, bool OpenCL)> Modes() => [(typeof(ShuffleReduceMode), false), (typeof(TreeReduceMode), true)];
 }
