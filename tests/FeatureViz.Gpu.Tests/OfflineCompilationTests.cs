@@ -57,6 +57,16 @@ public sealed class OfflineCompilationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void GemmReadsItsSharedMemoryFragmentsAsVectors()
+    {
+        using var context = Context.Create(b => b.Cuda().EnableAlgorithms());
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_88, null);
+        var (_, method, _) = KernelCatalog.All().First(k => k.Name.StartsWith("Gemm<GemmTile64, StridedMatrix, StridedMatrix>", StringComparison.Ordinal));
+        var ptx = ((PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(method), default)).PTXAssembly;
+        Assert.Contains("ld.shared.v4.f32", ptx);
+    }
+
+    [Fact]
     public void EveryKernelCompilesToOpenClCThatClangAccepts()
     {
         using var context = Context.Create(b => b.OpenCL().EnableAlgorithms());

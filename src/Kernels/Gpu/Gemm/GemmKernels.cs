@@ -54,11 +54,16 @@ internal static class GemmKernels
                     bTile[e] = gn < n && gk < k ? bOp.Load(b, batch, gk, gn) : 0f;
                 }
                 Group.Barrier();
-                int aBase = ty * 4, bBase = tx * 4;
-                for (int kk = 0; kk < bk; kk++, aBase += bm, bBase += bn)
+                // 16-byte fragment reads (ld.shared.v4): BM, BN and the B tile's offset are multiples of 4 floats.
+                var aQuads = aTile.Cast<Quad>();
+                var bQuads = bTile.Cast<Quad>();
+                int aq = ty, bq = tx, aRow = bm / 4, bRow = bn / 4;
+                for (int kk = 0; kk < bk; kk++, aq += aRow, bq += bRow)
                 {
-                    float a0 = aTile[aBase], a1 = aTile[aBase + 1], a2 = aTile[aBase + 2], a3 = aTile[aBase + 3];
-                    float b0 = bTile[bBase], b1 = bTile[bBase + 1], b2 = bTile[bBase + 2], b3 = bTile[bBase + 3];
+                    var fa = aQuads[aq];
+                    var fb = bQuads[bq];
+                    float a0 = fa.X, a1 = fa.Y, a2 = fa.Z, a3 = fa.W;
+                    float b0 = fb.X, b1 = fb.Y, b2 = fb.Z, b3 = fb.W;
                     c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
                     c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
                     c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
@@ -72,6 +77,14 @@ internal static class GemmKernels
             StoreRow(c, cLayout, shape, batch, row + 2, col, c20, c21, c22, c23);
             StoreRow(c, cLayout, shape, batch, row + 3, col, c30, c31, c32, c33);
         }
+    }
+
+    /// <summary>Four floats read or written as one 16-byte access.</summary>
+    private struct Quad
+    {
+#pragma warning disable CS0649 // filled through the reinterpreted shared-memory view, never by assignment
+        public float X, Y, Z, W;
+#pragma warning restore CS0649
     }
 
     private static void StoreRow(ArrayView<float> c, StridedMatrix layout, GemmShape shape, int batch, int row, int col,
