@@ -8,6 +8,7 @@ cd "$root"
 missing=()
 [ -d /usr/share/libonnx-testdata/data ] || missing+=(libonnx-testdata)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v clang >/dev/null 2>&1 || missing+=(clang)  # OpenCL C syntax check of the GPU kernels
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo); else sudo=(); fi
   if [ "$(id -u)" -eq 0 ] || [ ${#sudo[@]} -gt 0 ]; then

@@ -61,7 +61,9 @@ public readonly struct CosOp : IUnaryOp
 /// <summary>ReLU; with <see cref="StraightThrough"/> its gradient is the identity (feature-visualization warm-up).</summary>
 public readonly struct ReluOp(bool straightThrough) : IUnaryOp
 {
-    public bool StraightThrough { get; } = straightThrough;
+    // An int, not a bool: the GPU kernels take the op struct as an argument, and OpenCL forbids bool kernel arguments.
+    private readonly int _straightThrough = straightThrough ? 1 : 0;
+    public bool StraightThrough => _straightThrough != 0;
     public string Name => "Relu";
     public float Forward(float x) => x > 0 ? x : 0f;
     public float Backward(float x, float y, float dy) => StraightThrough || x > 0 ? dy : 0f;
@@ -100,7 +102,8 @@ public readonly struct ErfOp : IUnaryOp
 public readonly struct GeluOp(bool tanhApproximation) : IUnaryOp
 {
     private const double C = 0.7978845608028654; // sqrt(2 / pi)
-    public bool TanhApproximation { get; } = tanhApproximation;
+    private readonly int _tanhApproximation = tanhApproximation ? 1 : 0; // not a bool: see ReluOp
+    public bool TanhApproximation => _tanhApproximation != 0;
     public string Name => "Gelu";
 
     public float Forward(float x)

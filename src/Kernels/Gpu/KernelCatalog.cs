@@ -1,0 +1,63 @@
+using System.Reflection;
+using FeatureViz.Kernels.Gpu.Conv;
+using FeatureViz.Kernels.Gpu.Elementwise;
+using FeatureViz.Kernels.Gpu.Gemm;
+using FeatureViz.Kernels.Gpu.Reductions;
+using FeatureViz.Tensors.Ops;
+
+namespace FeatureViz.Kernels.Gpu;
+
+/// <summary>
+/// Every GPU kernel entry point as a closed method, generic kernels instantiated with every op struct (and every tile
+/// configuration) they are launched with: the list the offline PTX/OpenCL compilation checks walk.
+/// </summary>
+internal static class KernelCatalog
+{
+    /// <summary>All kernels, each with a readable name and whether the OpenCL path uses it (else CUDA and the CPU accelerator only).</summary>
+    public static IEnumerable<(string Name, MethodInfo Method, bool OpenCL)> All()
+    {
+        var unaryOps = OpStructs(typeof(IUnaryOp));
+        var binaryOps = OpStructs(typeof(IBinaryOp));
+        foreach (var name in new[] { nameof(ElementwiseKernels.UnaryForward), nameof(ElementwiseKernels.UnaryBackward) })
+            foreach (var op in unaryOps)
+                yield return Close(typeof(ElementwiseKernels), name, op);
+        foreach (var name in new[] { nameof(ElementwiseKernels.BinaryForward), nameof(ElementwiseKernels.BinaryForwardSameShape), nameof(ElementwiseKernels.BinaryBackward) })
+            foreach (var op in binaryOps)
+                yield return Close(typeof(ElementwiseKernels), name, op);
+        foreach (var op in GpuReduce.OpTypes())
+        {
+            yield return Close(typeof(ReduceKernels), nameof(ReduceKernels.ReduceByThread), op);
+            foreach (var (mode, openCL) in GpuReduce.Modes())
+            {
+                var (name, method, _) = Close(typeof(ReduceKernels), nameof(ReduceKernels.ReduceByGroup), op, mode);
+                yield return (name, method, openCL);
+            }
+        }
+        Type[][] operands =
+        [
+            [typeof(StridedMatrix), typeof(StridedMatrix)],
+            [typeof(StridedMatrix), typeof(Im2ColOperand)],
+            [typeof(TransposedWeightOperand), typeof(GradientGatherOperand)],
+            [typeof(GradientRowsOperand), typeof(TransposedIm2ColOperand)],
+        ];
+        foreach (var tile in new[] { typeof(GemmTile64), typeof(GemmTile16) })
+            foreach (var pair in operands)
+                yield return Close(typeof(GemmKernels), nameof(GemmKernels.Gemm), tile, pair[0], pair[1]);
+        yield return ("DepthwiseForward", typeof(DepthwiseKernels).GetMethod(nameof(DepthwiseKernels.Forward))!, true);
+    }
+
+    internal static (string Name, MethodInfo Method, bool OpenCL) Close(Type host, string name, params Type[] typeArguments)
+    {
+        var method = host.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new MissingMethodException(host.Name, name);
+        if (typeArguments.Length == 0) return (name, method, true);
+        return ($"{name}<{string.Join(", ", typeArguments.Select(t => t.Name))}>", method.MakeGenericMethod(typeArguments), true);
+    }
+
+    /// <summary>The public op structs of the tensor library implementing <paramref name="contract"/>.</summary>
+    internal static IReadOnlyList<Type> OpStructs(Type contract) =>
+        contract.Assembly.GetTypes()
+            .Where(t => t.IsValueType && t.IsPublic && contract.IsAssignableFrom(t))
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToList();
+}
