@@ -16,7 +16,6 @@ public static class GpuConv
     /// <summary>The kernel argument for <paramref name="g"/>.</summary>
     public static ConvShape ShapeOf(Conv2dGeometry g)
     {
-        ArgumentNullException.ThrowIfNull(g);
         return new ConvShape
         {
             N = g.N, C = g.C, H = g.H, W = g.W, O = g.O, KH = g.KH, KW = g.KW, OH = g.OH, OW = g.OW,
