@@ -81,11 +81,14 @@ public sealed class OnnxModel : IDisposable
     /// (e.g. "ReLU393"), and "features" flattens the final pool "Pooling395_Output_0" [N, 512, 1, 1].
     /// </remarks>
     /// <exception cref="FileNotFoundException">The model files were not copied next to the application.</exception>
+    /// <exception cref="IOException">A bundled file was replaced by a folder, device, FIFO, an empty or an oversized file.</exception>
     public static OnnxModel LoadResNet18(OnnxLoadOptions? options = null)
     {
         var prepPath = BundledFile("ResNetPrepOnnx", "ResNetPreprocess.onnx");
         var netPath = BundledFile("ResNet18Onnx", "ResNet18.onnx");
-        var merged = ResNet18Bundle.Merge(OnnxGraph.Parse(File.ReadAllBytes(prepPath)), OnnxGraph.Parse(File.ReadAllBytes(netPath)));
+        var merged = ResNet18Bundle.Merge(
+            OnnxGraph.Parse(UserFile.ReadAllBytes(prepPath, MaxModelBytes, "OnnxModel.LoadResNet18: model file")),
+            OnnxGraph.Parse(UserFile.ReadAllBytes(netPath, MaxModelBytes, "OnnxModel.LoadResNet18: model file")));
         return Create(merged, Path.GetDirectoryName(netPath), options);
     }
 

@@ -32,7 +32,7 @@ internal static class GalleryCommand
         {
             string layerText = parse.GetRequiredValue(layer);
             string? modelPath = parse.GetValue(options.Model);
-            if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"--model: file '{modelPath}' does not exist.");
+            ModelLoading.CheckModel(modelPath);
             var settings = options.Read(parse);
             string? outOption = parse.GetResult(options.Out) is { Implicit: false } ? OutputFolderPaths.RequireFolder(parse.GetValue(options.Out), "--out") : null;
             using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));

@@ -13,8 +13,17 @@ internal static class ModelLoading
     public static OnnxModel Load(string? path, OnnxLoadOptions? options = null)
     {
         if (path is null) return OnnxModel.LoadResNet18(options);
-        CheckFile("--model", path, OnnxModel.MaxModelBytes, "model file");
+        CheckModel(path);
         return OnnxModel.Load(path, options);
+    }
+
+    /// <summary>
+    /// Checks the <c>--model</c> file (a regular file within <see cref="OnnxModel.MaxModelBytes"/>: not a folder,
+    /// device or FIFO) before anything reads it; null (the bundled model) passes.
+    /// </summary>
+    public static void CheckModel(string? path)
+    {
+        if (path is not null) CheckFile("--model", path, OnnxModel.MaxModelBytes, "model file");
     }
 
     /// <summary>Parses repeated <c>NAME=FILE.npy</c> values of <c>--input</c> and reads the files.</summary>

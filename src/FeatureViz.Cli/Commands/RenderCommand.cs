@@ -39,7 +39,7 @@ internal static class RenderCommand
             var texts = parse.GetValue(objectives) ?? [];
             var expressions = texts.Select(Parse).ToList();
             string? modelPath = parse.GetValue(options.Model);
-            if (modelPath is not null && !File.Exists(modelPath)) throw new UsageException($"--model: file '{modelPath}' does not exist.");
+            ModelLoading.CheckModel(modelPath);
             var settings = options.Read(parse);
             string outDir = OutputFolderPaths.RequireFolder(parse.GetValue(options.Out), "--out");
             using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));

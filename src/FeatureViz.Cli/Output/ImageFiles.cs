@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using FeatureViz.Cli.Render;
+using FeatureViz.Tensors.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Png;
@@ -12,6 +13,9 @@ internal static class ImageFiles
 {
     /// <summary>The PNG text keyword under which an image's manifest item is embedded.</summary>
     public const string RecordKeyword = "featureviz";
+
+    /// <summary>The most pixels a PNG of the folder may have to be decoded (the largest image a run can write, 4096 x 4096 x 4).</summary>
+    private const long MaxDecodedPixels = Render.RunLimits.MaxBatchPixels;
 
     public static void WritePng(string path, RgbImage image) => AtomicFile.WriteBytes(path, EncodePng(image, null));
 
@@ -36,7 +40,13 @@ internal static class ImageFiles
     {
         try
         {
-            using var img = Image.Load<Rgb24>(path);
+            // Through UserFile (no FIFO or device; bounded size), and the header is checked before decoding so a small
+            // file declaring a huge image does not allocate it.
+            using var stream = UserFile.OpenRead(path, OutputFolder.MaxImageFileBytes, "image file");
+            var info = Image.Identify(stream);
+            if ((long)info.Width * info.Height > MaxDecodedPixels) return null;
+            stream.Position = 0;
+            using var img = Image.Load<Rgb24>(stream);
             string? record = img.Metadata.GetPngMetadata().TextData.FirstOrDefault(t => t.Keyword == RecordKeyword).Value;
             if (string.IsNullOrEmpty(record)) return null;
             var pixels = new byte[img.Width * img.Height * 3];
@@ -44,7 +54,8 @@ internal static class ImageFiles
             return (record, Convert.ToHexStringLower(SHA256.HashData(pixels)), img.Width, img.Height);
         }
         catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException or IOException
-                                      or InvalidDataException or ArgumentException or NotSupportedException or IndexOutOfRangeException)
+                                      or InvalidDataException or ArgumentException or NotSupportedException or IndexOutOfRangeException
+                                      or UnauthorizedAccessException)
         {
             return null;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FeatureViz.Tensors.IO;
 
 namespace FeatureViz.Cli.Output;
 
@@ -62,6 +63,12 @@ internal sealed class Manifest
 {
     public const string FileName = "manifest.json";
 
+    /// <summary>
+    /// The largest manifest.json read (256 MiB: 100,000 images with their loss curves fit well within it); a larger
+    /// one is treated as damaged and rebuilt from the images.
+    /// </summary>
+    public const long MaxBytes = 256L << 20;
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -97,7 +104,8 @@ internal sealed class Manifest
         Manifest? m;
         try
         {
-            m = JsonSerializer.Deserialize<Manifest>(System.IO.File.ReadAllText(path), Json);
+            // Through UserFile: a FIFO, device or oversized file named manifest.json is damaged, never read (a FIFO would block).
+            m = JsonSerializer.Deserialize<Manifest>(UserFile.ReadAllBytes(path, MaxBytes, FileName), Json);
         }
         catch (JsonException e)
         {

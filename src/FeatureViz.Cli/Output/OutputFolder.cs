@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FeatureViz.Tensors.IO;
 
 namespace FeatureViz.Cli.Output;
 
@@ -67,11 +68,24 @@ internal sealed class OutputFolder : IDisposable
     public static bool IsPlainFileName(string? name) =>
         !string.IsNullOrEmpty(name) && name != "." && name != ".." && name.IndexOfAny(['/', '\\', '\0']) < 0 && Path.GetFileName(name) == name;
 
-    /// <summary>SHA-256 of a file's bytes, lower-case hex.</summary>
-    public static string Sha256(string path)
+    /// <summary>The largest image file (PNG or GIF) of the folder that is hashed or decoded: 1 GiB.</summary>
+    public const long MaxImageFileBytes = 1L << 30;
+
+    /// <summary>
+    /// SHA-256 of a file's bytes, lower-case hex, or null when it is not a regular file within
+    /// <see cref="MaxImageFileBytes"/> (a FIFO or device put in its place is never opened) or cannot be read.
+    /// </summary>
+    public static string? Sha256(string path)
     {
-        using var s = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(s));
+        try
+        {
+            using var s = UserFile.OpenRead(path, MaxImageFileBytes, "image file");
+            return Convert.ToHexStringLower(SHA256.HashData(s));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>SHA-256 of bytes, lower-case hex.</summary>
@@ -101,11 +115,13 @@ internal sealed class OutputFolder : IDisposable
             if (claimed.Contains(file) || ImageFiles.TryReadRecord(png) is not { } read) continue;
             var item = Manifest.ItemFromJson(read.Record);
             if (item is null || item.File != file || item.PixelsSha256 != read.PixelsSha256 || items.ContainsKey(item.Name)) continue;
-            string? gif = item.Animation is { } a && File.Exists(Path.Combine(Directory, a)) ? a : null;
+            string? gifHash = item.Animation is { } a ? Sha256(Path.Combine(Directory, a)) : null;
+            string? pngHash = Sha256(png);
+            if (pngHash is null) continue;
             items[item.Name] = item with
             {
-                Animation = gif, Width = read.Width, Height = read.Height, Seconds = 0,
-                Sha256 = Sha256(png), AnimationSha256 = gif is null ? null : Sha256(Path.Combine(Directory, gif)),
+                Animation = gifHash is null ? null : item.Animation, Width = read.Width, Height = read.Height, Seconds = 0,
+                Sha256 = pngHash, AnimationSha256 = gifHash,
             };
             claimed.Add(file);
             adopted++;
@@ -132,10 +148,9 @@ internal sealed class OutputFolder : IDisposable
     private bool Intact(ManifestItem item)
     {
         string path = Path.Combine(Directory, item.File);
-        if (item.Sha256 is null || !File.Exists(path) || Sha256(path) != item.Sha256) return false;
+        if (item.Sha256 is null || Sha256(path) != item.Sha256) return false;
         if (item.Animation is null) return true;
-        string gif = Path.Combine(Directory, item.Animation);
-        return item.AnimationSha256 is not null && File.Exists(gif) && Sha256(gif) == item.AnimationSha256;
+        return item.AnimationSha256 is not null && Sha256(Path.Combine(Directory, item.Animation)) == item.AnimationSha256;
     }
 
     private void RemoveStaleTemporaries()

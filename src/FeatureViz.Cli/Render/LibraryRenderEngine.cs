@@ -174,10 +174,24 @@ internal sealed class LibraryRenderEngine : IRenderEngine
         return sum ?? throw new ArgumentException("empty objective.");
     }
 
+    /// <summary>
+    /// The direction vector of a <c>direction:</c> term; any problem with the file (missing, a folder, FIFO or device,
+    /// too large, not a .npy) is an <see cref="ArgumentException"/>, which the command reports as a bad --objective.
+    /// </summary>
     private static float[] ReadVector(string path)
     {
-        if (!File.Exists(path)) throw new ArgumentException($"direction vector file '{path}' does not exist.");
-        return Npy.Read(path).Data;
+        try
+        {
+            return Npy.Read(path).Data;
+        }
+        catch (FileNotFoundException)
+        {
+            throw new ArgumentException($"direction vector file '{path}' does not exist.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NpyFormatException)
+        {
+            throw new ArgumentException($"direction vector: {e.Message}");
+        }
     }
 
     /// <summary>One image of a batch as 8-bit RGB (grayscale replicated), scaled from the batch's value range.</summary>
