@@ -18,17 +18,20 @@ internal sealed class UsageException(string message) : Exception(message);
 internal static class CliErrors
 {
     /// <summary>
-    /// The message of <paramref name="e"/> on one line: line breaks become spaces, and the " (Parameter 'x')" that
-    /// ArgumentException appends (a C# parameter name, meaningless on a command line) is dropped.
+    /// The message of <paramref name="e"/> on one line: line breaks become spaces, and what ArgumentException appends
+    /// (" (Parameter 'x')", a C# parameter name meaningless on a command line, and ArgumentOutOfRangeException's
+    /// "Actual value was ..." line) is dropped.
     /// </summary>
     public static string OneLine(Exception e)
     {
         string message = e.Message;
-        if (e is ArgumentException { ParamName: { } p })
+        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
         {
-            string suffix = $" (Parameter '{p}')";
-            if (message.EndsWith(suffix, StringComparison.Ordinal)) message = message[..^suffix.Length];
+            string line = $"Actual value was {actual}.";
+            int at = message.LastIndexOf(line, StringComparison.Ordinal);
+            if (at >= 0) message = message.Remove(at, line.Length);
         }
+        if (e is ArgumentException { ParamName: { } p }) message = message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal);
         return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 

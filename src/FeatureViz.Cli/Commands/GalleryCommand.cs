@@ -31,6 +31,7 @@ internal static class GalleryCommand
         command.SetAction((parse, ct) =>
         {
             string layerText = parse.GetRequiredValue(layer);
+            if (string.IsNullOrWhiteSpace(layerText)) throw new UsageException("--layer: expected a layer name or index, got an empty string.");
             string? modelPath = parse.GetValue(options.Model);
             ModelLoading.CheckModel(modelPath);
             var settings = options.Read(parse);
@@ -47,7 +48,7 @@ internal static class GalleryCommand
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"--layer: {e.Message}");
+                throw new UsageException($"--layer: {CliErrors.OneLine(e)}");
             }
             string range = parse.GetValue(channels) ?? $"0-{count - 1}";
             string text = $"channel:'{layerName}':{range}";

@@ -34,6 +34,7 @@ internal static class ModelLoading
         {
             if (!model.Inputs.Any(i => i.Name == name))
                 throw new UsageException($"--input: the model has no input '{name}' (inputs: {string.Join(", ", model.Inputs.Select(i => i.Name))}).");
+            if (result.ContainsKey(name)) throw new UsageException($"--input: '{name}' is given more than once.");
             var array = ReadNpy("--input", file);
             if (model.Inputs.First(i => i.Name == name).ShapeMismatch(array.Shape) is { } why)
                 throw new UsageException($"--input: {why} (file '{file}').");
@@ -96,6 +97,7 @@ internal static class ModelLoading
     /// </summary>
     public static void CheckFile(string option, string path, long maxBytes, string what)
     {
+        if (string.IsNullOrEmpty(path)) throw new UsageException($"{option}: expected a file path, got an empty string.");
         try
         {
             UserFile.Check(path, maxBytes, what);

@@ -91,7 +91,7 @@ internal static class RenderCommand
         }
         catch (ArgumentException e)
         {
-            throw new UsageException($"--objective '{expression.Text}': {e.Message}");
+            throw new UsageException($"--objective '{expression.Text}': {CliErrors.OneLine(e)}");
         }
     }
 

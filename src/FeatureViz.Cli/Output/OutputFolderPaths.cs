@@ -16,6 +16,7 @@ internal static class OutputFolderPaths
         string full = FullPath(path, option, "an output folder");
         if (File.Exists(full)) throw new UsageException($"{option}: '{path}' is a file, not a folder.");
         Create(full, option, $"the folder '{path}'");
+        CheckWritable(full, option, $"the folder '{path}'");
         return path!;
     }
 
@@ -31,7 +32,26 @@ internal static class OutputFolderPaths
         if (parent is null) throw new UsageException($"{option}: '{path}' is not a file path.");
         if (File.Exists(parent)) throw new UsageException($"{option}: '{parent}' (the folder of '{path}') is a file.");
         Create(parent, option, $"the folder of '{path}'");
+        CheckWritable(parent, option, $"the folder of '{path}'");
         return path!;
+    }
+
+    /// <summary>
+    /// Creates and deletes a probe file in <paramref name="folder"/>, so a folder that exists but takes no files (/proc,
+    /// read-only mounts, no permission) is a usage error now rather than a raw I/O error after the work is done. The
+    /// probe is named like a temporary of <see cref="AtomicFile"/>, so a killed run's probe is cleaned up as one.
+    /// </summary>
+    private static void CheckWritable(string folder, string option, string what)
+    {
+        string probe = Path.Combine(folder, $".featureviz-probe.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using var _ = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new UsageException($"{option}: cannot write files in {what}: {e.Message}");
+        }
     }
 
     private static void Create(string folder, string option, string what)

@@ -57,7 +57,7 @@ internal static class RunLimits
             }
             catch (ArgumentException e)
             {
-                throw new UsageException($"{option} '{expression.Text}': {e.Message}");
+                throw new UsageException($"{option} '{expression.Text}': {CliErrors.OneLine(e)}");
             }
             if (atom.MaxChannel >= channels)
                 throw new UsageException($"{option} '{expression.Text}': channel range {atom.IndicesText} is out of range: layer '{layer}' has {channels} channels (0-{channels - 1}).");
