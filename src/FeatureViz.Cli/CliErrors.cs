@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace FeatureViz.Cli;
 
 /// <summary>Process exit codes.</summary>
@@ -15,8 +17,12 @@ internal static class ExitCodes
 internal sealed class UsageException(string message) : Exception(message);
 
 /// <summary>How errors are shown: one line each, the stack trace only with --verbose.</summary>
-internal static class CliErrors
+internal static partial class CliErrors
 {
+    /// <summary>" (Parameter 'name')" and ArgumentOutOfRangeException's "Actual value was ...".</summary>
+    [GeneratedRegex(@" \(Parameter '[^'\r\n]*'\)|\r?\nActual value was [^\r\n]*")]
+    private static partial Regex ArgumentSuffix();
+
     /// <summary>
     /// The message of <paramref name="e"/> on one line: line breaks become spaces, and what ArgumentException appends
     /// (" (Parameter 'x')", a C# parameter name meaningless on a command line, and ArgumentOutOfRangeException's
@@ -24,14 +30,8 @@ internal static class CliErrors
     /// </summary>
     public static string OneLine(Exception e)
     {
-        string message = e.Message;
-        if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
-        {
-            string line = $"Actual value was {actual}.";
-            int at = message.LastIndexOf(line, StringComparison.Ordinal);
-            if (at >= 0) message = message.Remove(at, line.Length);
-        }
-        if (e is ArgumentException { ParamName: { } p }) message = message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal);
+        // Also where another exception's message was copied into this one (the importer's "Node 'n' (Op) failed ...: ...").
+        string message = ArgumentSuffix().Replace(e.Message, "");
         return string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 

@@ -98,4 +98,14 @@ public class HostileArgumentTests
         var (code, _, err) = await CliHarness.Run("eval", "--model", model, "--input", $"x={x}", "--input", $"x={y}", "--output-dir", Path.Combine(dir, "out"));
         AssertUsage(code, err, "--input");
     }
+
+    [Fact]
+    public void AnImporterErrorThatCopiedAnArgumentErrorIsShownWithoutItsParameterText()
+    {
+        // As OnnxGraph wraps a tensor op's failure (eval of a ConvTranspose with strides of 20,000 showed "(Parameter 'options')").
+        var inner = new ArgumentOutOfRangeException("options", 5, "ConvTranspose2d: output [1, 1, 540003, 540003] is over the limit.");
+        var e = new FeatureViz.Onnx.OnnxImportException($"Node 'hostile' (ConvTranspose, opset 17) failed on inputs (float[1, 1, 28, 28]): {inner.Message}", inner);
+        Assert.Equal("Node 'hostile' (ConvTranspose, opset 17) failed on inputs (float[1, 1, 28, 28]): ConvTranspose2d: output [1, 1, 540003, 540003] is over the limit.",
+            CliErrors.OneLine(e));
+    }
 }
