@@ -17,6 +17,19 @@ public class FileArgumentTests
     private static string[] Render(string dir) =>
         ["render", "--objective", "channel:conv1:0-3", "--steps", "2", "--size", "8x8", "--batch", "2", "--out", dir];
 
+    /// <summary>A path that is not a regular file: a device (given as is), the folder <paramref name="dir"/>, or a FIFO named <paramref name="fifoName"/> in it; null where such files do not exist (Windows).</summary>
+    private static string? SpecialPath(string kind, string dir, string fifoName)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        string fifo = Path.Combine(dir, fifoName);
+        return kind switch
+        {
+            "folder" => dir,
+            "fifo" => SpecialFiles.MakeFifo(fifo) ? fifo : null,
+            _ => kind,
+        };
+    }
+
     public static TheoryData<string, string> NotRegularFiles() => new()
     {
         { "render", "/dev/zero" },
@@ -31,15 +44,8 @@ public class FileArgumentTests
     [MemberData(nameof(NotRegularFiles))]
     public async Task ModelThatIsNotARegularFileIsAUsageErrorNamingModel(string command, string kind)
     {
-        if (OperatingSystem.IsWindows()) return;
         string dir = CliHarness.TempDir();
-        string model = kind switch
-        {
-            "folder" => dir,
-            "fifo" => Path.Combine(dir, "model.onnx"),
-            _ => kind,
-        };
-        if (kind == "fifo" && !SpecialFiles.MakeFifo(model)) return;
+        if (SpecialPath(kind, dir, "model.onnx") is not { } model) return;
         string[] args = command == "render"
             ? ["render", "--model", model, "--objective", "channel:conv1:0", "--steps", "1", "--size", "8x8", "--out", Path.Combine(dir, "out")]
             : ["gallery", "--model", model, "--layer", "conv1", "--steps", "1", "--size", "8x8", "--out", Path.Combine(dir, "out")];
@@ -55,15 +61,8 @@ public class FileArgumentTests
     [InlineData("fifo")]
     public async Task DirectionVectorThatIsNotARegularFileIsAUsageErrorNamingObjective(string kind)
     {
-        if (OperatingSystem.IsWindows()) return;
         string dir = CliHarness.TempDir();
-        string vector = kind switch
-        {
-            "folder" => dir,
-            "fifo" => Path.Combine(dir, "v.npy"),
-            _ => kind,
-        };
-        if (kind == "fifo" && !SpecialFiles.MakeFifo(vector)) return;
+        if (SpecialPath(kind, dir, "v.npy") is not { } vector) return;
         string model = TinyOnnxModel.WriteConv(dir);
         using var engine = new LibraryRenderEngine(model, 1);
         var (code, _, err) = await CliHarness.Run(engine, CancellationToken.None,

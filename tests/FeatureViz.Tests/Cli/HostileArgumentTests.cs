@@ -48,11 +48,17 @@ public class HostileArgumentTests
     [InlineData("neuron:conv/relu:0@99999,0")]
     public async Task ObjectiveErrorsFromTheLibraryCarryNoParameterText(string objective)
     {
+        var (code, err) = await RunOnConvModel("render", "--objective", objective);
+        AssertUsage(code, err, "--objective");
+    }
+
+    /// <summary>Runs a command on the real engine with TinyOnnxModel's conv model (one step of 16x16 into a fresh folder).</summary>
+    private static async Task<(int Code, string Err)> RunOnConvModel(params string[] args)
+    {
         string dir = CliHarness.TempDir();
         using var engine = new LibraryRenderEngine(TinyOnnxModel.WriteConv(dir), 1);
-        var (code, _, err) = await CliHarness.Run(engine, CancellationToken.None,
-            "render", "--objective", objective, "--steps", "1", "--size", "16x16", "--out", Path.Combine(dir, "out"));
-        AssertUsage(code, err, "--objective");
+        var (code, _, err) = await CliHarness.Run(engine, CancellationToken.None, [.. args, "--steps", "1", "--size", "16x16", "--out", Path.Combine(dir, "out")]);
+        return (code, err);
     }
 
     [Theory]
@@ -61,10 +67,7 @@ public class HostileArgumentTests
     [InlineData("")]
     public async Task GalleryLayerErrorsCarryNoParameterText(string layer)
     {
-        string dir = CliHarness.TempDir();
-        using var engine = new LibraryRenderEngine(TinyOnnxModel.WriteConv(dir), 1);
-        var (code, _, err) = await CliHarness.Run(engine, CancellationToken.None,
-            "gallery", "--layer", layer, "--steps", "1", "--size", "16x16", "--out", Path.Combine(dir, "out"));
+        var (code, err) = await RunOnConvModel("gallery", "--layer", layer);
         AssertUsage(code, err, "--layer");
         if (layer.Length == 0) Assert.Contains("empty", err);
     }

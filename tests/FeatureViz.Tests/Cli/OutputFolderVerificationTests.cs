@@ -8,7 +8,7 @@ namespace FeatureViz.Tests.Cli;
 /// Issue 9 verification of output folders with the real engine on a tiny conv model: a resumed run after damage
 /// equals an uninterrupted one byte for byte, and two concurrent runs into one folder leave a consistent folder.
 /// </summary>
-public class OutputFolderVerificationTests
+public class OutputFolderVerificationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static string[] Render(string model, string outDir, int seed) =>
         ["render", "--model", model, "--objective", "channel:conv/relu:0-3", "--batch", "2", "--steps", "3", "--size", "16x16",
@@ -36,13 +36,14 @@ public class OutputFolderVerificationTests
         return (pngs, items);
     }
 
-    private static void AssertSameFolder(string expected, string actual)
+    private void AssertSameFolder(string expected, string actual)
     {
         var (a, ai) = Snapshot(expected);
         var (b, bi) = Snapshot(actual);
         Assert.Equal(a.Keys, b.Keys);
         foreach (var k in a.Keys) Assert.True(a[k].AsSpan().SequenceEqual(b[k]), $"{k} differs");
         Assert.Equal(ai, bi);
+        output.WriteLine($"{Path.GetFileName(actual)} equals {Path.GetFileName(expected)}: {a.Count} PNG(s) byte for byte ({a.Values.Sum(v => v.Length)} bytes), {ai.Count} manifest item(s)");
         Assert.Empty(Directory.GetFiles(actual, ".*"));
         Assert.Empty(Directory.GetFiles(actual, "*.tmp"));
         // The manifest lists exactly the files present, with their true hashes.
@@ -114,6 +115,7 @@ public class OutputFolderVerificationTests
             }
         }
         Assert.Contains(results, r => r.Code == 0);
+        output.WriteLine($"two concurrent renders: exit codes {string.Join(", ", results.Select(r => r.Code))} (0 completed, 1 refused: folder in use)");
 
         // The manifest and index list exactly the PNGs present, and each item's recorded parameters are its true ones:
         // rendering it again with them into a fresh folder gives the same bytes.
@@ -131,5 +133,6 @@ public class OutputFolderVerificationTests
         foreach (var f in listed)
             Assert.True(File.ReadAllBytes(Path.Combine(shared, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(check, f))), $"{f} is not what its recorded parameters give");
         Assert.Empty(Directory.GetFiles(shared, ".*"));
+        output.WriteLine($"final folder: {listed.Count} image(s), all of seed {seeds[0]}, each equal byte for byte to a fresh render with its recorded parameters");
     }
 }
