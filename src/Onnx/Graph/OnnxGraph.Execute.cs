@@ -31,7 +31,9 @@ internal sealed partial class OnnxGraph
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotImplementedException or NotSupportedException or IndexOutOfRangeException or ArithmeticException)
         {
             var shapes = string.Join(", ", inputs.Select(v => v?.ToString() ?? "-"));
-            throw new OnnxImportException($"Node '{n.Name}' ({n.OpType}, opset {Opset}) failed on inputs ({shapes}): {e.Message}", e);
+            // ArgumentException.Message appends " (Parameter 'x')", a .NET detail that means nothing to a model's user.
+            string message = e is ArgumentException ae && ae.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
+            throw new OnnxImportException($"Node '{n.Name}' ({n.OpType}, opset {Opset}) failed on inputs ({shapes}): {message}", e);
         }
         for (int k = outs.Length; k < n.Outputs.Length; k++)
             if (n.Outputs[k].Length > 0) throw n.Context.Fail($"output {k} ('{n.Outputs[k]}') is not supported");
