@@ -27,7 +27,7 @@ public sealed class OnDeviceOpsTests
     [Fact]
     public void ARunAfterTheFirst_TransfersNothing_AndMatchesTheReferences()
     {
-        using var counting = new TransferCountingBackend(CpuBackend.Default);
+        using var counting = new CountingBackend(CpuBackend.Default);
         using var m = Graph().Load(new OnnxLoadOptions { Backend = counting });
         float[] x = [-2.5f, -1.5f, 0.5f, 1.5f, 2.5f, 0.3f, -0.7f, 3f, 3f, -4f];
         float[] y = [1f, -1.5f, 2f, 0.5f, -3f, 0.3f, 2f, 1.5f, -1f, 0.5f];
@@ -75,7 +75,7 @@ public sealed class OnDeviceOpsTests
     public void HostConstantsFeedingTensorOps_AreUploadedOnce()
     {
         // An int64 initializer added to a float tensor, and a bool mask folded from it selecting between tensors.
-        using var counting = new TransferCountingBackend(CpuBackend.Default);
+        using var counting = new CountingBackend(CpuBackend.Default);
         using var m = new ModelBuilder(13).Input("x", 1, 2, 5).Initializer(Longs("k", 1, 0, 2, 0, 3))
             .Node("Cast", ["k"], ["mask"], "mask", Int("to", 9))
             .Node("Add", ["x", "k"], ["sum"]).Node("Where", ["mask", "x", "sum"], ["y"]).Output("y", 1, 2, 5)
