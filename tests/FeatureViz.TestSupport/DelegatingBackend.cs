@@ -177,12 +177,12 @@ public class DelegatingBackend(IBackend inner) : IBackend
     { OnCall(nameof(PadBackward)); return Wrap(Inner.PadBackward(Unwrap(dy), geometry)); }
 
     /// <inheritdoc/>
-    public virtual TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, ReadOnlySpan<int> indices)
-    { OnCall(nameof(Gather)); return Wrap(Inner.Gather(Unwrap(x), outer, axisDim, inner, indices)); }
+    public virtual TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, TensorStorage indices)
+    { OnCall(nameof(Gather)); return Wrap(Inner.Gather(Unwrap(x), outer, axisDim, inner, Unwrap(indices))); }
 
     /// <inheritdoc/>
-    public virtual TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, ReadOnlySpan<int> indices)
-    { OnCall(nameof(GatherBackward)); return Wrap(Inner.GatherBackward(Unwrap(dy), outer, axisDim, inner, indices)); }
+    public virtual TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, TensorStorage indices)
+    { OnCall(nameof(GatherBackward)); return Wrap(Inner.GatherBackward(Unwrap(dy), outer, axisDim, inner, Unwrap(indices))); }
 
     /// <inheritdoc/>
     public virtual TensorStorage Lrn(TensorStorage x, LrnGeometry geometry)
