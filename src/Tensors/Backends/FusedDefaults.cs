@@ -121,7 +121,7 @@ public static class FusedDefaults
 
     /// <summary>
     /// The selection matrix S[j, k] = (indices[j] + (indices[j] &lt; 0 ? axisDim : 0) == k), built on the device from
-    /// the index storage and an uploaded 0..axisDim-1 row; a row whose index is out of range or not an integer is zero.
+    /// the index storage and a 0..axisDim-1 row (a <see cref="Table"/>, uploaded once per backend and size); a row whose index is out of range or not an integer is zero.
     /// </summary>
     private static TensorStorage GatherSelection(IBackend backend, TensorStorage indices, int axisDim)
     {
@@ -132,9 +132,12 @@ public static class FusedDefaults
         using var negative = backend.Binary(new LessOp(), indices, column, zero, one, column);
         using var shift = backend.Binary(new MulOp(), negative, column, size, one, column);
         using var normalized = backend.Binary(new AddOp(), indices, column, shift, column, column);
-        var positions = new float[axisDim];
-        for (int k = 0; k < axisDim; k++) positions[k] = k;
-        using var row = backend.Upload(positions);
+        var row = Table(backend, ("GatherPositions", axisDim), () =>
+        {
+            var positions = new float[axisDim];
+            for (int k = 0; k < axisDim; k++) positions[k] = k;
+            return positions;
+        });
         return backend.Binary(new EqualOp(), normalized, column, row, new Shape(1, axisDim), new Shape(indices.Length, axisDim));
     }
 
