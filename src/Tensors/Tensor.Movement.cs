@@ -220,8 +220,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// ONNX Gather along <paramref name="axis"/> with host indices of shape <paramref name="indicesShape"/> (negative
-    /// indices count from the end). The indices are checked here, then uploaded as a float index tensor for
-    /// <see cref="Gather(Tensor, int)"/> (one upload per call; keep a device index tensor to gather repeatedly).
+    /// indices count from the end). The indices are checked here; their float index table is uploaded once per
+    /// backend and content (a cached constant table), so repeating a gather transfers nothing.
     /// </summary>
     public Tensor Gather(int[] indices, int[] indicesShape, int axis = 0)
     {
@@ -241,8 +241,9 @@ public sealed partial class Tensor
                 throw new ArgumentException($"Gather: index {indices[i]} is out of range for axis {axis} of size {d} (input {Shape}).", nameof(indices));
             table[i] = v;
         }
-        GatherOutput(a, axis, iShape, nameof(indicesShape));
-        return Gather(FromArray(Backend, table, indicesShape), axis);
+        var (outer, _, inner, outShape) = GatherOutput(a, axis, iShape, nameof(indicesShape));
+        var device = FusedDefaults.Table(Backend, new GatherTableKey(table), () => table);
+        return GatherCore(device, outer, d, inner, outShape, []);
     }
 
     /// <summary>
@@ -258,10 +259,36 @@ public sealed partial class Tensor
         int a = Shape.NormalizeAxis(axis, Rank, "Gather");
         var backend = SameBackend("Gather", this, indices);
         var (outer, d, inner, outShape) = GatherOutput(a, axis, indices.Shape, nameof(indices));
+        return GatherCore(indices.Storage, outer, d, inner, outShape, [indices]);
+    }
+
+    private Tensor GatherCore(TensorStorage indices, int outer, int d, int inner, Shape outShape, Tensor[] indexInputs)
+    {
         var x = this;
-        var y = backend.Gather(Storage, outer, d, inner, indices.Storage);
-        return Record("Gather", y, outShape, [x, indices],
-            (g, _) => [Result(backend.GatherBackward(g.Storage, outer, d, inner, indices.Storage), x.Shape), null]);
+        var y = Backend.Gather(Storage, outer, d, inner, indices);
+        return Record("Gather", y, outShape, [x, .. indexInputs],
+            (g, _) => [Result(x.Backend.GatherBackward(g.Storage, outer, d, inner, indices), x.Shape), .. indexInputs.Select(_ => (Tensor?)null)]);
+    }
+
+    /// <summary>Cache key of a host index table: equal when the contents are.</summary>
+    private sealed class GatherTableKey(float[] table) : IEquatable<GatherTableKey>
+    {
+        private readonly float[] _table = table;
+        private readonly int _hash = Hash(table);
+
+        private static int Hash(float[] t)
+        {
+            var h = new HashCode();
+            h.Add(t.Length);
+            foreach (var v in t) h.Add(v);
+            return h.ToHashCode();
+        }
+
+        public bool Equals(GatherTableKey? other) => other is not null && _hash == other._hash && _table.AsSpan().SequenceEqual(other._table);
+
+        public override bool Equals(object? obj) => Equals(obj as GatherTableKey);
+
+        public override int GetHashCode() => _hash;
     }
 
     private (int Outer, int AxisDim, int Inner, Shape OutShape) GatherOutput(int a, int axis, Shape indicesShape, string argument)

@@ -220,6 +220,21 @@ public abstract class JoinGatherTests<TBackend> : BackendSuite<TBackend> where T
     }
 
     [Fact]
+    public void GatherWithHostIndices_UploadsItsTableOncePerContent()
+    {
+        using var counting = new CountingBackend(Backend);
+        var data = Rand.Uniform(14, 4 * 3);
+        using var x = Tensor.FromArray(counting, data, 4, 3);
+        x.Gather([3, -1, 0], [3]).Dispose();
+        counting.Reset();
+        var y = x.Gather([3, -1, 0], [3]);
+        Assert.Equal(0, counting.Uploads);
+        Assert.Equal(data.Skip(9).Concat(data.Skip(9)).Concat(data.Take(3)), y.ToArray());
+        x.Gather([2, 1], [2]).Dispose();
+        Assert.Equal(1, counting.Uploads);
+    }
+
+    [Fact]
     public void GatherWithDeviceIndicesRejectsABackendMismatchAndScalarInput()
     {
         using var x = Tensor.Zeros(Backend, 3, 2);
