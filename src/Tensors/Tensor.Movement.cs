@@ -215,7 +215,14 @@ public sealed partial class Tensor
         return Split(axis, sizes);
     }
 
-    /// <summary>ONNX Gather along <paramref name="axis"/> with host indices of shape <paramref name="indicesShape"/> (negative indices count from the end).</summary>
+    /// <summary>The largest axis <see cref="Gather(Tensor, int)"/> addresses: float indices are exact integers up to 2^24.</summary>
+    public const int MaxGatherAxis = 1 << 24;
+
+    /// <summary>
+    /// ONNX Gather along <paramref name="axis"/> with host indices of shape <paramref name="indicesShape"/> (negative
+    /// indices count from the end). The indices are checked here; their float index table is uploaded once per
+    /// backend and content (a cached constant table), so repeating a gather transfers nothing.
+    /// </summary>
     public Tensor Gather(int[] indices, int[] indicesShape, int axis = 0)
     {
         ArgumentNullException.ThrowIfNull(indices);
@@ -226,25 +233,78 @@ public sealed partial class Tensor
         if (iShape.Numel != indices.Length)
             throw new ArgumentException($"Gather: {indices.Length} indices do not fill indices shape {iShape} (input {Shape}).", nameof(indicesShape));
         int d = Shape[a];
-        var idx = new int[indices.Length];
-        for (int i = 0; i < idx.Length; i++)
+        var table = new float[indices.Length];
+        for (int i = 0; i < table.Length; i++)
         {
             int v = indices[i] < 0 ? indices[i] + d : indices[i];
             if (v < 0 || v >= d)
                 throw new ArgumentException($"Gather: index {indices[i]} is out of range for axis {axis} of size {d} (input {Shape}).", nameof(indices));
-            idx[i] = v;
+            table[i] = v;
         }
+        var (outer, _, inner, outShape) = GatherOutput(a, axis, iShape, nameof(indicesShape));
+        var device = FusedDefaults.Table(Backend, new GatherTableKey(table), () => table);
+        return GatherCore(device, outer, d, inner, outShape, []);
+    }
+
+    /// <summary>
+    /// ONNX Gather along <paramref name="axis"/> with device indices: <paramref name="indices"/> holds exact integers
+    /// as floats (as the ONNX importer holds Int64 tensors), negative ones counting from the end. Index values are
+    /// device data and are not read back to be checked: an index that is not an integer in [-d, d) for the axis size
+    /// d gives a zero row and no gradient. No gradient flows to the indices.
+    /// </summary>
+    public Tensor Gather(Tensor indices, int axis = 0)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        if (Rank == 0) throw new ArgumentException("Gather: cannot gather from a rank-0 tensor.", nameof(axis));
+        int a = Shape.NormalizeAxis(axis, Rank, "Gather");
+        var backend = SameBackend("Gather", this, indices);
+        var (outer, d, inner, outShape) = GatherOutput(a, axis, indices.Shape, nameof(indices));
+        return GatherCore(indices.Storage, outer, d, inner, outShape, [indices]);
+    }
+
+    private Tensor GatherCore(TensorStorage indices, int outer, int d, int inner, Shape outShape, Tensor[] indexInputs)
+    {
+        var x = this;
+        var y = Backend.Gather(Storage, outer, d, inner, indices);
+        return Record("Gather", y, outShape, [x, .. indexInputs],
+            (g, _) => [Result(x.Backend.GatherBackward(g.Storage, outer, d, inner, indices), x.Shape), .. indexInputs.Select(_ => (Tensor?)null)]);
+    }
+
+    /// <summary>Cache key of a host index table: equal when the contents are.</summary>
+    private sealed class GatherTableKey(float[] table) : IEquatable<GatherTableKey>
+    {
+        private readonly float[] _table = table;
+        private readonly int _hash = Hash(table);
+
+        private static int Hash(float[] t)
+        {
+            var h = new HashCode();
+            h.Add(t.Length);
+            foreach (var v in t) h.Add(v);
+            return h.ToHashCode();
+        }
+
+        public bool Equals(GatherTableKey? other) => other is not null && _hash == other._hash && _table.AsSpan().SequenceEqual(other._table);
+
+        public override bool Equals(object? obj) => Equals(obj as GatherTableKey);
+
+        public override int GetHashCode() => _hash;
+    }
+
+    private (int Outer, int AxisDim, int Inner, Shape OutShape) GatherOutput(int a, int axis, Shape indicesShape, string argument)
+    {
+        int d = Shape[a];
+        if (d > MaxGatherAxis)
+            throw new ArgumentException($"Gather: axis {axis} of input {Shape} has {d} entries, more than the {MaxGatherAxis} that float indices address exactly.", nameof(axis));
         int outer = 1, inner = 1;
         for (int i = 0; i < a; i++) outer *= Shape[i];
         for (int i = a + 1; i < Rank; i++) inner *= Shape[i];
         var dims = new List<int>();
         for (int i = 0; i < a; i++) dims.Add(Shape[i]);
-        dims.AddRange(indicesShape);
+        dims.AddRange(indicesShape.ToArray());
         for (int i = a + 1; i < Rank; i++) dims.Add(Shape[i]);
-        var outShape = TensorLimits.OutputShape("Gather", [.. dims], nameof(indicesShape), $"input {Shape}, axis {axis}, indices {iShape}");
-        var x = this;
-        var y = Backend.Gather(Storage, outer, d, inner, idx);
-        return Record("Gather", y, outShape, [x], (g, _) => [Result(x.Backend.GatherBackward(g.Storage, outer, d, inner, idx), x.Shape)]);
+        var outShape = TensorLimits.OutputShape("Gather", [.. dims], argument, $"input {Shape}, axis {axis}, indices {indicesShape}");
+        return (outer, d, inner, outShape);
     }
 
     /// <summary>ONNX Expand: bidirectional broadcast to <paramref name="dims"/>.</summary>

@@ -5,34 +5,68 @@ using FeatureViz.Tensors.Ops;
 namespace FeatureViz.TestSupport;
 
 /// <summary>
-/// An <see cref="IBackend"/> that forwards every call to an inner backend. Its storage wraps the inner backend's
-/// storage (<see cref="DelegatingStorage"/>), so tensors made on it stay on it: every op on them comes back through
-/// this class. Every method is virtual and reports itself to <see cref="OnCall"/> first, so tests can count or
-/// intercept calls (<see cref="CountingBackend"/>). It runs the conformance suite as a stand-in for an added backend.
+/// An <see cref="IBackend"/> that forwards every call to an inner backend: the one decorator base of the tests. Its
+/// storage wraps the inner backend's storage (<see cref="DelegatingStorage"/>), so tensors made on it stay on it: every
+/// op on them comes back through this class. Every method is virtual and reports itself to <see cref="OnCall"/> first,
+/// so tests can count calls (<see cref="CountingBackend"/>), defer them (<see cref="QueuedBackend"/>) or intercept
+/// them. It runs the conformance suite as a stand-in for an added backend.
 /// </summary>
 /// <remarks>A plain forwarder, one method per <see cref="IBackend"/> method: regenerate it when IBackend changes
-/// (a guard test fails when an IBackend method is left to a default body here).</remarks>
+/// (a guard test fails when an IBackend method is left to a default body here). A subclass that defers a kernel
+/// returns <see cref="Pending"/> storage and later gives it its contents with <see cref="Complete"/>; reading pending
+/// storage, or storage whose memory was freed, fails, so a read that does not wait is caught.</remarks>
 public class DelegatingBackend(IBackend inner) : IBackend
 {
+    private static readonly HashSet<string> TransferMethods =
+        [nameof(Allocate), nameof(Upload), nameof(Download), nameof(Synchronize)];
+
     /// <summary>The backend every call is forwarded to.</summary>
     public IBackend Inner { get; } = inner ?? throw new ArgumentNullException(nameof(inner));
 
     /// <inheritdoc/>
     public virtual string Name => "delegating(" + Inner.Name + ")";
 
+    /// <summary>
+    /// True for the <see cref="IBackend"/> methods that move memory between host and device or wait for it
+    /// (Allocate, Upload, Download, Synchronize); every other method is a kernel.
+    /// </summary>
+    public static bool IsTransfer(string method) => TransferMethods.Contains(method);
+
     /// <summary>Called with the <see cref="IBackend"/> method's name before each forwarded call.</summary>
     protected virtual void OnCall(string method) { }
 
+    /// <summary>Called when one of this backend's storages is disposed; the default frees its inner storage at once.</summary>
+    protected internal virtual void OnRelease(DelegatingStorage storage) => storage.ReleaseInner();
+
     /// <summary>Wraps storage made by <see cref="Inner"/> as storage of this backend.</summary>
-    protected TensorStorage Wrap(TensorStorage inner) => new DelegatingStorage(this, inner);
+    protected TensorStorage Wrap(TensorStorage inner) => new DelegatingStorage(this, inner.Length, inner);
 
-    /// <summary>The inner storage of storage made by this backend.</summary>
-    protected TensorStorage Unwrap(TensorStorage storage) =>
-        storage is DelegatingStorage d && ReferenceEquals(d.Backend, this)
-            ? d.Inner
-            : throw new ArgumentException($"{Name}: storage of backend '{storage.Backend.Name}' cannot be used here.", nameof(storage));
+    /// <summary>A storage of <paramref name="length"/> elements whose contents a later <see cref="Complete"/> provides.</summary>
+    protected TensorStorage Pending(int length) => new DelegatingStorage(this, length, null);
 
-    private TensorStorage? UnwrapOptional(TensorStorage? storage) => storage is null ? null : Unwrap(storage);
+    /// <summary>Gives a <see cref="Pending"/> storage its inner storage (the result of its kernel).</summary>
+    protected static void Complete(TensorStorage pending, TensorStorage inner)
+    {
+        var d = (DelegatingStorage)pending;
+        if (inner.Length != d.Length) throw new InvalidOperationException($"Complete: the kernel made {inner.Length} elements for a storage of {d.Length}.");
+        d.Inner = inner;
+        if (d.ReleaseRequested) d.ReleaseInner();
+    }
+
+    /// <summary>
+    /// The inner storage of storage made by this backend. Fails for another backend's storage, for pending storage
+    /// (a read that did not wait for its kernel) and for storage whose memory was freed (a use after free).
+    /// </summary>
+    protected TensorStorage Unwrap(TensorStorage storage)
+    {
+        if (storage is not DelegatingStorage d || !ReferenceEquals(d.Backend, this))
+            throw new ArgumentException($"{Name}: storage of backend '{storage.Backend.Name}' cannot be used here.", nameof(storage));
+        if (d.InnerReleased) throw new ObjectDisposedException(nameof(TensorStorage), $"{Name}: storage of {d.Length} used after its memory was freed.");
+        return d.Inner ?? throw new InvalidOperationException($"{Name}: storage of {d.Length} read before the kernel that writes it ran.");
+    }
+
+    /// <summary><see cref="Unwrap"/>, or null for null.</summary>
+    protected TensorStorage? UnwrapOptional(TensorStorage? storage) => storage is null ? null : Unwrap(storage);
 
     private TensorStorage? WrapOptional(TensorStorage? storage) => storage is null ? null : Wrap(storage);
 
@@ -143,12 +177,12 @@ public class DelegatingBackend(IBackend inner) : IBackend
     { OnCall(nameof(PadBackward)); return Wrap(Inner.PadBackward(Unwrap(dy), geometry)); }
 
     /// <inheritdoc/>
-    public virtual TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, ReadOnlySpan<int> indices)
-    { OnCall(nameof(Gather)); return Wrap(Inner.Gather(Unwrap(x), outer, axisDim, inner, indices)); }
+    public virtual TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, TensorStorage indices)
+    { OnCall(nameof(Gather)); return Wrap(Inner.Gather(Unwrap(x), outer, axisDim, inner, Unwrap(indices))); }
 
     /// <inheritdoc/>
-    public virtual TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, ReadOnlySpan<int> indices)
-    { OnCall(nameof(GatherBackward)); return Wrap(Inner.GatherBackward(Unwrap(dy), outer, axisDim, inner, indices)); }
+    public virtual TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, TensorStorage indices)
+    { OnCall(nameof(GatherBackward)); return Wrap(Inner.GatherBackward(Unwrap(dy), outer, axisDim, inner, Unwrap(indices))); }
 
     /// <inheritdoc/>
     public virtual TensorStorage Lrn(TensorStorage x, LrnGeometry geometry)
@@ -208,26 +242,46 @@ public class DelegatingBackend(IBackend inner) : IBackend
     { OnCall(nameof(AvgPool2dBackward)); return Wrap(Inner.AvgPool2dBackward(Unwrap(dy), geometry)); }
 }
 
-/// <summary>Storage of a <see cref="DelegatingBackend"/>: the inner backend's storage, owned by the wrapper.</summary>
+/// <summary>
+/// Storage of a <see cref="DelegatingBackend"/>: the inner backend's storage, owned by the wrapper (null while the
+/// kernel that writes it is still queued).
+/// </summary>
 public sealed class DelegatingStorage : TensorStorage
 {
-    private readonly IBackend _backend;
+    private readonly DelegatingBackend _backend;
+    private readonly int _length;
 
-    internal DelegatingStorage(IBackend backend, TensorStorage inner)
+    internal DelegatingStorage(DelegatingBackend backend, int length, TensorStorage? inner)
     {
         _backend = backend;
+        _length = length;
         Inner = inner;
     }
 
-    /// <summary>The inner backend's storage.</summary>
-    public TensorStorage Inner { get; }
+    /// <summary>The inner backend's storage; null until the kernel that writes it has run.</summary>
+    public TensorStorage? Inner { get; internal set; }
+
+    /// <summary>True once the inner memory has been freed.</summary>
+    public bool InnerReleased { get; private set; }
+
+    /// <summary>True once disposal asked for the inner memory to be freed.</summary>
+    public bool ReleaseRequested { get; private set; }
 
     /// <inheritdoc/>
-    public override int Length => Inner.Length;
+    public override int Length => _length;
 
     /// <inheritdoc/>
     public override IBackend Backend => _backend;
 
+    /// <summary>Frees the inner memory now, or as soon as its kernel has produced it.</summary>
+    public void ReleaseInner()
+    {
+        ReleaseRequested = true;
+        if (Inner is null || InnerReleased) return;
+        InnerReleased = true;
+        Inner.Dispose();
+    }
+
     /// <inheritdoc/>
-    protected override void Release() => Inner.Dispose();
+    protected override void Release() => _backend.OnRelease(this);
 }

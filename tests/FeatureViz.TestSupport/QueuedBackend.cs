@@ -12,10 +12,10 @@ namespace FeatureViz.TestSupport;
 /// work is queued defers freeing its memory until the queue has drained (stream order), which checks the rule that
 /// such a disposal is safe. Forwards to an inner backend (usually the CPU backend).
 /// </summary>
-public sealed class QueuedBackend(IBackend inner) : DecoratingBackend(inner)
+public sealed class QueuedBackend(IBackend inner) : DelegatingBackend(inner)
 {
     private readonly Queue<Action> _queue = new();
-    private readonly List<Wrapped> _deferred = [];
+    private readonly List<DelegatingStorage> _deferred = [];
 
     /// <summary>Kernels queued and not yet run.</summary>
     public int Queued => _queue.Count;
@@ -47,11 +47,14 @@ public sealed class QueuedBackend(IBackend inner) : DecoratingBackend(inner)
         return s;
     }
 
-    /// <inheritdoc/>
-    protected override void OnKernel(string name) => Flush();
+    /// <summary>Any kernel that is not queued flushes the queue first and runs at once.</summary>
+    protected override void OnCall(string method)
+    {
+        if (!IsTransfer(method)) Flush();
+    }
 
     /// <inheritdoc/>
-    protected override void OnRelease(Wrapped storage)
+    protected internal override void OnRelease(DelegatingStorage storage)
     {
         if (_queue.Count == 0)
         {
@@ -80,26 +83,26 @@ public sealed class QueuedBackend(IBackend inner) : DecoratingBackend(inner)
     public override TensorStorage Fill(int length, float value) => Defer(length, () => Inner.Fill(length, value));
 
     /// <inheritdoc/>
-    public override TensorStorage Copy(TensorStorage source) => Defer(source.Length, () => Inner.Copy(In(source)));
+    public override TensorStorage Copy(TensorStorage source) => Defer(source.Length, () => Inner.Copy(Unwrap(source)));
 
     /// <inheritdoc/>
-    public override TensorStorage Unary<TOp>(TOp op, TensorStorage x) => Defer(x.Length, () => Inner.Unary(op, In(x)));
+    public override TensorStorage Unary<TOp>(TOp op, TensorStorage x) => Defer(x.Length, () => Inner.Unary(op, Unwrap(x)));
 
     /// <inheritdoc/>
     public override TensorStorage UnaryBackward<TOp>(TOp op, TensorStorage x, TensorStorage y, TensorStorage dy) =>
-        Defer(x.Length, () => Inner.UnaryBackward(op, In(x), In(y), In(dy)));
+        Defer(x.Length, () => Inner.UnaryBackward(op, Unwrap(x), Unwrap(y), Unwrap(dy)));
 
     /// <inheritdoc/>
     public override TensorStorage Binary<TOp>(TOp op, TensorStorage a, Shape aShape, TensorStorage b, Shape bShape, Shape outShape) =>
-        Defer(outShape.Numel, () => Inner.Binary(op, In(a), aShape, In(b), bShape, outShape));
+        Defer(outShape.Numel, () => Inner.Binary(op, Unwrap(a), aShape, Unwrap(b), bShape, outShape));
 
     /// <inheritdoc/>
     public override TensorStorage Where(TensorStorage cond, Shape condShape, TensorStorage a, Shape aShape, TensorStorage b, Shape bShape, Shape outShape) =>
-        Defer(outShape.Numel, () => Inner.Where(In(cond), condShape, In(a), aShape, In(b), bShape, outShape));
+        Defer(outShape.Numel, () => Inner.Where(Unwrap(cond), condShape, Unwrap(a), aShape, Unwrap(b), bShape, outShape));
 
     /// <inheritdoc/>
     public override TensorStorage BroadcastTo(TensorStorage x, Shape shape, Shape outShape) =>
-        Defer(outShape.Numel, () => Inner.BroadcastTo(In(x), shape, outShape));
+        Defer(outShape.Numel, () => Inner.BroadcastTo(Unwrap(x), shape, outShape));
 
     /// <summary>Runs what is queued, then disposes this decorator.</summary>
     public override void Dispose()

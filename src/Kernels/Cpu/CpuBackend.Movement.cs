@@ -107,10 +107,10 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, ReadOnlySpan<int> indices)
+    public TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, TensorStorage indices)
     {
         var xv = Data(x);
-        var idx = indices.ToArray();
+        var idx = GatherRows(indices, axisDim);
         int count = idx.Length;
         var y = NewUninitialized(outer * count * inner);
         if (y.Length == 0) return Wrap(y);
@@ -119,17 +119,18 @@ public sealed partial class CpuBackend
             for (int r = r0; r < r1; r++)
             {
                 int o = r / count, j = r - o * count;
-                Array.Copy(xv, (o * axisDim + idx[j]) * inner, y, r * inner, inner);
+                if (idx[j] < 0) Array.Clear(y, r * inner, inner);
+                else Array.Copy(xv, (o * axisDim + idx[j]) * inner, y, r * inner, inner);
             }
         });
         return Wrap(y);
     }
 
     /// <inheritdoc/>
-    public TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, ReadOnlySpan<int> indices)
+    public TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, TensorStorage indices)
     {
         var g = Data(dy);
-        var idx = indices.ToArray();
+        var idx = GatherRows(indices, axisDim);
         int count = idx.Length;
         var dx = NewZeroed(outer * axisDim * inner);
         if (g.Length == 0) return Wrap(dx);
@@ -139,11 +140,25 @@ public sealed partial class CpuBackend
             for (int o = o0; o < o1; o++)
                 for (int j = 0; j < count; j++)
                 {
+                    if (idx[j] < 0) continue;
                     var dst = dx.AsSpan((o * axisDim + idx[j]) * inner, inner);
                     System.Numerics.Tensors.TensorPrimitives.Add(dst, g.AsSpan((o * count + j) * inner, inner), dst);
                 }
         });
         return Wrap(dx);
+    }
+
+    /// <summary>The source row of each index (negative ones count from the end), or -1 where the index selects nothing.</summary>
+    private int[] GatherRows(TensorStorage indices, int axisDim)
+    {
+        var v = Data(indices);
+        var rows = new int[indices.Length];
+        for (int j = 0; j < rows.Length; j++)
+        {
+            float f = v[j] < 0 ? v[j] + axisDim : v[j];
+            rows[j] = f >= 0 && f < axisDim && f == MathF.Floor(f) ? (int)f : -1;
+        }
+        return rows;
     }
 
     /// <summary>The view's axes (already without size-1 axes and with contiguous neighbours merged).</summary>

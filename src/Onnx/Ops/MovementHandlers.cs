@@ -57,14 +57,18 @@ internal static class MovementHandlers
             return a =>
             {
                 int ax = Shape.NormalizeAxis((int)axis, a.Rank(0), "Gather");
-                var idx = a.Longs(1);
-                var ishape = a.Dims(1);
                 int dim = a.Dims(0)[ax];
-                foreach (var i in idx)
-                    if (i < -dim || i >= dim) throw a.Fail($"index {i} is out of range for axis {ax} of size {dim}");
-                if (a.Value(0) is HostValue h) return [HostMovement.Gather(h, idx, ishape, ax)];
-                var ii = idx.Select(i => (int)(i < 0 ? i + dim : i)).ToArray();
-                return [ElementwiseHandlers.Float(a, 0, a.Tensor(0).Gather(ii, ishape, ax))];
+                if (a.IsHost(1))
+                {
+                    // Host indices (initializers, folded shape arithmetic) are checked here; computed device indices
+                    // are data that never leaves the device, so an out-of-range one gives a zero row instead.
+                    var idx = a.Longs(1);
+                    foreach (var i in idx)
+                        if (i < -dim || i >= dim) throw a.Fail($"index {i} is out of range for axis {ax} of size {dim}");
+                    if (a.Value(0) is HostValue h) return [HostMovement.Gather(h, idx, a.Dims(1), ax)];
+                }
+                // A persistent host index table is uploaded once per graph (Args.Tensor); device indices are used as they are.
+                return [ElementwiseHandlers.Float(a, 0, a.Tensor(0).Gather(a.Tensor(1), ax))];
             };
         });
 

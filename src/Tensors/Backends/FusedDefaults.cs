@@ -104,19 +104,41 @@ public static class FusedDefaults
     }
 
     /// <summary><see cref="IBackend.Gather"/>: a 0/1 selection matrix [indices, axisDim] times each outer slab.</summary>
-    public static TensorStorage Gather(IBackend backend, TensorStorage x, int outer, int axisDim, int inner, ReadOnlySpan<int> indices)
+    public static TensorStorage Gather(IBackend backend, TensorStorage x, int outer, int axisDim, int inner, TensorStorage indices)
     {
-        using var selection = backend.Upload(SelectionMatrix(indices, axisDim));
+        using var selection = GatherSelection(backend, indices, axisDim);
         return backend.BatchedGemm(selection, x, null, new GemmGeometry(M: indices.Length, N: inner, K: axisDim,
             Batch: outer, StrideA: 0, StrideB: axisDim * inner));
     }
 
     /// <summary><see cref="IBackend.GatherBackward"/>: the transposed selection matrix times each outer slab of dy.</summary>
-    public static TensorStorage GatherBackward(IBackend backend, TensorStorage dy, int outer, int axisDim, int inner, ReadOnlySpan<int> indices)
+    public static TensorStorage GatherBackward(IBackend backend, TensorStorage dy, int outer, int axisDim, int inner, TensorStorage indices)
     {
-        using var selection = backend.Upload(SelectionMatrix(indices, axisDim));
+        using var selection = GatherSelection(backend, indices, axisDim);
         return backend.BatchedGemm(selection, dy, null, new GemmGeometry(M: axisDim, N: inner, K: indices.Length, TransA: true,
             Batch: outer, StrideA: 0, StrideB: indices.Length * inner));
+    }
+
+    /// <summary>
+    /// The selection matrix S[j, k] = (indices[j] + (indices[j] &lt; 0 ? axisDim : 0) == k), built on the device from
+    /// the index storage and a 0..axisDim-1 row (a <see cref="Table"/>, uploaded once per backend and size); a row whose index is out of range or not an integer is zero.
+    /// </summary>
+    private static TensorStorage GatherSelection(IBackend backend, TensorStorage indices, int axisDim)
+    {
+        var column = new Shape(indices.Length, 1);
+        var one = new Shape(1, 1);
+        using var zero = backend.Fill(1, 0f);
+        using var size = backend.Fill(1, axisDim);
+        using var negative = backend.Binary(new LessOp(), indices, column, zero, one, column);
+        using var shift = backend.Binary(new MulOp(), negative, column, size, one, column);
+        using var normalized = backend.Binary(new AddOp(), indices, column, shift, column, column);
+        var row = Table(backend, ("GatherPositions", axisDim), () =>
+        {
+            var positions = new float[axisDim];
+            for (int k = 0; k < axisDim; k++) positions[k] = k;
+            return positions;
+        });
+        return backend.Binary(new EqualOp(), normalized, column, row, new Shape(1, axisDim), new Shape(indices.Length, axisDim));
     }
 
     /// <summary><see cref="IBackend.ConvTranspose2d"/>: the input gradient of the convolution it transposes, plus the bias.</summary>
@@ -284,13 +306,6 @@ public static class FusedDefaults
             m[i * inLen + i1[i]] += w1[i];
         }
         return m;
-    }
-
-    private static float[] SelectionMatrix(ReadOnlySpan<int> indices, int axisDim)
-    {
-        var s = new float[indices.Length * axisDim];
-        for (int j = 0; j < indices.Length; j++) s[j * axisDim + indices[j]] = 1f;
-        return s;
     }
 
     private static bool IsIdentity(PadGeometry g, int axis, int inLen, int outLen)

@@ -37,12 +37,18 @@ public partial interface IBackend
 
     /// <summary>
     /// Gather on x seen as [outer, axisDim, inner]: output [outer, indices.Length, inner] with row j of each outer
-    /// slab equal to row indices[j] (already in [0, axisDim)).
+    /// slab equal to row indices[j]. <paramref name="indices"/> is device data (exact integers held as floats, as
+    /// the ONNX importer holds Int64 tensors; exact below 2^24): a negative index counts from the end (axisDim is
+    /// added), and an index that is not an integer in [-axisDim, axisDim) selects nothing (a zero row). The caller
+    /// checks host index tables before uploading them; device indices are data and are not checked.
     /// </summary>
-    TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, ReadOnlySpan<int> indices) =>
+    TensorStorage Gather(TensorStorage x, int outer, int axisDim, int inner, TensorStorage indices) =>
         FusedDefaults.Gather(this, x, outer, axisDim, inner, indices);
 
-    /// <summary>Adjoint of <see cref="Gather"/>: scatter-adds rows of dy into zeros [outer, axisDim, inner] (repeated indices accumulate).</summary>
-    TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, ReadOnlySpan<int> indices) =>
+    /// <summary>
+    /// Adjoint of <see cref="Gather"/>: scatter-adds rows of dy into zeros [outer, axisDim, inner] (repeated indices
+    /// accumulate; a row whose index selects nothing adds nothing).
+    /// </summary>
+    TensorStorage GatherBackward(TensorStorage dy, int outer, int axisDim, int inner, TensorStorage indices) =>
         FusedDefaults.GatherBackward(this, dy, outer, axisDim, inner, indices);
 }

@@ -27,7 +27,7 @@ public sealed class OnDeviceOpsTests
     [Fact]
     public void ARunAfterTheFirst_TransfersNothing_AndMatchesTheReferences()
     {
-        using var counting = new TransferCountingBackend(CpuBackend.Default);
+        using var counting = new CountingBackend(CpuBackend.Default);
         using var m = Graph().Load(new OnnxLoadOptions { Backend = counting });
         float[] x = [-2.5f, -1.5f, 0.5f, 1.5f, 2.5f, 0.3f, -0.7f, 3f, 3f, -4f];
         float[] y = [1f, -1.5f, 2f, 0.5f, -3f, 0.3f, 2f, 1.5f, -1f, 0.5f];
@@ -75,7 +75,7 @@ public sealed class OnDeviceOpsTests
     public void HostConstantsFeedingTensorOps_AreUploadedOnce()
     {
         // An int64 initializer added to a float tensor, and a bool mask folded from it selecting between tensors.
-        using var counting = new TransferCountingBackend(CpuBackend.Default);
+        using var counting = new CountingBackend(CpuBackend.Default);
         using var m = new ModelBuilder(13).Input("x", 1, 2, 5).Initializer(Longs("k", 1, 0, 2, 0, 3))
             .Node("Cast", ["k"], ["mask"], "mask", Int("to", 9))
             .Node("Add", ["x", "k"], ["sum"]).Node("Where", ["mask", "x", "sum"], ["y"]).Output("y", 1, 2, 5)
@@ -88,6 +88,33 @@ public sealed class OnDeviceOpsTests
         Assert.Equal((0, 0), (counting.Uploads, counting.Downloads));
         long[] k = [1, 0, 2, 0, 3];
         Assert.Equal(Enumerable.Range(0, 10).Select(i => k[i % 5] != 0 ? data[i] : data[i] + k[i % 5]).ToArray(), y.ToArray());
+    }
+
+    private static ModelBuilder GatherGraph() => new ModelBuilder(13).Input("x", 1, 2, 5).Initializer(Longs("idx", 4, -1, 0, 4))
+        .Node("Gather", ["x", "idx"], ["g"], "constant", Int("axis", 1))
+        .Node("ArgMax", ["x"], ["best"], "argmax", Int("axis", 1), Int("keepdims", 0))
+        .Node("Gather", ["x", "best"], ["h"], "computed", Int("axis", 1))
+        .Output("g", 1, 2, 4).Output("h", 1, 2, 2);
+
+    [Fact]
+    public void Gather_WithConstantIndicesUploadsOnce_AndWithComputedIndicesNeverLeavesTheDevice()
+    {
+        using var counting = new CountingBackend(CpuBackend.Default);
+        using var m = GatherGraph().Load(new OnnxLoadOptions { Backend = counting });
+        float[] data = [0.5f, -1f, 3f, 2f, 0.1f, 4f, 0.2f, -3f, 1f, 2.5f];
+        var x = Tensor.FromArray(counting, data, 2, 5);
+        m.Run(new Dictionary<string, Tensor> { ["x"] = x }, ["g", "h"]);
+        counting.Reset();
+        var r = m.Run(new Dictionary<string, Tensor> { ["x"] = x }, ["g", "h"]);
+        Assert.Equal((0, 0), (counting.Uploads, counting.Downloads));
+        Assert.Equal(2, counting.Calls(nameof(FeatureViz.Tensors.Backends.IBackend.Gather)));
+        // Constant indices [4, -1, 0, 4] per row; computed: the row's argmax (2 in row 0, 0 in row 1) gathered along
+        // axis 1 for both rows, so h[r, k] = x[r, argmax[k]].
+        Assert.Equal([0.1f, 0.1f, 0.5f, 0.1f, 2.5f, 2.5f, 4f, 2.5f], r["g"].ToArray());
+        Assert.Equal([3f, 0.5f, -3f, 4f], r["h"].ToArray());
+        Tensor Run(Tensor[] t, string name) => m.Run(new Dictionary<string, Tensor> { ["x"] = t[0] }, [name])[name];
+        GradCheck.Vjp(m.Backend, t => Run(t, "g"), [(data, [2, 5])]);
+        GradCheck.Vjp(m.Backend, t => Run(t, "h"), [(data, [2, 5])]);
     }
 }
 

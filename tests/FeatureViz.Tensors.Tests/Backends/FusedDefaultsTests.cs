@@ -133,27 +133,34 @@ public abstract class FusedDefaultsTests<TBackend> : BackendSuite<TBackend> wher
     [Fact]
     public void GatherAndGatherBackward()
     {
+        // Device index tables: negative indices count from the end; out-of-range and non-integer ones select nothing.
         int outer = 3, axisDim = 5, inner = 4;
-        int[] indices = [4, 0, 2, 2, 4, 1, 4];
+        float[] indices = [4, 0, 2, 2, -1, 1, 4, 5, -6, 1.5f, -5];
+        int Row(float v)
+        {
+            double f = v < 0 ? v + axisDim : v;
+            return f >= 0 && f < axisDim && f == Math.Floor(f) ? (int)f : -1;
+        }
         var x = Rand.Uniform(5, outer * axisDim * inner);
         using var xs = Up(x);
-        var y = Agree(Backend.Gather(xs, outer, axisDim, inner, indices), FusedDefaults.Gather(Backend, xs, outer, axisDim, inner, indices), "Gather");
+        using var table = Up(indices);
+        var y = Agree(Backend.Gather(xs, outer, axisDim, inner, table), FusedDefaults.Gather(Backend, xs, outer, axisDim, inner, table), "Gather");
         var expected = new double[outer * indices.Length * inner];
         for (int o = 0; o < outer; o++)
             for (int j = 0; j < indices.Length; j++)
                 for (int i = 0; i < inner; i++)
-                    expected[(o * indices.Length + j) * inner + i] = x[(o * axisDim + indices[j]) * inner + i];
+                    expected[(o * indices.Length + j) * inner + i] = Row(indices[j]) < 0 ? 0 : x[(o * axisDim + Row(indices[j])) * inner + i];
         Approx.Equal(expected, y, 0, 0, "Gather vs reference");
 
         var dy = Rand.Uniform(6, expected.Length);
         using var dys = Up(dy);
-        var dx = Agree(Backend.GatherBackward(dys, outer, axisDim, inner, indices),
-            FusedDefaults.GatherBackward(Backend, dys, outer, axisDim, inner, indices), "GatherBackward");
+        var dx = Agree(Backend.GatherBackward(dys, outer, axisDim, inner, table),
+            FusedDefaults.GatherBackward(Backend, dys, outer, axisDim, inner, table), "GatherBackward");
         var dxExpected = new double[x.Length];
         for (int o = 0; o < outer; o++)
             for (int j = 0; j < indices.Length; j++)
                 for (int i = 0; i < inner; i++)
-                    dxExpected[(o * axisDim + indices[j]) * inner + i] += dy[(o * indices.Length + j) * inner + i];
+                    if (Row(indices[j]) >= 0) dxExpected[(o * axisDim + Row(indices[j])) * inner + i] += dy[(o * indices.Length + j) * inner + i];
         Approx.Equal(dxExpected, dx, 1e-6, 1e-6, "GatherBackward vs reference");
     }
 

@@ -1,4 +1,5 @@
 using FeatureViz.Tensors;
+using FeatureViz.Tensors.Backends;
 using FeatureViz.TestSupport;
 
 namespace FeatureViz.Tensors.Tests.Movement;
@@ -135,16 +136,11 @@ public abstract class JoinGatherTests<TBackend> : BackendSuite<TBackend> where T
         { [3, 4, 2], [0, 3, 3, 1], [2, 1, 2], 1 },
     };
 
-    [Theory]
-    [MemberData(nameof(GatherCases))]
-    public void GatherMatchesNaiveLoop(int[] shape, int[] indices, int[] ishape, int axis)
+    // float64 reference: output element at (o, j..., i) is x[o, indices[j] (from the end when negative), i].
+    private static double[] NaiveGather(float[] data, int[] shape, int[] indices, int[] ishape, int axis, out int[] outShape)
     {
-        var data = Rand.Uniform(9, Nd.Numel(shape));
-        using var x = Tensor.FromArray(Backend, data, shape);
-        var y = x.Gather(indices, ishape, axis);
         int r = shape.Length, a = axis < 0 ? axis + r : axis;
         var os = shape.Take(a).Concat(ishape).Concat(shape.Skip(a + 1)).ToArray();
-        Assert.Equal(os, y.Shape.ToArray());
         var expected = new double[Nd.Numel(os)];
         for (int f = 0; f < expected.Length; f++)
         {
@@ -154,7 +150,102 @@ public abstract class JoinGatherTests<TBackend> : BackendSuite<TBackend> where T
             var ii = oi.Take(a).Append(v).Concat(oi.Skip(a + ishape.Length)).ToArray();
             expected[f] = data[Nd.Ravel(ii, shape)];
         }
+        outShape = os;
+        return expected;
+    }
+
+    [Theory]
+    [MemberData(nameof(GatherCases))]
+    public void GatherMatchesNaiveLoop(int[] shape, int[] indices, int[] ishape, int axis)
+    {
+        var data = Rand.Uniform(9, Nd.Numel(shape));
+        using var x = Tensor.FromArray(Backend, data, shape);
+        var y = x.Gather(indices, ishape, axis);
+        var expected = NaiveGather(data, shape, indices, ishape, axis, out var os);
+        Assert.Equal(os, y.Shape.ToArray());
         Approx.Equal(expected, y.ToArray(), 0, 0, "Gather");
+    }
+
+    [Theory]
+    [MemberData(nameof(GatherCases))]
+    public void GatherWithDeviceIndicesMatchesNaiveLoop(int[] shape, int[] indices, int[] ishape, int axis)
+    {
+        var data = Rand.Uniform(9, Nd.Numel(shape));
+        using var x = Tensor.FromArray(Backend, data, shape);
+        using var table = Tensor.FromArray(Backend, indices.Select(i => (float)i).ToArray(), ishape);
+        var y = x.Gather(table, axis);
+        var expected = NaiveGather(data, shape, indices, ishape, axis, out var os);
+        Assert.Equal(os, y.Shape.ToArray());
+        Approx.Equal(expected, y.ToArray(), 0, 0, "Gather with device indices");
+    }
+
+    [Theory]
+    [MemberData(nameof(GatherCases))]
+    [ChecksGradientOf("Gather")]
+    public void GatherWithDeviceIndicesVjp(int[] shape, int[] indices, int[] ishape, int axis) =>
+        GradCheck.Vjp(Backend, t => t[0].Gather(Tensor.FromArray(Backend, indices.Select(i => (float)i).ToArray(), ishape), axis), [Rand.Of(12, shape)]);
+
+    [Fact]
+    public void GatherWithDeviceIndices_OutOfRangeOrFractionalIndicesGiveZeroRowsAndNoGradient()
+    {
+        // Device indices are data, not read back to be checked: a row they do not address is zero.
+        using var x = Tensor.FromArray(Backend, [1f, 2, 3, 4, 5, 6], 3, 2).RequireGrad();
+        using var table = Tensor.FromArray(Backend, [2f, 3, -1, -4, 0.5f, float.NaN, 0], 7);
+        var y = x.Gather(table);
+        Assert.Equal([5f, 6, 0, 0, 5, 6, 0, 0, 0, 0, 0, 0, 1, 2], y.ToArray());
+        y.Sum().Backward();
+        Assert.Equal([1f, 1, 0, 0, 2, 2], x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void GatherWithComputedIndices_NeverLeavesTheBackend()
+    {
+        // Indices computed by ops (here ArgMax) feed Gather forward and backward with no upload or download.
+        using var counting = new CountingBackend(Backend);
+        float[] scores = [0.1f, 0.9f, 0.3f, 0.7f, 0.2f, 0.4f];
+        float[] data = Rand.Uniform(13, 3 * 4);
+        using var s = Tensor.FromArray(counting, scores, 2, 3);
+        using var x = Tensor.FromArray(counting, data, 3, 4).RequireGrad();
+        counting.Reset();
+        var best = s.ArgMax(1, keepDims: false);
+        var y = x.Gather(best, 0);
+        y.Mul(y).Sum().Backward();
+        Assert.Equal((0, 0), (counting.Uploads, counting.Downloads));
+        Assert.True(counting.Calls(nameof(IBackend.Gather)) == 1 && counting.Calls(nameof(IBackend.GatherBackward)) == 1);
+        // Row 1 (0.9) and row 0 (0.7): y = x[[1, 0]], dy/dx = 2 x on those rows.
+        Assert.Equal(data.Skip(4).Take(4).Concat(data.Take(4)), y.ToArray());
+        var dx = new double[12];
+        for (int i = 0; i < 4; i++) (dx[i], dx[4 + i]) = (2.0 * data[i], 2.0 * data[4 + i]);
+        Approx.Equal(dx, x.Grad!.ToArray(), 1e-6, 1e-7, "Gather gradient through computed indices");
+    }
+
+    [Fact]
+    public void GatherWithHostIndices_UploadsItsTableOncePerContent()
+    {
+        using var counting = new CountingBackend(Backend);
+        var data = Rand.Uniform(14, 4 * 3);
+        using var x = Tensor.FromArray(counting, data, 4, 3);
+        x.Gather([3, -1, 0], [3]).Dispose();
+        counting.Reset();
+        var y = x.Gather([3, -1, 0], [3]);
+        Assert.Equal(0, counting.Uploads);
+        Assert.Equal(data.Skip(9).Concat(data.Skip(9)).Concat(data.Take(3)), y.ToArray());
+        x.Gather([2, 1], [2]).Dispose();
+        Assert.Equal(1, counting.Uploads);
+    }
+
+    [Fact]
+    public void GatherWithDeviceIndicesRejectsABackendMismatchAndScalarInput()
+    {
+        using var x = Tensor.Zeros(Backend, 3, 2);
+        using var wrapped = new CountingBackend(Backend);
+        using var other = Tensor.FromArray(wrapped, [0f], 1);
+        var e = Assert.Throws<ArgumentException>(() => x.Gather(other));
+        Assert.Contains("Gather", e.Message);
+        Assert.Contains("[3, 2]", e.Message);
+        using var scalar = Tensor.Scalar(Backend, 1f);
+        using var zero = Tensor.FromArray(Backend, [0f], 1);
+        Assert.Throws<ArgumentException>(() => scalar.Gather(zero));
     }
 
     [Theory]

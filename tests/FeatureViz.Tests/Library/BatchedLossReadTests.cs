@@ -104,7 +104,7 @@ public sealed class BatchedLossReadTests
     [Fact]
     public void TheLoop_DownloadsOncePerIntervalAndPerSnapshot_AndUploadsNothing()
     {
-        using var counting = new TransferCountingBackend(CpuBackend.Default);
+        using var counting = new CountingBackend(CpuBackend.Default);
         var model = Dot(counting, 3, 8, 8);
         (int Uploads, int Downloads) Count(int steps)
         {

@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace FeatureViz.Tests.Library;
 
 /// <summary>
-/// The optimization loop keeps its data on the backend: counted through <see cref="TransferCountingBackend"/>, a ResNet18
+/// The optimization loop keeps its data on the backend: counted through <see cref="CountingBackend"/>, a ResNet18
 /// step at 224 after warm-up moves nothing between host and device except the documented allowance.
 /// </summary>
 public sealed class DeviceResidencyTests(ITestOutputHelper output)
@@ -19,7 +19,7 @@ public sealed class DeviceResidencyTests(ITestOutputHelper output)
     [Fact]
     public void ResNet18Step_TransfersOnlyTheAllowance()
     {
-        using var counting = new TransferCountingBackend(CpuBackend.Default);
+        using var counting = new CountingBackend(CpuBackend.Default);
         using var onnx = OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = counting });
         VisualizationModel model = onnx;
         var options = new OptimizationOptions
@@ -75,7 +75,7 @@ public sealed class DeviceResidencyTests(ITestOutputHelper output)
             "flip" => ImageTransform.Flip(true, true),
             _ => ImageTransform.Pad(3, 0.5f),
         };
-        using var counting = new TransferCountingBackend(CpuBackend.Default);
+        using var counting = new CountingBackend(CpuBackend.Default);
         using var scope = TensorScope.Begin();
         var x = Tensor.FromArray(counting, Rand.Uniform(1, 2 * 3 * 64 * 64), 2, 3, 64, 64).RequireGrad();
         var rng = new Random(5);
