@@ -47,6 +47,7 @@ internal static class KernelCatalog
         yield return ("DepthwiseForward", typeof(DepthwiseKernels).GetMethod(nameof(DepthwiseKernels.Forward))!, true);
         foreach (var radix in new[] { 2, 3, 4, 5, 7, 8 })
             yield return Fft(Close(typeof(StockhamKernels), $"Radix{radix}"));
+        yield return Fft(Close(typeof(StockhamKernels), nameof(StockhamKernels.SharedFft)));
         foreach (var name in new[] { nameof(BluesteinKernels.Chirp), nameof(BluesteinKernels.MultiplyConjugate), nameof(BluesteinKernels.Dechirp) })
             yield return Fft(Close(typeof(BluesteinKernels), name));
         foreach (var name in new[]

@@ -18,7 +18,10 @@ internal sealed class FftPlan
     private readonly MemoryBuffer1D<Complex32, Stride1D.Dense>? chirp;
     private readonly MemoryBuffer1D<Complex32, Stride1D.Dense>? filterSpectrum;
 
-    private FftPlan(GpuAccelerator gpu, int length)
+    /// <summary>Most complex elements one group's shared-memory FFT holds per buffer (two buffers: 32 KB).</summary>
+    internal const int SharedElements = 2048;
+
+    private FftPlan(GpuAccelerator gpu, int length, bool sharedMemory)
     {
         this.gpu = gpu;
         Length = length;
@@ -32,11 +35,13 @@ internal sealed class FftPlan
                 table[m] = new Complex32((float)Math.Cos(angle), (float)Math.Sin(angle));
             }
             twiddles = gpu.Accelerator.Allocate1D(table);
+            UsesSharedMemory = sharedMemory && radices.Length is > 0 and <= SharedFftShape.MaxPasses && length <= SharedElements
+                && 2L * SharedElements * 8 <= gpu.Accelerator.MaxSharedMemoryPerGroup;
             return;
         }
         radices = [];
         int padded = (int)BitOperations.RoundUpToPowerOf2((uint)(2 * length - 1));
-        inner = new FftPlan(gpu, padded);
+        inner = new FftPlan(gpu, padded, sharedMemory);
         var w = new Complex[length];
         for (int n = 0; n < length; n++)
             w[n] = Complex.FromPolarCoordinates(1, -Math.PI * ((long)n * n % (2L * length)) / length);
@@ -57,17 +62,23 @@ internal sealed class FftPlan
     /// <summary>Whether the plan goes through Bluestein's algorithm.</summary>
     public bool IsBluestein => inner is not null;
 
+    /// <summary>Whether all passes run in one launch in shared memory (<see cref="StockhamKernels.SharedFft"/>), else one launch per pass.</summary>
+    public bool UsesSharedMemory { get; }
+
     /// <summary>Complex elements per sequence each of the two work buffers of <see cref="Forward"/> must hold.</summary>
     public int ScratchLength => inner?.Length ?? Length;
 
     /// <summary>The passes' radices in order (empty for Bluestein and for length 1).</summary>
     public IReadOnlyList<int> Radices => radices;
 
-    /// <summary>Builds the plan for <paramref name="length"/> points, uploading its tables.</summary>
-    public static FftPlan Create(GpuAccelerator gpu, int length)
+    /// <summary>
+    /// Builds the plan for <paramref name="length"/> points, uploading its tables; <paramref name="sharedMemory"/> false
+    /// keeps every pass a separate global-memory launch (the fallback for long sequences, tested on its own).
+    /// </summary>
+    public static FftPlan Create(GpuAccelerator gpu, int length, bool sharedMemory = true)
     {
         if (length < 1) throw new ArgumentOutOfRangeException(nameof(length), length, "FFT length must be positive.");
-        return new FftPlan(gpu, length);
+        return new FftPlan(gpu, length, sharedMemory);
     }
 
     /// <summary>
@@ -77,6 +88,15 @@ internal sealed class FftPlan
     /// </summary>
     public bool Forward(ArrayView<Complex32> a, ArrayView<Complex32> b, int sequences)
     {
+        if (UsesSharedMemory)
+        {
+            int perGroup = Math.Max(1, SharedElements / Length), groups = (sequences + perGroup - 1) / perGroup;
+            var config = new KernelConfig(new Index1D(Math.Max(1, Math.Min(gpu.Policy.MaxGroups, groups))), new Index1D(gpu.Policy.GroupSize),
+                SharedMemoryConfig.RequestDynamic<Complex32>(2 * perGroup * Length));
+            Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, SharedFftShape>("FftShared", StockhamKernels.SharedFft)(
+                gpu.Stream, config, a, b, twiddles!.View, SharedFftShape.For(radices, Length, sequences, perGroup));
+            return true;
+        }
         if (inner is null)
         {
             int span = 1;
