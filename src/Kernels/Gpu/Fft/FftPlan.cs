@@ -18,9 +18,6 @@ internal sealed class FftPlan
     private readonly MemoryBuffer1D<Complex32, Stride1D.Dense>? chirp;
     private readonly MemoryBuffer1D<Complex32, Stride1D.Dense>? filterSpectrum;
 
-    /// <summary>Most complex elements one group's shared-memory FFT holds per buffer (two buffers: 32 KB).</summary>
-    internal const int SharedElements = 2048;
-
     private FftPlan(GpuAccelerator gpu, int length, bool sharedMemory)
     {
         this.gpu = gpu;
@@ -35,8 +32,8 @@ internal sealed class FftPlan
                 table[m] = new Complex32((float)Math.Cos(angle), (float)Math.Sin(angle));
             }
             twiddles = gpu.Accelerator.Allocate1D(table);
-            UsesSharedMemory = sharedMemory && radices.Length is > 0 and <= SharedFftShape.MaxPasses && length <= SharedElements
-                && 2L * SharedElements * 8 <= gpu.Accelerator.MaxSharedMemoryPerGroup;
+            UsesSharedMemory = sharedMemory && radices.Length is > 0 and <= SharedFftShape.MaxPasses && length <= SharedFftShape.Elements
+                && 2L * SharedFftShape.Elements * 8 <= gpu.Accelerator.MaxSharedMemoryPerGroup;
             return;
         }
         radices = [];
@@ -90,9 +87,8 @@ internal sealed class FftPlan
     {
         if (UsesSharedMemory)
         {
-            int perGroup = Math.Max(1, SharedElements / Length), groups = (sequences + perGroup - 1) / perGroup;
-            var config = new KernelConfig(new Index1D(Math.Max(1, Math.Min(gpu.Policy.MaxGroups, groups))), new Index1D(gpu.Policy.GroupSize),
-                SharedMemoryConfig.RequestDynamic<Complex32>(2 * perGroup * Length));
+            int perGroup = Math.Max(1, SharedFftShape.Elements / Length), groups = (sequences + perGroup - 1) / perGroup;
+            var config = new KernelConfig(new Index1D(Math.Max(1, Math.Min(gpu.Policy.MaxGroups, groups))), new Index1D(gpu.Policy.GroupSize));
             Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, SharedFftShape>("FftShared", StockhamKernels.SharedFft)(
                 gpu.Stream, config, a, b, twiddles!.View, SharedFftShape.For(radices, Length, sequences, perGroup));
             return true;

@@ -9,6 +9,9 @@ internal struct SharedFftShape
     /// <summary>Most passes one shared-memory plan holds (enough for every factorable length up to 4096).</summary>
     public const int MaxPasses = 8;
 
+    /// <summary>Complex elements of each of the kernel's two shared buffers (together 32 KB).</summary>
+    public const int Elements = 2048;
+
     public int Length;
     public int Sequences;
     public int PerGroup;

@@ -156,11 +156,12 @@ internal static class StockhamKernels
     /// <summary>
     /// Whole FFTs in shared memory: each group loads <see cref="SharedFftShape.PerGroup"/> contiguous sequences, runs
     /// every pass between two shared buffers (a barrier after each) and writes the result back, grid-stride over the
-    /// batch. Needs 2 * PerGroup * N complex elements of dynamic shared memory.
+    /// batch. PerGroup * N is at most <see cref="SharedFftShape.Elements"/>.
     /// </summary>
     public static void SharedFft(ArrayView<Complex32> src, ArrayView<Complex32> dst, ArrayView<Complex32> twiddles, SharedFftShape f)
     {
-        var shared = SharedMemory.GetDynamic<Complex32>();
+        // A fixed allocation: ILGPU 1.5.3's OpenCL backend emits invalid C for dynamic shared memory of a struct type.
+        var shared = SharedMemory.Allocate<Complex32>(2 * SharedFftShape.Elements);
         int n = f.Length, chunk = f.PerGroup * n;
         var a = shared.SubView(0, chunk);
         var b = shared.SubView(chunk, chunk);
