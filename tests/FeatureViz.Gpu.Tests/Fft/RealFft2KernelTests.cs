@@ -28,47 +28,20 @@ public sealed class RealFft2KernelTests(SimulatorFixture sim)
     [MemberData(nameof(Cases))]
     public void ForwardMatchesFloat64Dft(int warp, int batch, int h, int w)
     {
+        var g = new Fft2Geometry(batch, h, w);
         var x = Rand.Uniform(h * 100 + w, batch * h * w);
-        var bins = Rand.Positive(7, h * (w / 2 + 1));
-        Check(warp, batch, h, w, x, 1f, 1f, null);
-        Check(warp, batch, h, w, x, 0.25f, 2f, bins);
-
-        void Check(int warp, int batch, int h, int w, float[] x, float scale, float interior, float[]? bins)
-        {
-            var gpu = sim[warp];
-            var g = new Fft2Geometry(batch, h, w);
-            using var xv = gpu.Accelerator.Allocate1D(x);
-            using var yv = gpu.Accelerator.Allocate1D<float>(2 * batch * h * g.HalfWidth);
-            using var bv = gpu.Accelerator.Allocate1D(bins ?? [0f]);
-            GpuFft.Rfft2(gpu, xv.View, yv.View, g, scale, interior, bins is null ? null : bv.View);
-            gpu.Synchronize();
-            var expected = NaiveDft2.Rfft2(x, batch, h, w, scale, interior, bins);
-            Approx.Equal(expected, yv.GetAsArray1D(), rtol: 1e-4, atol: Tolerance(expected, h, w), what: $"rfft2 {batch}x{h}x{w} scale {scale} interior {interior} bins {bins is not null}");
-        }
+        Check(warp, g, inverse: false, x, 1f, 1f, null);
+        Check(warp, g, inverse: false, x, 0.25f, 2f, Rand.Positive(7, h * g.HalfWidth));
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void InverseMatchesFloat64Dft(int warp, int batch, int h, int w)
     {
-        int wc = w / 2 + 1;
-        var spectrum = Rand.Uniform(h * 100 + w + 1, 2 * batch * h * wc);
-        var bins = Rand.Positive(8, h * wc);
-        Check(spectrum, 1f, 1f, null);
-        Check(spectrum, 0.5f, 0.5f, bins);
-
-        void Check(float[] spectrum, float scale, float interior, float[]? bins)
-        {
-            var gpu = sim[warp];
-            var g = new Fft2Geometry(batch, h, w);
-            using var sv = gpu.Accelerator.Allocate1D(spectrum);
-            using var xv = gpu.Accelerator.Allocate1D<float>(batch * h * w);
-            using var bv = gpu.Accelerator.Allocate1D(bins ?? [0f]);
-            GpuFft.Irfft2(gpu, sv.View, xv.View, g, scale, interior, bins is null ? null : bv.View);
-            gpu.Synchronize();
-            var expected = NaiveDft2.Irfft2(spectrum, batch, h, w, scale, interior, bins);
-            Approx.Equal(expected, xv.GetAsArray1D(), rtol: 1e-4, atol: Tolerance(expected, h, w), what: $"irfft2 {batch}x{h}x{w} scale {scale} interior {interior} bins {bins is not null}");
-        }
+        var g = new Fft2Geometry(batch, h, w);
+        var spectrum = Rand.Uniform(h * 100 + w + 1, 2 * batch * h * g.HalfWidth);
+        Check(warp, g, inverse: true, spectrum, 1f, 1f, null);
+        Check(warp, g, inverse: true, spectrum, 0.5f, 0.5f, Rand.Positive(8, h * g.HalfWidth));
     }
 
     [Fact]
@@ -101,6 +74,24 @@ public sealed class RealFft2KernelTests(SimulatorFixture sim)
         Assert.Contains("y", e.Message);
         var bins = Assert.Throws<ArgumentException>(() => GpuFft.Irfft2(gpu, yv.View.SubView(0, 12), xv.View.SubView(0, 9), new Fft2Geometry(1, 3, 3), 1f, 1f, yv.View));
         Assert.Contains("binWeights", bins.Message);
+    }
+
+    private void Check(int warp, Fft2Geometry g, bool inverse, float[] input, float scale, float interior, float[]? bins)
+    {
+        var gpu = sim[warp];
+        int outLength = inverse ? g.Batch * g.Height * g.Width : 2 * g.Batch * g.Height * g.HalfWidth;
+        using var iv = gpu.Accelerator.Allocate1D(input);
+        using var ov = gpu.Accelerator.Allocate1D<float>(outLength);
+        using var bv = gpu.Accelerator.Allocate1D(bins ?? [0f]);
+        ArrayView<float>? binView = bins is null ? null : bv.View;
+        if (inverse) GpuFft.Irfft2(gpu, iv.View, ov.View, g, scale, interior, binView);
+        else GpuFft.Rfft2(gpu, iv.View, ov.View, g, scale, interior, binView);
+        gpu.Synchronize();
+        var expected = inverse
+            ? NaiveDft2.Irfft2(input, g.Batch, g.Height, g.Width, scale, interior, bins)
+            : NaiveDft2.Rfft2(input, g.Batch, g.Height, g.Width, scale, interior, bins);
+        Approx.Equal(expected, ov.GetAsArray1D(), rtol: 1e-4, atol: Tolerance(expected, g.Height, g.Width),
+            what: $"{(inverse ? "irfft2" : "rfft2")} {g} scale {scale} interior {interior} bins {bins is not null}");
     }
 
     // Float32 FFT error grows like log N times the typical magnitude; the naive sums' magnitude is sqrt(H W) for unit inputs.

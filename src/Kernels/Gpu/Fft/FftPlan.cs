@@ -89,7 +89,7 @@ internal sealed class FftPlan
         {
             int perGroup = Math.Max(1, SharedFftShape.Elements / Length), groups = (sequences + perGroup - 1) / perGroup;
             var config = new KernelConfig(new Index1D(Math.Max(1, Math.Min(gpu.Policy.MaxGroups, groups))), new Index1D(gpu.Policy.GroupSize));
-            Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, SharedFftShape>("FftShared", StockhamKernels.SharedFft)(
+            FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, SharedFftShape>(gpu, "FftShared", StockhamKernels.SharedFft)(
                 gpu.Stream, config, a, b, twiddles!.View, SharedFftShape.For(radices, Length, sequences, perGroup));
             return true;
         }
@@ -108,15 +108,15 @@ internal sealed class FftPlan
         }
         var shape = new BluesteinShape { Length = Length, Padded = inner.Length, Sequences = sequences };
         long paddedWork = (long)sequences * inner.Length;
-        Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, BluesteinShape>("FftBluesteinChirp", BluesteinKernels.Chirp)(
+        FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, BluesteinShape>(gpu, "FftBluesteinChirp", BluesteinKernels.Chirp)(
             gpu.Stream, gpu.Policy.For(paddedWork), a, b, chirp!.View, shape);
         bool r1InA = inner.Forward(b, a, sequences);
         var (r1, o1) = r1InA ? (a, b) : (b, a);
-        Load<ArrayView<Complex32>, ArrayView<Complex32>, BluesteinShape>("FftBluesteinMultiplyConjugate", BluesteinKernels.MultiplyConjugate)(
+        FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, BluesteinShape>(gpu, "FftBluesteinMultiplyConjugate", BluesteinKernels.MultiplyConjugate)(
             gpu.Stream, gpu.Policy.For(paddedWork), r1, filterSpectrum!.View, shape);
         bool r2InA = inner.Forward(r1, o1, sequences) != r1InA;
         var (r2, o2) = r2InA ? (a, b) : (b, a);
-        Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, BluesteinShape>("FftBluesteinDechirp", BluesteinKernels.Dechirp)(
+        FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, BluesteinShape>(gpu, "FftBluesteinDechirp", BluesteinKernels.Dechirp)(
             gpu.Stream, gpu.Policy.For((long)sequences * Length), r2, o2, chirp.View, shape);
         return r2InA;
     }
@@ -136,22 +136,14 @@ internal sealed class FftPlan
 
     private Action<AcceleratorStream, KernelConfig, ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass> Radix(int r) => r switch
     {
-        2 => Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>("FftRadix2", StockhamKernels.Radix2),
-        3 => Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>("FftRadix3", StockhamKernels.Radix3),
-        4 => Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>("FftRadix4", StockhamKernels.Radix4),
-        5 => Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>("FftRadix5", StockhamKernels.Radix5),
-        7 => Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>("FftRadix7", StockhamKernels.Radix7),
-        8 => Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>("FftRadix8", StockhamKernels.Radix8),
+        2 => FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>(gpu, "FftRadix2", StockhamKernels.Radix2),
+        3 => FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>(gpu, "FftRadix3", StockhamKernels.Radix3),
+        4 => FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>(gpu, "FftRadix4", StockhamKernels.Radix4),
+        5 => FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>(gpu, "FftRadix5", StockhamKernels.Radix5),
+        7 => FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>(gpu, "FftRadix7", StockhamKernels.Radix7),
+        8 => FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<Complex32>, StockhamPass>(gpu, "FftRadix8", StockhamKernels.Radix8),
         _ => throw new ArgumentOutOfRangeException(nameof(r), r, "No Stockham kernel for this radix."),
     };
-
-    private Action<AcceleratorStream, KernelConfig, T1, T2, T3> Load<T1, T2, T3>(string name, Action<T1, T2, T3> kernel)
-        where T1 : struct where T2 : struct where T3 : struct =>
-        gpu.Kernels.Get(name, null, acc => acc.LoadKernel(kernel));
-
-    private Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4> Load<T1, T2, T3, T4>(string name, Action<T1, T2, T3, T4> kernel)
-        where T1 : struct where T2 : struct where T3 : struct where T4 : struct =>
-        gpu.Kernels.Get(name, null, acc => acc.LoadKernel(kernel));
 
     /// <summary>In-place forward radix-2 FFT in double of a power-of-two sequence (for the Bluestein filter only).</summary>
     private static void HostFft(Complex[] data)

@@ -38,13 +38,13 @@ internal sealed class RealFft2Plan
     {
         var s = Shape(scale, interiorWeight, bins);
         var g = Geometry;
-        Load<ArrayView<float>, ArrayView<Complex32>, RealFft2Shape>("FftRealToComplex", RealFft2Kernels.RealToComplex)(
+        FftLaunch.Load<ArrayView<float>, ArrayView<Complex32>, RealFft2Shape>(gpu, "FftRealToComplex", RealFft2Kernels.RealToComplex)(
             gpu.Stream, gpu.Policy.For((long)g.Batch * g.Height * g.Width), x, a.View, s);
         var (r, o) = rows.Forward(a.View, b.View, g.Batch * g.Height) ? (b.View, a.View) : (a.View, b.View);
-        Load<ArrayView<Complex32>, ArrayView<Complex32>, RealFft2Shape>("FftRowsToColumns", RealFft2Kernels.RowsToColumns)(
+        FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, RealFft2Shape>(gpu, "FftRowsToColumns", RealFft2Kernels.RowsToColumns)(
             gpu.Stream, gpu.Policy.For((long)g.Batch * g.HalfWidth * g.Height), r, o, s);
         var c = columns.Forward(o, r, g.Batch * g.HalfWidth) ? r : o;
-        Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<float>, RealFft2Shape>("FftColumnsToSpectrum", RealFft2Kernels.ColumnsToSpectrum)(
+        FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<float>, RealFft2Shape>(gpu, "FftColumnsToSpectrum", RealFft2Kernels.ColumnsToSpectrum)(
             gpu.Stream, gpu.Policy.For((long)g.Batch * g.Height * g.HalfWidth), c, y, bins ?? noBins.View, s);
     }
 
@@ -52,13 +52,13 @@ internal sealed class RealFft2Plan
     {
         var s = Shape(scale, interiorWeight, bins);
         var g = Geometry;
-        Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<float>, RealFft2Shape>("FftSpectrumToColumns", RealFft2Kernels.SpectrumToColumns)(
+        FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<float>, RealFft2Shape>(gpu, "FftSpectrumToColumns", RealFft2Kernels.SpectrumToColumns)(
             gpu.Stream, gpu.Policy.For((long)g.Batch * g.HalfWidth * g.Height), spectrum, a.View, bins ?? noBins.View, s);
         var (c, o) = columns.Forward(a.View, b.View, g.Batch * g.HalfWidth) ? (b.View, a.View) : (a.View, b.View);
-        Load<ArrayView<Complex32>, ArrayView<Complex32>, RealFft2Shape>("FftColumnsToHermitianRows", RealFft2Kernels.ColumnsToHermitianRows)(
+        FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, RealFft2Shape>(gpu, "FftColumnsToHermitianRows", RealFft2Kernels.ColumnsToHermitianRows)(
             gpu.Stream, gpu.Policy.For((long)g.Batch * g.Height * g.Width), c, o, s);
         var r = rows.Forward(o, c, g.Batch * g.Height) ? c : o;
-        Load<ArrayView<Complex32>, ArrayView<float>, RealFft2Shape>("FftRealPart", RealFft2Kernels.RealPart)(
+        FftLaunch.Load<ArrayView<Complex32>, ArrayView<float>, RealFft2Shape>(gpu, "FftRealPart", RealFft2Kernels.RealPart)(
             gpu.Stream, gpu.Policy.For((long)g.Batch * g.Height * g.Width), r, x, s);
     }
 
@@ -67,12 +67,4 @@ internal sealed class RealFft2Plan
         Batch = Geometry.Batch, Height = Geometry.Height, Width = Geometry.Width, HalfWidth = Geometry.HalfWidth,
         Scale = scale, InteriorWeight = interiorWeight, HasBins = bins.HasValue ? 1 : 0,
     };
-
-    private Action<AcceleratorStream, KernelConfig, T1, T2, T3> Load<T1, T2, T3>(string name, Action<T1, T2, T3> kernel)
-        where T1 : struct where T2 : struct where T3 : struct =>
-        gpu.Kernels.Get(name, null, acc => acc.LoadKernel(kernel));
-
-    private Action<AcceleratorStream, KernelConfig, T1, T2, T3, T4> Load<T1, T2, T3, T4>(string name, Action<T1, T2, T3, T4> kernel)
-        where T1 : struct where T2 : struct where T3 : struct where T4 : struct =>
-        gpu.Kernels.Get(name, null, acc => acc.LoadKernel(kernel));
 }
