@@ -17,6 +17,9 @@ internal sealed class RealFft2Plan
     private readonly MemoryBuffer1D<Complex32, Stride1D.Dense> b;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> noBins;
 
+    // The work buffers are shared by every call with this geometry: one caller enqueues its launches at a time.
+    private readonly Lock enqueue = new();
+
     public RealFft2Plan(GpuAccelerator gpu, Fft2Geometry geometry, FftPlan rows, FftPlan columns)
     {
         this.gpu = gpu;
@@ -38,6 +41,7 @@ internal sealed class RealFft2Plan
     {
         var s = Shape(scale, interiorWeight, bins);
         var g = Geometry;
+        using var _ = enqueue.EnterScope();
         FftLaunch.Load<ArrayView<float>, ArrayView<Complex32>, RealFft2Shape>(gpu, "FftRealToComplex", RealFft2Kernels.RealToComplex)(
             gpu.Stream, gpu.Policy.For((long)g.Batch * g.Height * g.Width), x, a.View, s);
         var (r, o) = rows.Forward(a.View, b.View, g.Batch * g.Height) ? (b.View, a.View) : (a.View, b.View);
@@ -52,6 +56,7 @@ internal sealed class RealFft2Plan
     {
         var s = Shape(scale, interiorWeight, bins);
         var g = Geometry;
+        using var _ = enqueue.EnterScope();
         FftLaunch.Load<ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<float>, RealFft2Shape>(gpu, "FftSpectrumToColumns", RealFft2Kernels.SpectrumToColumns)(
             gpu.Stream, gpu.Policy.For((long)g.Batch * g.HalfWidth * g.Height), spectrum, a.View, bins ?? noBins.View, s);
         var (c, o) = columns.Forward(a.View, b.View, g.Batch * g.HalfWidth) ? (b.View, a.View) : (a.View, b.View);
