@@ -1,6 +1,7 @@
 using System.Reflection;
 using FeatureViz.Kernels.Gpu.Conv;
 using FeatureViz.Kernels.Gpu.Elementwise;
+using FeatureViz.Kernels.Gpu.Fft;
 using FeatureViz.Kernels.Gpu.Gemm;
 using FeatureViz.Kernels.Gpu.Reductions;
 using FeatureViz.Tensors.Ops;
@@ -44,7 +45,21 @@ internal static class KernelCatalog
             foreach (var pair in operands)
                 yield return Close(typeof(GemmKernels), nameof(GemmKernels.Gemm), tile, pair[0], pair[1]);
         yield return ("DepthwiseForward", typeof(DepthwiseKernels).GetMethod(nameof(DepthwiseKernels.Forward))!, true);
+        foreach (var radix in new[] { 2, 3, 4, 5, 7, 8 })
+            yield return Fft(Close(typeof(StockhamKernels), $"Radix{radix}"));
+        yield return Fft(Close(typeof(StockhamKernels), nameof(StockhamKernels.SharedFft)));
+        foreach (var name in new[] { nameof(BluesteinKernels.Chirp), nameof(BluesteinKernels.MultiplyConjugate), nameof(BluesteinKernels.Dechirp) })
+            yield return Fft(Close(typeof(BluesteinKernels), name));
+        foreach (var name in new[]
+                 {
+                     nameof(RealFft2Kernels.RealToComplex), nameof(RealFft2Kernels.RowsToColumns), nameof(RealFft2Kernels.ColumnsToSpectrum),
+                     nameof(RealFft2Kernels.SpectrumToColumns), nameof(RealFft2Kernels.ColumnsToHermitianRows), nameof(RealFft2Kernels.RealPart),
+                 })
+            yield return Fft(Close(typeof(RealFft2Kernels), name));
     }
+
+    private static (string Name, MethodInfo Method, bool OpenCL) Fft((string Name, MethodInfo Method, bool OpenCL) kernel) =>
+        ("Fft" + kernel.Name, kernel.Method, kernel.OpenCL);
 
     internal static (string Name, MethodInfo Method, bool OpenCL) Close(Type host, string name, params Type[] typeArguments)
     {
