@@ -2,7 +2,10 @@ using System.Reflection;
 using FeatureViz.Kernels.Gpu.Conv;
 using FeatureViz.Kernels.Gpu.Elementwise;
 using FeatureViz.Kernels.Gpu.Gemm;
+using FeatureViz.Kernels.Gpu.Movement;
+using FeatureViz.Kernels.Gpu.Pool;
 using FeatureViz.Kernels.Gpu.Reductions;
+using FeatureViz.Kernels.Gpu.Sampling;
 using FeatureViz.Tensors.Ops;
 
 namespace FeatureViz.Kernels.Gpu;
@@ -44,6 +47,16 @@ internal static class KernelCatalog
             foreach (var pair in operands)
                 yield return Close(typeof(GemmKernels), nameof(GemmKernels.Gemm), tile, pair[0], pair[1]);
         yield return ("DepthwiseForward", typeof(DepthwiseKernels).GetMethod(nameof(DepthwiseKernels.Forward))!, true);
+        yield return Close(typeof(ArgReduceKernels), nameof(ArgReduceKernels.ArgReduce));
+        foreach (var name in new[] { nameof(MovementKernels.Fill), nameof(MovementKernels.StridedCopy), nameof(MovementKernels.StridedScatter), nameof(MovementKernels.Where), nameof(MovementKernels.Pad) })
+            yield return Close(typeof(MovementKernels), name);
+        foreach (var name in new[] { nameof(PoolKernels.MaxForward), nameof(PoolKernels.MaxBackward), nameof(PoolKernels.AvgForward), nameof(PoolKernels.AvgBackward) })
+            yield return Close(typeof(PoolKernels), name);
+        foreach (var name in new[] { nameof(WarpKernels.Forward), nameof(WarpKernels.Backward), nameof(WarpKernels.ThetaPartials) })
+        {
+            var (_, method, openCL) = Close(typeof(WarpKernels), name);
+            yield return ("Warp" + name, method, openCL);
+        }
     }
 
     internal static (string Name, MethodInfo Method, bool OpenCL) Close(Type host, string name, params Type[] typeArguments)

@@ -17,8 +17,6 @@ public sealed class IlgpuCpuAutogradTests : AutogradTests<IlgpuCpuBackendFactory
 public sealed class IlgpuCpuBinaryOpTests : BinaryOpTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuUnaryOpTests : UnaryOpTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuMomentUpdateTests : MomentUpdateTests<IlgpuCpuBackendFactory>;
-public sealed class IlgpuCpuRfft2Tests : Rfft2Tests<IlgpuCpuBackendFactory>;
-public sealed class IlgpuCpuIrfft2Tests : Irfft2Tests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuConvTests : ConvTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuConvTransposeTests : ConvTransposeTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuGemmTests : GemmTests<IlgpuCpuBackendFactory>;

@@ -21,7 +21,11 @@ internal sealed class DeviceAllocator : IDisposable
     {
         _gpu = gpu;
         _cacheCapacityBytes = cacheCapacityBytes;
+        DriverAllocate = size => _gpu.Accelerator.Allocate1D<float>(size);
     }
+
+    /// <summary>The driver allocation (replaceable so that tests can simulate an exhausted device).</summary>
+    internal Func<long, MemoryBuffer1D<float, Stride1D.Dense>> DriverAllocate { get; set; }
 
     /// <summary>Bytes held by live storage.</summary>
     public long InUseBytes { get; private set; }
@@ -57,7 +61,7 @@ internal sealed class DeviceAllocator : IDisposable
         MemoryBuffer1D<float, Stride1D.Dense> buffer;
         try
         {
-            buffer = _gpu.Accelerator.Allocate1D<float>(size);
+            buffer = DriverAllocate(size);
         }
         catch (Exception first) when (first is not ArgumentException)
         {
@@ -65,7 +69,7 @@ internal sealed class DeviceAllocator : IDisposable
             Trim(0);
             try
             {
-                buffer = _gpu.Accelerator.Allocate1D<float>(size);
+                buffer = DriverAllocate(size);
             }
             catch (Exception e) when (e is not ArgumentException)
             {
