@@ -43,8 +43,7 @@ internal static class MovementKernels
         int n = (int)y.Length;
         for (int i = Grid.GlobalIndex.X; i < n; i += Grid.DimX * Group.DimX)
         {
-            int s = layout.Source(i);
-            y[i] = s < 0 ? layout.Value : x[s];
+            y[i] = layout.Source(i, out int s) ? x[s] : layout.Value;
         }
     }
 }

@@ -64,28 +64,34 @@ public struct PadLayout
         return l;
     }
 
-    /// <summary>Input element that output element <paramref name="index"/> reads, or -1 for the constant (as <see cref="PadGeometry.SourceIndex"/>).</summary>
-    public readonly int Source(int index)
+    /// <summary>
+    /// The input element <paramref name="src"/> that output element <paramref name="index"/> reads; false when it
+    /// takes the constant (as <see cref="PadGeometry.SourceIndex"/>). No -1 sentinel: ILGPU's OpenCL C spells it as
+    /// an out-of-range long constant, which clang warns about.
+    /// </summary>
+    public readonly bool Source(int index, out int src)
     {
-        int src = 0, i = index;
+        int i = index;
+        src = 0;
         for (int a = Rank - 1; a >= 0; a--)
         {
             int d = OutDims.Get(a);
             int q = i / d;
-            int s = SourceIndex(a, i - q * d);
-            if (s < 0) return -1;
+            if (!SourceIndex(a, i - q * d, out int s)) return false;
             src += s * InStrides.Get(a);
             i = q;
         }
-        return src;
+        return true;
     }
 
-    private readonly int SourceIndex(int axis, int j)
+    private readonly bool SourceIndex(int axis, int j, out int s) => (s = SourceOrNegative(axis, j)) >= 0;
+
+    private readonly int SourceOrNegative(int axis, int j)
     {
         int n = Len.Get(axis), lo = Lo.Get(axis);
         int i = j - Begin.Get(axis);
         if (i >= 0 && i < n) return lo + i;
-        if (Mode == (int)PadMode.Constant) return -1;
+        if (Mode == (int)PadMode.Constant) return i < 0 ? i : -i - 1;
         if (Mode == (int)PadMode.Edge) return lo + (i < 0 ? 0 : n - 1);
         if (Mode == (int)PadMode.Wrap)
         {

@@ -32,16 +32,18 @@ internal static class PoolKernels
                     int rs = oh * g.StrideH - g.PadTop, cs = ow * g.StrideW - g.PadLeft;
                     PoolLayout.Window(rs, g.KernelH, g.DilationH, g.H, out int r0, out int r1);
                     PoolLayout.Window(cs, g.KernelW, g.DilationW, g.W, out int c0, out int c1);
-                    int arg = -1;
-                    // The first maximum in row-major window order (the first NaN when the maximum is NaN).
-                    for (int kh = r0; kh < r1 && arg < 0; kh++)
-                        for (int kw = c0; kw < c1 && arg < 0; kw++)
+                    int arg = 0;
+                    bool found = false;
+                    // The first maximum in row-major window order (the first NaN when the maximum is NaN); a window
+                    // with no valid tap passes no gradient.
+                    for (int kh = r0; kh < r1 && !found; kh++)
+                        for (int kw = c0; kw < c1 && !found; kw++)
                         {
                             int idx = xBase + (rs + kh * g.DilationH) * g.W + cs + kw * g.DilationW;
                             float v = x[idx];
-                            if (v == m || (nan && float.IsNaN(v))) arg = idx;
+                            if (v == m || (nan && float.IsNaN(v))) { arg = idx; found = true; }
                         }
-                    if (arg >= 0) dx[arg] += dy[yBase + oh * g.OutW + ow];
+                    if (found) dx[arg] += dy[yBase + oh * g.OutW + ow];
                 }
         }
     }
