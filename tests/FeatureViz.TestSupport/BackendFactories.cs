@@ -27,5 +27,6 @@ public sealed class DelegatingCpuBackendFactory : IBackendFactory
 public static class BackendFactories
 {
     /// <summary>The factory types, one per backend the suite runs on.</summary>
-    public static IReadOnlyList<Type> All { get; } = [typeof(CpuBackendFactory), typeof(DelegatingCpuBackendFactory)];
+    public static IReadOnlyList<Type> All { get; } =
+        [typeof(CpuBackendFactory), typeof(DelegatingCpuBackendFactory), typeof(IlgpuCpuBackendFactory), typeof(IlgpuCpuWarp4BackendFactory)];
 }

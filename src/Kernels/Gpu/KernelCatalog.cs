@@ -3,7 +3,10 @@ using FeatureViz.Kernels.Gpu.Conv;
 using FeatureViz.Kernels.Gpu.Elementwise;
 using FeatureViz.Kernels.Gpu.Fft;
 using FeatureViz.Kernels.Gpu.Gemm;
+using FeatureViz.Kernels.Gpu.Movement;
+using FeatureViz.Kernels.Gpu.Pool;
 using FeatureViz.Kernels.Gpu.Reductions;
+using FeatureViz.Kernels.Gpu.Sampling;
 using FeatureViz.Tensors.Ops;
 
 namespace FeatureViz.Kernels.Gpu;
@@ -56,6 +59,16 @@ internal static class KernelCatalog
                      nameof(RealFft2Kernels.SpectrumToColumns), nameof(RealFft2Kernels.ColumnsToHermitianRows), nameof(RealFft2Kernels.RealPart),
                  })
             yield return Fft(Close(typeof(RealFft2Kernels), name));
+        yield return Close(typeof(ArgReduceKernels), nameof(ArgReduceKernels.ArgReduce));
+        foreach (var name in new[] { nameof(MovementKernels.Fill), nameof(MovementKernels.StridedCopy), nameof(MovementKernels.StridedScatter), nameof(MovementKernels.Where), nameof(MovementKernels.Pad) })
+            yield return Close(typeof(MovementKernels), name);
+        foreach (var name in new[] { nameof(PoolKernels.MaxForward), nameof(PoolKernels.MaxBackward), nameof(PoolKernels.AvgForward), nameof(PoolKernels.AvgBackward) })
+            yield return Close(typeof(PoolKernels), name);
+        foreach (var name in new[] { nameof(WarpKernels.Forward), nameof(WarpKernels.Backward), nameof(WarpKernels.ThetaPartials) })
+        {
+            var (_, method, openCL) = Close(typeof(WarpKernels), name);
+            yield return ("Warp" + name, method, openCL);
+        }
     }
 
     private static (string Name, MethodInfo Method, bool OpenCL) Fft((string Name, MethodInfo Method, bool OpenCL) kernel) =>

@@ -15,7 +15,32 @@ public partial class BackendSuiteGuard
         var suites = SuiteClasses();
         Assert.True(suites.Count >= 21, $"only {suites.Count} suite classes found: " + string.Join(", ", suites.Select(s => s.Name)));
         var missing = BackendSuiteCoverage.MissingSubclasses(typeof(BackendSuiteGuard).Assembly, BackendFactories.All);
-        Assert.True(missing.Count == 0, "Suite classes that a registered backend does not run (add a line to its suite file): " + string.Join(", ", missing));
+        var unexplained = missing.Where(m => GapReason(m) is null).ToList();
+        Assert.True(unexplained.Count == 0, "Suite classes that a registered backend does not run (add a line to its suite file, or a reason to BackendSuiteGaps): " + string.Join(", ", unexplained));
+    }
+
+    [Fact]
+    public void KnownGapsAreListedAndNotStale()
+    {
+        // Every gap is visible in the test output; a backend that runs a class listed as a gap makes the entry stale.
+        var missing = BackendSuiteCoverage.MissingSubclasses(typeof(BackendSuiteGuard).Assembly, BackendFactories.All).ToHashSet();
+        var gaps = (from suite in SuiteClasses()
+                    from factory in BackendFactories.All
+                    let name = suite.Name.Split('`')[0]
+                    let reason = BackendSuiteGaps.Reason(name, factory)
+                    where reason is not null
+                    select (Key: $"{name}<{factory.Name}>", Reason: reason)).ToList();
+        foreach (var (key, reason) in gaps) Console.WriteLine($"Known suite gap: {key}: {reason}");
+        var stale = gaps.Where(g => !missing.Contains(g.Key)).Select(g => g.Key).ToList();
+        Assert.True(stale.Count == 0, "Suite classes listed as known gaps that now run (remove them from BackendSuiteGaps): " + string.Join(", ", stale));
+    }
+
+    private static string? GapReason(string missing)
+    {
+        int open = missing.IndexOf('<');
+        string suite = missing[..open], factory = missing[(open + 1)..^1];
+        var type = BackendFactories.All.Single(f => f.Name == factory);
+        return BackendSuiteGaps.Reason(suite, type);
     }
 
     [Fact]

@@ -36,7 +36,11 @@ internal static class RealFft2Kernels
         for (int i = Grid.GlobalIndex.X; i < total; i += Grid.DimX * Group.DimX)
         {
             int img = i / perImage, r = i - img * perImage, m = r / s.HalfWidth, c = r - m * s.HalfWidth;
-            y[i] = s.Weight(bins, m, c) * cols[(img * s.HalfWidth + c) * s.Height + m];
+            var v = s.Weight(bins, m, c) * cols[(img * s.HalfWidth + c) * s.Height + m];
+            // Self-conjugate bins (row 0 or H/2 of column 0 or W/2) are real for a real input; rounding in the
+            // twiddles (sin(pi n) is not exactly 0 in float) would otherwise leave ~1e-9 there.
+            if ((c == 0 || 2 * c == s.Width) && (m == 0 || 2 * m == s.Height)) v.Im = 0f;
+            y[i] = v;
         }
     }
 

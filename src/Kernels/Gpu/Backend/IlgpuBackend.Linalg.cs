@@ -1,0 +1,119 @@
+using FeatureViz.Kernels.Gpu.Conv;
+using FeatureViz.Kernels.Gpu.Gemm;
+using FeatureViz.Kernels.Gpu.Movement;
+using FeatureViz.Tensors.Backends;
+using ILGPU;
+
+namespace FeatureViz.Kernels.Gpu.Backend;
+
+public sealed partial class IlgpuBackend
+{
+    /// <summary>The 64x64 tile needs 256 threads per group; smaller devices (the simulator) get the 16x16 tile.</summary>
+    private bool BigTiles => Gpu.Info.MaxGroupSize >= 256;
+
+    /// <inheritdoc/>
+    public TensorStorage BatchedGemm(TensorStorage a, TensorStorage b, TensorStorage? c, GemmGeometry g)
+    {
+        const string op = nameof(BatchedGemm);
+        var av = View(a, op, nameof(a));
+        var bv = View(b, op, nameof(b));
+        var y = New(op, g.OutputLength);
+        if (g.OutputLength == 0) return y;
+        Launch(op, () => g.ToString(), () =>
+        {
+            float beta = 0f;
+            if (c is not null && g.Beta != 0f)
+            {
+                // C broadcast into every output matrix first; the GEMM then scales it by beta in place.
+                var cv = View(c, op, nameof(c));
+                GpuMovement.StridedCopy(Gpu, cv, new StridedView([g.Batch, g.M, g.N], [0, g.CRowStride, g.CColStride], 0), y.View);
+                beta = g.Beta;
+            }
+            if (g.K == 0)
+            {
+                if (beta == 0f) GpuMovement.Fill(Gpu, y.View, 0f);
+                else GpuElementwiseScale(y.View, beta);
+                return;
+            }
+            if (BigTiles)
+                GpuGemm.StridedBatched<GemmTile64>(Gpu, av, g.TransA, g.StrideA, bv, g.TransB, g.StrideB, y.View, g.M * g.N, g.M, g.N, g.K, g.Batch, g.Alpha, beta);
+            else
+                GpuGemm.StridedBatched<GemmTile16>(Gpu, av, g.TransA, g.StrideA, bv, g.TransB, g.StrideB, y.View, g.M * g.N, g.M, g.N, g.K, g.Batch, g.Alpha, beta);
+        });
+        return y;
+    }
+
+    private void GpuElementwiseScale(ArrayView<float> y, float scale) =>
+        Elementwise.GpuElementwise.Binary(Gpu, new Tensors.Ops.MulOp(), y, [(int)y.Length], Scalar(scale), [1], y, [(int)y.Length]);
+
+    private ArrayView<float> Scalar(float value)
+    {
+        var s = Fill(1, value);
+        var v = ((IlgpuStorage)s).View;
+        s.Dispose(); // stream-ordered: the buffer is reused only by later work
+        return v;
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry g)
+    {
+        const string op = nameof(Conv2d);
+        var xv = View(x, op, nameof(x));
+        var wv = View(w, op, nameof(w));
+        var bv = bias is null ? default : View(bias, op, nameof(bias));
+        var y = New(op, (long)g.N * g.O * g.OH * g.OW);
+        if (y.Length == 0) return y;
+        if ((long)g.GroupInputChannels * g.KH * g.KW == 0) return FillZeroPlusBias(y, bv, g);
+        Launch(op, () => g.ToString(), () =>
+        {
+            if (BigTiles) GpuConv.Forward<GemmTile64>(Gpu, xv, wv, bv, y.View, g);
+            else GpuConv.Forward<GemmTile16>(Gpu, xv, wv, bv, y.View, g);
+        });
+        return y;
+    }
+
+    private IlgpuStorage FillZeroPlusBias(IlgpuStorage y, ArrayView<float> bias, Conv2dGeometry g)
+    {
+        Launch(nameof(Conv2d), () => g.ToString(), () =>
+        {
+            if (bias.IsValid)
+                GpuMovement.StridedCopy(Gpu, bias, new StridedView([g.N, g.O, g.OH * g.OW], [0, 1, 0], 0), y.View);
+            else GpuMovement.Fill(Gpu, y.View, 0f);
+        });
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage Conv2dBackwardInput(TensorStorage dy, TensorStorage w, Conv2dGeometry g)
+    {
+        const string op = nameof(Conv2dBackwardInput);
+        var gv = View(dy, op, nameof(dy));
+        var wv = View(w, op, nameof(w));
+        long n = (long)g.N * g.C * g.H * g.W;
+        if (n == 0 || (long)g.N * g.O * g.OH * g.OW == 0 || g.KH * g.KW == 0) return NewZeroed(op, n);
+        var dx = New(op, n);
+        Launch(op, () => g.ToString(), () =>
+        {
+            if (BigTiles) GpuConv.BackwardInput<GemmTile64>(Gpu, gv, wv, dx.View, g);
+            else GpuConv.BackwardInput<GemmTile16>(Gpu, gv, wv, dx.View, g);
+        });
+        return dx;
+    }
+
+    /// <inheritdoc/>
+    public TensorStorage Conv2dBackwardWeight(TensorStorage x, TensorStorage dy, Conv2dGeometry g)
+    {
+        const string op = nameof(Conv2dBackwardWeight);
+        var xv = View(x, op, nameof(x));
+        var gv = View(dy, op, nameof(dy));
+        long n = (long)g.O * g.GroupInputChannels * g.KH * g.KW;
+        if (n == 0 || (long)g.N * g.OH * g.OW == 0) return NewZeroed(op, n);
+        var dw = New(op, n);
+        Launch(op, () => g.ToString(), () =>
+        {
+            if (BigTiles) GpuConv.BackwardWeight<GemmTile64>(Gpu, xv, gv, dw.View, g);
+            else GpuConv.BackwardWeight<GemmTile16>(Gpu, xv, gv, dw.View, g);
+        });
+        return dw;
+    }
+}
