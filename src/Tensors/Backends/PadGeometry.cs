@@ -88,23 +88,27 @@ public readonly struct PadGeometry : IEquatable<PadGeometry>
         int n = Len(axis), lo = _lo[axis];
         int i = j - _begin[axis];
         if (i >= 0 && i < n) return lo + i;
-        switch (Mode)
+        return Mode == PadMode.Constant ? -1 : lo + OutsideSource(i, n, Mode);
+    }
+
+    /// <summary>
+    /// For an index <paramref name="i"/> outside the kept range [0, <paramref name="n"/>) of an Edge, Wrap or Reflect
+    /// pad, the kept index it reads (NumPy "edge", "wrap" and "reflect": mirrored periodically without repeating the
+    /// edge). Shared by the backends' pad kernels (it compiles for the GPU too).
+    /// </summary>
+    public static int OutsideSource(int i, int n, PadMode mode)
+    {
+        if (mode == PadMode.Edge) return i < 0 ? 0 : n - 1;
+        if (mode == PadMode.Wrap)
         {
-            case PadMode.Constant:
-                return -1;
-            case PadMode.Edge:
-                return lo + (i < 0 ? 0 : n - 1);
-            case PadMode.Wrap:
-                int w = i % n;
-                return lo + (w < 0 ? w + n : w);
-            default:
-                if (n == 1) return lo;
-                int period = 2 * (n - 1);
-                int m = i % period;
-                if (m < 0) m += period;
-                if (m >= n) m = period - m;
-                return lo + m;
+            int w = i % n;
+            return w < 0 ? w + n : w;
         }
+        if (n == 1) return 0;
+        int period = 2 * (n - 1);
+        int m = i % period;
+        if (m < 0) m += period;
+        return m >= n ? period - m : m;
     }
 
     /// <inheritdoc/>

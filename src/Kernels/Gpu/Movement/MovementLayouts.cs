@@ -92,17 +92,6 @@ public struct PadLayout
         int i = j - Begin.Get(axis);
         if (i >= 0 && i < n) return lo + i;
         if (Mode == (int)PadMode.Constant) return i < 0 ? i : -i - 1;
-        if (Mode == (int)PadMode.Edge) return lo + (i < 0 ? 0 : n - 1);
-        if (Mode == (int)PadMode.Wrap)
-        {
-            int w = i % n;
-            return lo + (w < 0 ? w + n : w);
-        }
-        if (n == 1) return lo;
-        int period = 2 * (n - 1);
-        int m = i % period;
-        if (m < 0) m += period;
-        if (m >= n) m = period - m;
-        return lo + m;
+        return lo + PadGeometry.OutsideSource(i, n, (PadMode)Mode);
     }
 }
