@@ -25,14 +25,16 @@ namespace FeatureViz.Objectives;
 /// Layout is NCHW: channels are axis 1 of the layer; a neuron id is a flat row-major index into the layer's (C, H, W)
 /// (or (units) for a dense layer). Scores are maximised; the optimizer minimises their negation.
 /// </remarks>
-public sealed class Objective
+public sealed partial class Objective
 {
     private readonly SubObjective[] _terms;
+    private readonly ObjectiveExpression _expression;
 
-    private Objective(VisualizationModel model, SubObjective[] terms)
+    private Objective(VisualizationModel model, SubObjective[] terms, ObjectiveExpression? expression = null)
     {
         Model = model;
         _terms = terms;
+        _expression = expression ?? (terms.Length == 1 ? new TermNode(0) : throw new ArgumentException("An objective of several terms needs an expression.", nameof(expression)));
     }
 
     /// <summary>The model the objective reads activations from.</summary>
@@ -55,6 +57,8 @@ public sealed class Objective
 
     internal IReadOnlyList<SubObjective> Terms => _terms;
 
+    internal ObjectiveExpression Expression => _expression;
+
     // ------------------------------------------------------------------ factories
 
     /// <summary>Maximises single neurons: one variant per id; the score is the activation at that flat (C, H, W) index.</summary>
@@ -63,28 +67,29 @@ public sealed class Objective
     /// <param name="neuronIds">Flat row-major indices into the layer's per-image shape.</param>
     /// <param name="multiplier">Weight of this term.</param>
     /// <param name="names">One name per id (default <c>"Neuron#&lt;layer&gt;_&lt;id&gt;"</c>).</param>
-    public static Objective Neuron(VisualizationModel model, LayerRef layer, IReadOnlyList<int> neuronIds, float multiplier = 1f, IReadOnlyList<string>? names = null)
+    public static Objective Neuron(VisualizationModel model, LayerRef layer, IEnumerable<int> neuronIds, double multiplier = 1, IReadOnlyList<string>? names = null)
     {
         var (info, shape) = Resolve(model, layer, "Neuron");
         ArgumentNullException.ThrowIfNull(neuronIds);
-        if (neuronIds.Count == 0) throw new ArgumentException("Objective.Neuron: no neuron ids given.", nameof(neuronIds));
+        var ids = neuronIds.ToArray();
+        if (ids.Length == 0) throw new ArgumentException("Objective.Neuron: no neuron ids given.", nameof(neuronIds));
         int size = Numel(shape);
-        foreach (var id in neuronIds)
+        foreach (var id in ids)
             if (id < 0 || id >= size)
                 throw new ArgumentOutOfRangeException(nameof(neuronIds), id, $"Objective.Neuron: neuron id {id} is out of range for layer '{info.OutputName}' of shape [{string.Join(", ", shape)}] ({size} neurons, valid 0..{size - 1}).");
-        var n = CheckNames(names, neuronIds.Count, "Neuron") ?? neuronIds.Select(id => $"Neuron#{info.OutputName}_{id}").ToArray();
-        return new Objective(model, [new SubObjective(SubObjectiveKind.Neuron, info, shape, n, CheckMultiplier(multiplier), Ids: neuronIds.ToArray())]);
+        var n = CheckNames(names, ids.Length, "Neuron") ?? ids.Select(id => $"Neuron#{info.OutputName}_{id}").ToArray();
+        return new Objective(model, [new SubObjective(SubObjectiveKind.Neuron, info, shape, n, CheckMultiplier(multiplier), Ids: ids)]);
     }
 
     /// <summary>Maximises one neuron given by its flat index (see the list overload).</summary>
-    public static Objective Neuron(VisualizationModel model, LayerRef layer, int neuronId, float multiplier = 1f, string? name = null) =>
+    public static Objective Neuron(VisualizationModel model, LayerRef layer, int neuronId, double multiplier = 1, string? name = null) =>
         Neuron(model, layer, [neuronId], multiplier, name is null ? null : [name]);
 
     /// <summary>
     /// Maximises the neuron at column <paramref name="x"/>, row <paramref name="y"/> of <paramref name="channel"/> of a
     /// (C, H, W) layer (flat id <c>(channel * H + y) * W + x</c>). Default name <c>"Neuron#&lt;layer&gt;_&lt;c&gt;_&lt;x&gt;_&lt;y&gt;"</c>.
     /// </summary>
-    public static Objective Neuron(VisualizationModel model, LayerRef layer, int channel, int x, int y, float multiplier = 1f, string? name = null)
+    public static Objective Neuron(VisualizationModel model, LayerRef layer, int channel, int x, int y, double multiplier = 1, string? name = null)
     {
         int id = NeuronId(model, layer, channel, x, y);
         return Neuron(model, layer, [id], multiplier, [name ?? $"Neuron#{Resolve(model, layer, "Neuron").Info.OutputName}_{channel}_{x}_{y}"]);
@@ -92,7 +97,7 @@ public sealed class Objective
 
     /// <summary>
     /// The flat id <c>(channel * H + y) * W + x</c> of a neuron of a (C, H, W) layer, for the list overload of
-    /// <see cref="Neuron(VisualizationModel, LayerRef, IReadOnlyList{int}, float, IReadOnlyList{string}?)"/> (a batch may
+    /// <see cref="Neuron(VisualizationModel, LayerRef, IEnumerable{int}, double, IReadOnlyList{string}?)"/> (a batch may
     /// mix neurons given either way).
     /// </summary>
     /// <exception cref="ArgumentException">The layer is not (C, H, W).</exception>
@@ -101,7 +106,7 @@ public sealed class Objective
     {
         var (info, shape) = Resolve(model, layer, "Neuron");
         if (shape.Length != 3)
-            throw new ArgumentException($"Objective.Neuron: (channel, x, y) needs a (C, H, W) layer; '{info.OutputName}' has per-image shape [{string.Join(", ", shape)}].", nameof(layer));
+            throw new ArgumentException($"Objective.Neuron: (channel, x, y) needs a layer of shape [N, C, H, W]; '{info.OutputName}' has shape [{string.Join(", ", info.Shape)}].", nameof(layer));
         if (channel < 0 || channel >= shape[0]) throw new ArgumentOutOfRangeException(nameof(channel), channel, $"Objective.Neuron: channel {channel} is out of range for layer '{info.OutputName}' with {shape[0]} channels.");
         if (y < 0 || y >= shape[1]) throw new ArgumentOutOfRangeException(nameof(y), y, $"Objective.Neuron: y {y} is out of range for layer '{info.OutputName}' of height {shape[1]}.");
         if (x < 0 || x >= shape[2]) throw new ArgumentOutOfRangeException(nameof(x), x, $"Objective.Neuron: x {x} is out of range for layer '{info.OutputName}' of width {shape[2]}.");
@@ -114,24 +119,25 @@ public sealed class Objective
     /// <param name="channelIds">Channel indices (axis 1 of the layer).</param>
     /// <param name="multiplier">Weight of this term.</param>
     /// <param name="names">One name per channel (default <c>"Channel#&lt;layer&gt;_&lt;c&gt;"</c>).</param>
-    public static Objective Channel(VisualizationModel model, LayerRef layer, IReadOnlyList<int> channelIds, float multiplier = 1f, IReadOnlyList<string>? names = null)
+    public static Objective Channel(VisualizationModel model, LayerRef layer, IEnumerable<int> channelIds, double multiplier = 1, IReadOnlyList<string>? names = null)
     {
         var (info, shape) = Resolve(model, layer, "Channel");
         ArgumentNullException.ThrowIfNull(channelIds);
-        if (channelIds.Count == 0) throw new ArgumentException("Objective.Channel: no channel ids given.", nameof(channelIds));
-        foreach (var c in channelIds)
+        var ids = channelIds.ToArray();
+        if (ids.Length == 0) throw new ArgumentException("Objective.Channel: no channel ids given.", nameof(channelIds));
+        foreach (var c in ids)
             if (c < 0 || c >= shape[0])
                 throw new ArgumentOutOfRangeException(nameof(channelIds), c, $"Objective.Channel: channel {c} is out of range for layer '{info.OutputName}' of shape [{string.Join(", ", shape)}] ({shape[0]} channels, valid 0..{shape[0] - 1}).");
-        var n = CheckNames(names, channelIds.Count, "Channel") ?? channelIds.Select(c => $"Channel#{info.OutputName}_{c}").ToArray();
-        return new Objective(model, [new SubObjective(SubObjectiveKind.Channel, info, shape, n, CheckMultiplier(multiplier), Ids: channelIds.ToArray())]);
+        var n = CheckNames(names, ids.Length, "Channel") ?? ids.Select(c => $"Channel#{info.OutputName}_{c}").ToArray();
+        return new Objective(model, [new SubObjective(SubObjectiveKind.Channel, info, shape, n, CheckMultiplier(multiplier), Ids: ids)]);
     }
 
     /// <summary>Maximises one channel (see the list overload).</summary>
-    public static Objective Channel(VisualizationModel model, LayerRef layer, int channelId, float multiplier = 1f, string? name = null) =>
+    public static Objective Channel(VisualizationModel model, LayerRef layer, int channelId, double multiplier = 1, string? name = null) =>
         Channel(model, layer, [channelId], multiplier, name is null ? null : [name]);
 
     /// <summary>Maximises a whole layer (one variant): mean of squares (<see cref="LayerReducer.Magnitude"/>) or mean. Default name <c>"Layer#&lt;layer&gt;"</c>.</summary>
-    public static Objective Layer(VisualizationModel model, LayerRef layer, LayerReducer reducer = LayerReducer.Magnitude, float multiplier = 1f, string? name = null)
+    public static Objective Layer(VisualizationModel model, LayerRef layer, LayerReducer reducer = LayerReducer.Magnitude, double multiplier = 1, string? name = null)
     {
         var (info, shape) = Resolve(model, layer, "Layer");
         if (!Enum.IsDefined(reducer)) throw new ArgumentOutOfRangeException(nameof(reducer), reducer, "Objective.Layer: unknown reducer.");
@@ -150,18 +156,19 @@ public sealed class Objective
     /// <param name="cossimPow">Power of the cosine: higher values care more about the angle.</param>
     /// <param name="multiplier">Weight of this term.</param>
     /// <param name="names">One name per vector (default <c>"Direction#&lt;layer&gt;_&lt;i&gt;"</c>).</param>
-    public static Objective Direction(VisualizationModel model, LayerRef layer, IReadOnlyList<float[]> vectors, float cossimPow = 2f, float multiplier = 1f, IReadOnlyList<string>? names = null)
+    public static Objective Direction(VisualizationModel model, LayerRef layer, IEnumerable<float[]> vectors, double multiplier = 1, float cossimPow = 2f, IReadOnlyList<string>? names = null)
     {
         var (info, shape) = Resolve(model, layer, "Direction");
         ArgumentNullException.ThrowIfNull(vectors);
-        if (vectors.Count == 0) throw new ArgumentException("Objective.Direction: no vectors given.", nameof(vectors));
+        var list = vectors.ToArray();
+        if (list.Length == 0) throw new ArgumentException("Objective.Direction: no vectors given.", nameof(vectors));
         if (!float.IsFinite(cossimPow)) throw new ArgumentOutOfRangeException(nameof(cossimPow), cossimPow, "Objective.Direction: cossimPow must be finite.");
         int size = Numel(shape);
         int spatial = size / shape[0];
-        var full = new float[vectors.Count][];
-        for (int i = 0; i < vectors.Count; i++)
+        var full = new float[list.Length][];
+        for (int i = 0; i < list.Length; i++)
         {
-            var v = vectors[i] ?? throw new ArgumentNullException(nameof(vectors), $"Objective.Direction: vector {i} is null.");
+            var v = list[i] ?? throw new ArgumentNullException(nameof(vectors), $"Objective.Direction: vector {i} is null.");
             if (v.Length == size) full[i] = (float[])v.Clone();
             else if (v.Length == shape[0])
             {
@@ -173,49 +180,13 @@ public sealed class Objective
             foreach (var x in v)
                 if (!float.IsFinite(x)) throw new ArgumentException($"Objective.Direction: vector {i} contains a non-finite value.", nameof(vectors));
         }
-        var n = CheckNames(names, vectors.Count, "Direction") ?? Enumerable.Range(0, vectors.Count).Select(i => $"Direction#{info.OutputName}_{i}").ToArray();
+        var n = CheckNames(names, list.Length, "Direction") ?? Enumerable.Range(0, list.Length).Select(i => $"Direction#{info.OutputName}_{i}").ToArray();
         return new Objective(model, [new SubObjective(SubObjectiveKind.Direction, info, shape, n, CheckMultiplier(multiplier), Vectors: full, CossimPow: cossimPow)]);
     }
 
     /// <summary>Maximises one direction (see the list overload).</summary>
-    public static Objective Direction(VisualizationModel model, LayerRef layer, float[] vector, float cossimPow = 2f, float multiplier = 1f, string? name = null) =>
-        Direction(model, layer, [vector], cossimPow, multiplier, name is null ? null : [name]);
-
-    // ------------------------------------------------------------------ algebra (never mutates operands)
-
-    /// <summary>Sum: the terms of both (same model required). A new objective; operands are unchanged.</summary>
-    public static Objective operator +(Objective a, Objective b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (!ReferenceEquals(a.Model, b.Model))
-            throw new ArgumentException("Objective +: both objectives must be built on the same model.", nameof(b));
-        return new Objective(a.Model, [.. a._terms, .. b._terms]);
-    }
-
-    /// <summary>Difference: maximises <paramref name="a"/> and minimises <paramref name="b"/>. Operands are unchanged.</summary>
-    public static Objective operator -(Objective a, Objective b) => a + (-b);
-
-    /// <summary>Negation: every term's multiplier negated.</summary>
-    public static Objective operator -(Objective a) => a * -1f;
-
-    /// <summary>Scales every term's multiplier.</summary>
-    public static Objective operator *(Objective a, float k)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        CheckMultiplier(k);
-        return new Objective(a.Model, a._terms.Select(t => t.Scaled(k)).ToArray());
-    }
-
-    /// <summary>Scales every term's multiplier.</summary>
-    public static Objective operator *(float k, Objective a) => a * k;
-
-    /// <summary>Divides every term's multiplier by <paramref name="k"/> (non-zero).</summary>
-    public static Objective operator /(Objective a, float k)
-    {
-        if (k == 0f || !float.IsFinite(k)) throw new ArgumentOutOfRangeException(nameof(k), k, "Objective /: the divisor must be finite and non-zero.");
-        return a * (1f / k);
-    }
+    public static Objective Direction(VisualizationModel model, LayerRef layer, float[] vector, double multiplier = 1, float cossimPow = 2f, string? name = null) =>
+        Direction(model, layer, [vector], multiplier, cossimPow, name is null ? null : [name]);
 
     /// <summary>
     /// Compiles to the batch: one image per combination of variants (cartesian product, last term varying fastest),
@@ -241,27 +212,46 @@ public sealed class Objective
     }
 
     /// <inheritdoc/>
-    public override string ToString() =>
-        string.Join(" + ", _terms.Select(t => $"{t.Multiplier.ToString(CultureInfo.InvariantCulture)} * {t.Kind}({t.Layer.OutputName}, {t.VariantCount})"));
+    public override string ToString() => _expression.Format(_terms);
 
-    private static (LayerInfo Info, int[] Shape) Resolve(VisualizationModel model, LayerRef layer, string op)
+    internal static (LayerInfo Info, int[] Shape) Resolve(VisualizationModel model, LayerRef layer, string op)
     {
         ArgumentNullException.ThrowIfNull(model);
         LayerInfo info;
         try { info = model.GetLayer(layer); }
-        catch (ArgumentOutOfRangeException e) { throw new ArgumentOutOfRangeException($"Objective.{op}: {e.Message}", e); }
-        catch (ArgumentException e) { throw new ArgumentException($"Objective.{op}: {e.Message}", nameof(layer), e); }
-        if (info.Shape.Length < 2 || info.Shape.Skip(1).Any(d => d <= 0))
-            throw new ArgumentException($"Objective.{op}: layer '{info.OutputName}' has shape [{string.Join(", ", info.Shape)}]; a batched layer with known sizes [N, C, ...] is needed.", nameof(layer));
-        return (info, info.Shape[1..]);
+        catch (ArgumentOutOfRangeException e) { throw new ArgumentOutOfRangeException(nameof(layer), layer.ToString(), $"Objective.{op}: {BareMessage(e)}"); }
+        catch (ArgumentException e) { throw new ArgumentException($"Objective.{op}: {BareMessage(e)}", nameof(layer), e); }
+        var shape = info.Shape;
+        string shown = $"[{string.Join(", ", shape)}]";
+        if (shape.Length < 2 || shape.Skip(1).Any(d => d <= 0))
+            throw new ArgumentException($"Objective.{op}: layer '{info.OutputName}' has shape {shown}; a batched layer with known sizes [N, C, ...] is needed.", nameof(layer));
+        int batch = model.Input.Shape.Length > 0 ? model.Input.Shape[0] : -1;
+        if (shape[0] > 0 && shape[0] != 1 && shape[0] != batch)
+            throw new ArgumentException($"Objective.{op}: layer '{info.OutputName}' has shape {shown}, whose first axis ({shape[0]}) is not the batch axis of the model input '{model.Input.Name}' [{string.Join(", ", model.Input.Shape)}]: it is not computed from the image (a weight or a constant); a layer [N, C, ...] is needed.", nameof(layer));
+        return (info, shape[1..]);
     }
 
-    private static int Numel(int[] shape) => shape.Aggregate(1, (a, d) => checked(a * d));
+    /// <summary>The message of <paramref name="e"/> without the "(Parameter '...')" and "Actual value was" suffixes .NET appends.</summary>
+    internal static string BareMessage(ArgumentException e)
+    {
+        var m = e.Message;
+        if (e is ArgumentOutOfRangeException { ActualValue: not null } r)
+        {
+            int at = m.LastIndexOf($"{Environment.NewLine}Actual value was", StringComparison.Ordinal);
+            if (at >= 0) m = m[..at];
+        }
+        return e.ParamName is null ? m : m.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+    }
 
-    private static float CheckMultiplier(float m) =>
-        float.IsFinite(m) ? m : throw new ArgumentOutOfRangeException(nameof(m), m, "Objective: multipliers must be finite.");
+    internal static int Numel(int[] shape) => shape.Aggregate(1, (a, d) => checked(a * d));
 
-    private static string[]? CheckNames(IReadOnlyList<string>? names, int count, string op)
+    internal static float CheckMultiplier(double multiplier, string argument = "multiplier")
+    {
+        float m = (float)multiplier;
+        return float.IsFinite(m) ? m : throw new ArgumentOutOfRangeException(argument, multiplier, "Objective: multipliers must be finite (and within float range).");
+    }
+
+    internal static string[]? CheckNames(IReadOnlyList<string>? names, int count, string op)
     {
         if (names is null) return null;
         if (names.Count != count)
