@@ -136,22 +136,30 @@ public sealed class OnnxModel : IDisposable
     public IReadOnlyList<string> Outputs { get; }
 
     /// <summary>
-    /// Every node output in topological order, with shapes for the default input shapes (declared dims, with
-    /// symbolic ones from <see cref="OnnxLoadOptions.InputShapes"/> or 1). The first access runs the model once on
-    /// zeros to find the shapes. A node without a name is named after its first output.
+    /// Every node output computed from the model input, in topological order, with shapes for the default input
+    /// shapes (declared dims, with symbolic ones from <see cref="OnnxLoadOptions.InputShapes"/> or 1). Outputs that
+    /// depend only on weights (weight reshapes, constant subgraphs, folded at load) and integer shape arithmetic are
+    /// not layers and are left out, so indices (and negative ones) count image tensors only. The first access runs
+    /// the model once on zeros to find the shapes. A node without a name is named after its first output.
     /// </summary>
     public IReadOnlyList<LayerInfo> Layers => _layers ??= DiscoverLayers();
 
     private IReadOnlyList<LayerInfo> DiscoverLayers()
     {
+        ThrowIfDisposed();
         var dims = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        var host = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             using var scope = TensorScope.Begin();
             using var ng = GradMode.NoGrad();
             var all = _graph.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0)).ToArray();
             var values = _graph.Execute(_graph.DefaultFeeds(), all);
-            foreach (var (k, v) in values) dims[k] = v.Dims;
+            foreach (var (k, v) in values)
+            {
+                dims[k] = v.Dims;
+                if (v is HostValue) host.Add(k);
+            }
         }
         catch (OnnxImportException)
         {
@@ -159,7 +167,7 @@ public sealed class OnnxModel : IDisposable
         }
         var list = new List<LayerInfo>();
         foreach (var n in _graph.Nodes)
-            foreach (var o in n.Outputs.Where(o => o.Length > 0))
+            foreach (var o in n.Outputs.Where(o => o.Length > 0 && !_graph.IsConstant(o) && !host.Contains(o)))
                 list.Add(new LayerInfo(list.Count, n.Name, o, n.OpType,
                     dims.TryGetValue(o, out var d) ? d : _graph.ValueInfoDims.GetValueOrDefault(o) ?? []));
         return list;
@@ -183,6 +191,7 @@ public sealed class OnnxModel : IDisposable
     public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, IEnumerable<string>? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        ThrowIfDisposed();
         var feeds = inputs.ToDictionary(kv => kv.Key, kv => (Value)new TensorValue(kv.Value ?? throw new ArgumentNullException(nameof(inputs), $"Run: input '{kv.Key}' is null.")), StringComparer.Ordinal);
         var requested = (outputs ?? Outputs).ToArray();
         var resolved = requested.Select(ResolveName).ToArray();
@@ -225,7 +234,18 @@ public sealed class OnnxModel : IDisposable
     /// Frees the model's constants; the model cannot run afterwards. Tensors it returned stay valid, but a backward
     /// pass through them needs the weights, so finish differentiating before disposing the model.
     /// </summary>
-    public void Dispose() => _graph.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _graph.Dispose();
+    }
+
+    private bool _disposed;
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed) throw new ObjectDisposedException(nameof(OnnxModel), "The ONNX model was disposed; load it again to run it or list its layers.");
+    }
 }
 
 /// <summary>A graph input: its name and declared shape (-1 where the model has a symbolic or unknown dimension).</summary>
