@@ -219,6 +219,34 @@ public sealed partial class Objective
         });
     }
 
+    /// <summary>
+    /// Lucid's <c>class_logit</c>: maximises the logit of the class named <paramref name="label"/> in
+    /// <paramref name="labels"/> (line i of the labels file is class i - 1). One variant per label.
+    /// </summary>
+    /// <param name="model">The model (a classifier).</param>
+    /// <param name="label">The class label.</param>
+    /// <param name="labels">The model's class labels (models rarely carry them; the bundled ResNet18 has none).</param>
+    /// <param name="layer">The logits layer, [N, classes] (or [N, classes, 1, 1]); default the last layer.</param>
+    /// <param name="multiplier">Weight of this term.</param>
+    /// <param name="name">Default <c>"Logit#&lt;label&gt;"</c>.</param>
+    public static Objective ClassLogit(VisualizationModel model, string label, ClassLabels labels, LayerRef? layer = null, double multiplier = 1, string? name = null) =>
+        ClassLogit(model, [label], labels, layer, multiplier, name is null ? null : [name]);
+
+    /// <summary>Maximises the logit of each of <paramref name="labelNames"/>, one image each (see the single-label overload).</summary>
+    public static Objective ClassLogit(VisualizationModel model, IEnumerable<string> labelNames, ClassLabels labels, LayerRef? layer = null, double multiplier = 1, IReadOnlyList<string>? names = null)
+    {
+        ArgumentNullException.ThrowIfNull(labelNames);
+        ArgumentNullException.ThrowIfNull(labels);
+        var l = layer ?? new LayerRef(-1);
+        var (info, shape) = Resolve(model, l, "ClassLogit");
+        if (Numel(shape) != labels.Count || shape.Skip(1).Any(d => d != 1))
+            throw new ArgumentException($"Objective.ClassLogit: layer '{info.OutputName}' has shape [{string.Join(", ", info.Shape)}], but '{labels.Source}' has {labels.Count} labels; a logits layer [N, {labels.Count}] is needed (pass the logits layer, or the labels file of this model).", nameof(labels));
+        var wanted = labelNames.ToArray();
+        if (wanted.Length == 0) throw new ArgumentException("Objective.ClassLogit: no labels given.", nameof(labelNames));
+        var ids = wanted.Select(labels.IndexOf).ToArray();
+        return Neuron(model, l, ids, multiplier, CheckNames(names, ids.Length, "ClassLogit") ?? ids.Select(i => $"Logit#{labels[i]}").ToArray());
+    }
+
     /// <summary>Per image, <c>weight(w_variant) / spatial</c> on the channel's positions (a channel mean when summed).</summary>
     private static float[] ChannelWeights(TermBuildContext ctx, int[] shape, int channel, Func<double, double> weight, int steps)
     {

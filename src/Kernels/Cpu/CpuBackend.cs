@@ -39,7 +39,9 @@ public sealed partial class CpuBackend : IBackend
     internal void Recycle(float[] array) => Pool.Return(array);
 
     /// <summary>A shared instance using every processor.</summary>
-    public static CpuBackend Default => _default ??= new CpuBackend();
+    // Published once with a compare-exchange: `??=` let two threads touching it first get different instances, and
+    // tensors from the two then refused to mix ("on different backends").
+    public static CpuBackend Default => _default ?? Interlocked.CompareExchange(ref _default, new CpuBackend(), null) ?? _default!;
 
     /// <summary>Maximum number of threads a kernel uses.</summary>
     public int Threads { get; }
