@@ -32,12 +32,16 @@ internal static class RenderCommand
               featureviz render --objective channel:ReLU315_Output_0:0-7 --steps 512 --out out
               featureviz render --model model.onnx --objective "neuron:logits:0-9" --size 128x128 --regularizer tv=0.01
             """);
+        var labels = new Option<string?>("--labels") { Description = "Class labels for logit:LABEL objectives: a text file, one label per line (line 1 = class 0).", HelpName = "FILE" };
         command.Add(objectives);
+        command.Add(labels);
         options.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var texts = parse.GetValue(objectives) ?? [];
             var expressions = texts.Select(Parse).ToList();
+            try { expressions = LogitLabels.Resolve(expressions, parse.GetValue(labels)); }
+            catch (ArgumentException e) { throw new UsageException($"--objective: {e.Message}"); }
             string? modelPath = parse.GetValue(options.Model);
             ModelLoading.CheckModel(modelPath);
             var settings = options.Read(parse);

@@ -12,13 +12,23 @@ namespace FeatureViz.Cli.Objectives;
 ///         | 'neuron'  ':' layer ':' (indices | int '@' int ',' int)
 ///         | 'layer'   ':' layer [':' ('mean' | 'magnitude')]
 ///         | 'direction' ':' layer ':' path
+///         | 'position-direction' ':' layer ':' path
+///         | 'direction-neuron' ':' layer ':' path ['@' int ',' int]
+///         | 'diversity' ':' layer | 'alignment' ':' layer
+///         | 'interpolate' ':' layer ':' int ',' int [':' int]
+///         | 'logit' ':' label
 /// indices := range (',' range)*      range := int ['-' int]
 /// layer  := int | '-' int | quoted | bare name (up to whitespace, ':', '+', '*')
 /// </code>
 /// </summary>
 internal sealed class ObjectiveParser
 {
-    private static readonly string[] Kinds = ["channel", "neuron", "layer", "direction"];
+    private static readonly string[] Kinds = ["channel", "neuron", "layer", "direction", "position-direction", "direction-neuron", "diversity", "alignment", "interpolate", "logit"];
+
+    private const string KindList = "channel, neuron, layer, direction, position-direction, direction-neuron, diversity, alignment, interpolate or logit";
+
+    /// <summary>Default number of images of an interpolate atom.</summary>
+    public const int DefaultInterpolateSteps = 5;
     private readonly string _text;
     private int _pos;
 
@@ -86,17 +96,24 @@ internal sealed class ObjectiveParser
     {
         int start = _pos;
         int end = _pos;
-        while (end < _text.Length && char.IsAsciiLetter(_text[end])) end++;
+        while (end < _text.Length && (char.IsAsciiLetter(_text[end]) || (_text[end] == '-' && end > start && end + 1 < _text.Length && char.IsAsciiLetter(_text[end + 1])))) end++;
         string word = _text[start..end];
         string? kind = Kinds.FirstOrDefault(k => k == word.ToLowerInvariant());
         if (kind is null)
         {
-            if (word.Length == 0) throw Error("an objective kind (channel, neuron, layer or direction)");
+            if (word.Length == 0) throw Error($"an objective kind ({KindList})");
             throw new ObjectiveSyntaxException(
-                Format($"unknown objective kind '{word}': expected channel, neuron, layer or direction", start), start);
+                Format($"unknown objective kind '{word}': expected {KindList}", start), start);
         }
         _pos = end;
         Expect(':', $"':' after '{kind}'");
+        if (kind == "logit")
+        {
+            int labelAt = _pos;
+            string label = !AtEnd && (Peek == '\'' || Peek == '"') ? ReadQuoted() : ReadWhile(c => !char.IsWhiteSpace(c) && c != '+' && c != '*');
+            if (label.Length == 0) throw new ObjectiveSyntaxException(Format("expected a class label (quote labels with spaces)", labelAt), labelAt);
+            return new ObjectiveAtom(ObjectiveKind.Logit, LayerSpec.ByIndex(-1), [], [], Reduction.Magnitude, null, start) { Label = label };
+        }
         var layer = ParseLayer();
         switch (kind)
         {
@@ -121,12 +138,50 @@ internal sealed class ObjectiveParser
                     };
                 }
                 return new ObjectiveAtom(ObjectiveKind.Layer, layer, [], [], reducer, null, start);
+            case "diversity":
+                return new ObjectiveAtom(ObjectiveKind.Diversity, layer, [], [], Reduction.Magnitude, null, start);
+            case "alignment":
+                return new ObjectiveAtom(ObjectiveKind.Alignment, layer, [], [], Reduction.Magnitude, null, start);
+            case "interpolate":
+            {
+                Expect(':', "':' and two channels after the layer (e.g. interpolate:LAYER:3,7)");
+                int a = ParseInt("the first channel");
+                Expect(',', "',' between the two channels");
+                int b = ParseInt("the second channel");
+                int steps = DefaultInterpolateSteps;
+                if (!AtEnd && Peek == ':')
+                {
+                    _pos++;
+                    int at = _pos;
+                    steps = ParseInt("the number of steps");
+                    if (steps < 2) throw new ObjectiveSyntaxException(Format($"an interpolation needs at least 2 steps, not {steps}", at), at);
+                }
+                return new ObjectiveAtom(ObjectiveKind.Interpolate, layer, new IndexRanges([(0, steps - 1)]), [], Reduction.Magnitude, null, start)
+                { Channels = (a, b), Steps = steps };
+            }
             default:
+            {
                 Expect(':', "':' and the path of a .npy direction vector after the layer");
                 int pathAt = _pos;
-                string path = !AtEnd && (Peek == '\'' || Peek == '"') ? ReadQuoted() : ReadWhile(c => !char.IsWhiteSpace(c) && c != '+' && c != '*');
+                bool neuron = kind == "direction-neuron";
+                string path = !AtEnd && (Peek == '\'' || Peek == '"') ? ReadQuoted() : ReadWhile(c => !char.IsWhiteSpace(c) && c != '+' && c != '*' && !(neuron && c == '@'));
                 if (path.Length == 0) throw new ObjectiveSyntaxException(Format("expected the path of a .npy direction vector", pathAt), pathAt);
-                return new ObjectiveAtom(ObjectiveKind.Direction, layer, [], [], Reduction.Magnitude, path, start);
+                (int, int)? pos = null;
+                if (neuron && !AtEnd && Peek == '@')
+                {
+                    _pos++;
+                    int x = ParseInt("the x coordinate after '@'");
+                    Expect(',', "',' between the x and y coordinates");
+                    pos = (x, ParseInt("the y coordinate"));
+                }
+                var k = kind switch
+                {
+                    "direction-neuron" => ObjectiveKind.DirectionNeuron,
+                    "position-direction" => ObjectiveKind.PositionDirection,
+                    _ => ObjectiveKind.Direction,
+                };
+                return new ObjectiveAtom(k, layer, [], [], Reduction.Magnitude, path, start) { At = pos };
+            }
         }
     }
 

@@ -7,6 +7,18 @@ internal enum ObjectiveKind
     Neuron,
     Layer,
     Direction,
+    /// <summary>Lucid's per-position direction (<c>position-direction:</c>).</summary>
+    PositionDirection,
+    /// <summary>Lucid's direction at one position (<c>direction-neuron:</c>).</summary>
+    DirectionNeuron,
+    /// <summary>Gram-matrix similarity across the batch (<c>diversity:</c>), to subtract.</summary>
+    Diversity,
+    /// <summary>Neighbouring images kept close (<c>alignment:</c>).</summary>
+    Alignment,
+    /// <summary>A morph between two channels across the batch (<c>interpolate:</c>); <see cref="ObjectiveAtom.Indices"/> holds the steps.</summary>
+    Interpolate,
+    /// <summary>A class logit by label (<c>logit:</c>); <see cref="ObjectiveAtom.Indices"/> holds the class index once resolved.</summary>
+    Logit,
 }
 
 /// <summary>How a <c>layer:</c> term reduces the activations.</summary>
@@ -51,10 +63,29 @@ internal sealed record ObjectiveAtom(
     string? VectorPath,
     int Position)
 {
+    /// <summary>The two channels of an interpolate atom.</summary>
+    public (int First, int Second) Channels { get; init; }
+
+    /// <summary>Number of steps of an interpolate atom (its variants are the step indices in <see cref="Indices"/>).</summary>
+    public int Steps { get; init; }
+
+    /// <summary>The position of a direction-neuron atom (null: the centre).</summary>
+    public (int X, int Y)? At { get; init; }
+
+    /// <summary>The label of a logit atom.</summary>
+    public string? Label { get; init; }
+
+    /// <summary>How many labels the labels file of a resolved logit atom has.</summary>
+    public int LabelCount { get; init; }
+
+    /// <summary>Whether the atom's extra fields (channels, steps, position, label) are equal.</summary>
+    public bool SameExtras(ObjectiveAtom other) =>
+        Channels == other.Channels && Steps == other.Steps && At == other.At && Label == other.Label;
+
     /// <summary>How many images this atom asks for (1 for layer and direction terms).</summary>
     public int Variants => Kind switch
     {
-        ObjectiveKind.Channel => Indices.Count,
+        ObjectiveKind.Channel or ObjectiveKind.Interpolate => Indices.Count,
         ObjectiveKind.Neuron => Neurons.Count,
         _ => 1,
     };
@@ -62,7 +93,7 @@ internal sealed record ObjectiveAtom(
     /// <summary>How many images this atom asks for, counted without expanding its ranges (may exceed <see cref="int.MaxValue"/>).</summary>
     public long VariantCount => Kind switch
     {
-        ObjectiveKind.Channel => Indices is IndexRanges r ? r.LongCount : Indices.Count,
+        ObjectiveKind.Channel or ObjectiveKind.Interpolate => Indices is IndexRanges r ? r.LongCount : Indices.Count,
         ObjectiveKind.Neuron => Neurons is NeuronList n ? n.Indices.LongCount : Neurons.Count,
         _ => 1,
     };

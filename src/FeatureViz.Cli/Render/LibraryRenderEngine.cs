@@ -167,11 +167,28 @@ internal sealed class LibraryRenderEngine : IRenderEngine
                 ObjectiveKind.Neuron => Objective.Neuron(_model, layer,
                     atom.Neurons.Select(n => n.Flat ?? Objective.NeuronId(_model, layer, n.Channel, n.X, n.Y)).ToList(), w),
                 ObjectiveKind.Layer => Objective.Layer(_model, layer, atom.Reducer == Reduction.Mean ? LayerReducer.Mean : LayerReducer.Magnitude, w),
+                ObjectiveKind.Diversity => Objective.Diversity(_model, layer, w),
+                ObjectiveKind.Alignment => Objective.Alignment(_model, layer, multiplier: w),
+                ObjectiveKind.Interpolate => Objective.ChannelInterpolate(_model, layer, atom.Channels.First, layer, atom.Channels.Second, atom.Steps, w, stepIndices: atom.Indices),
+                ObjectiveKind.Logit => LogitObjective(atom, layer, w),
+                ObjectiveKind.PositionDirection => Objective.PerPositionDirection(_model, layer, ReadVector(atom.VectorPath!), w),
+                ObjectiveKind.DirectionNeuron => Objective.DirectionNeuron(_model, layer, ReadVector(atom.VectorPath!), atom.At?.X, atom.At?.Y, w),
                 _ => Objective.Direction(_model, layer, ReadVector(atom.VectorPath!), multiplier: w),
             };
             sum = sum is null ? term : sum + term;
         }
         return sum ?? throw new ArgumentException("empty objective.");
+    }
+
+    /// <summary>A resolved <c>logit:LABEL</c> (its class index set from --labels): the logit on the last layer.</summary>
+    private Objective LogitObjective(ObjectiveAtom atom, LayerRef layer, float w)
+    {
+        if (atom.Indices.Count != 1) throw new ArgumentException($"logit:{atom.Label} needs --labels FILE to find its class index.");
+        var info = _model.GetLayer(layer);
+        long size = info.Shape.Skip(1).Aggregate(1L, (a, d) => a * d);
+        if (size != atom.LabelCount)
+            throw new ArgumentException($"logit:{atom.Label}: the labels file has {atom.LabelCount} labels but the last layer '{info.OutputName}' has shape [{string.Join(", ", info.Shape)}] ({size} values per image).");
+        return Objective.Neuron(_model, layer, atom.Indices, w);
     }
 
     /// <summary>

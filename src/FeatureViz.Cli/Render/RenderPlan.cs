@@ -19,11 +19,15 @@ internal static class RenderPlan
     {
         var items = new List<RenderItem>();
         var stems = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var expr in expressions)
         {
             foreach (var single in Variants(expr))
             {
-                string name = Describe(single, layerName);
+                // A repeated item (channel:L:5,5,5,5 with diversity: the same objective, several images) is numbered.
+                string described = Describe(single, layerName);
+                string name = described;
+                for (int k = 2; !names.Add(name); k++) name = $"{described} #{k}";
                 string stem = Stem(name);
                 string unique = stem;
                 for (int k = 2; !stems.Add(unique); k++) unique = $"{stem}_{k}";
@@ -47,6 +51,8 @@ internal static class RenderPlan
             for (; j < items.Count && group.Count < batchSize; j++)
             {
                 int d = DifferingTerm(first, items[j].Objective);
+                // Identical items (a repeated objective, e.g. with diversity) batch along any term that has variants.
+                if (d == Identical) d = varying >= 0 ? varying : first.Terms.ToList().FindIndex(t => HasVariants(t.Atom.Kind));
                 if (d < 0 || (varying >= 0 && d != varying)) break;
                 varying = d;
                 group.Add(items[j]);
@@ -74,6 +80,12 @@ internal static class RenderPlan
                 ObjectiveKind.Channel => $"channel:{layer}:{string.Join(",", atom.Indices)}",
                 ObjectiveKind.Neuron => $"neuron:{layer}:{string.Join(",", atom.Neurons)}",
                 ObjectiveKind.Layer => $"layer:{layer}:{atom.Reducer.ToString().ToLowerInvariant()}",
+                ObjectiveKind.Diversity => $"diversity:{layer}",
+                ObjectiveKind.Alignment => $"alignment:{layer}",
+                ObjectiveKind.Interpolate => $"interpolate:{layer}:{atom.Channels.First},{atom.Channels.Second}:{atom.Steps}@{string.Join(",", atom.Indices)}",
+                ObjectiveKind.Logit => $"logit:{atom.Label}",
+                ObjectiveKind.PositionDirection => $"position-direction:{layer}:{Path.GetFileNameWithoutExtension(atom.VectorPath)}",
+                ObjectiveKind.DirectionNeuron => $"direction-neuron:{layer}:{Path.GetFileNameWithoutExtension(atom.VectorPath)}{(atom.At is { } p ? $"@{p.X},{p.Y}" : "")}",
                 _ => $"direction:{layer}:{Path.GetFileNameWithoutExtension(atom.VectorPath)}",
             });
         }
@@ -102,12 +114,16 @@ internal static class RenderPlan
 
     private static IEnumerable<ObjectiveAtom> Singles(ObjectiveAtom atom) => atom.Kind switch
     {
-        ObjectiveKind.Channel => atom.Indices.Select(i => atom with { Indices = [i] }),
+        ObjectiveKind.Channel or ObjectiveKind.Interpolate => atom.Indices.Select(i => atom with { Indices = [i] }),
         ObjectiveKind.Neuron => atom.Neurons.Select(n => atom with { Neurons = [n] }),
         _ => [atom],
     };
 
-    /// <summary>The index of the only term in which two single-image expressions differ, or -1.</summary>
+    private const int Identical = -2;
+
+    private static bool HasVariants(ObjectiveKind kind) => kind is ObjectiveKind.Channel or ObjectiveKind.Neuron or ObjectiveKind.Interpolate;
+
+    /// <summary>The index of the only term in which two single-image expressions differ, <see cref="Identical"/>, or -1.</summary>
     private static int DifferingTerm(ObjectiveExpression a, ObjectiveExpression b)
     {
         if (a.Terms.Count != b.Terms.Count) return -1;
@@ -116,14 +132,14 @@ internal static class RenderPlan
         {
             var (x, y) = (a.Terms[t], b.Terms[t]);
             bool sameAtom = x.Atom.Kind == y.Atom.Kind && x.Atom.Layer == y.Atom.Layer && x.Atom.Reducer == y.Atom.Reducer
-                            && x.Atom.VectorPath == y.Atom.VectorPath && x.Weight == y.Weight;
+                            && x.Atom.VectorPath == y.Atom.VectorPath && x.Weight == y.Weight && x.Atom.SameExtras(y.Atom);
             if (!sameAtom) return -1;
             bool sameIndex = x.Atom.Indices.SequenceEqual(y.Atom.Indices) && x.Atom.Neurons.SequenceEqual(y.Atom.Neurons);
             if (sameIndex) continue;
-            if (diff >= 0 || x.Atom.Kind is not (ObjectiveKind.Channel or ObjectiveKind.Neuron)) return -1;
+            if (diff >= 0 || !HasVariants(x.Atom.Kind)) return -1;
             diff = t;
         }
-        return diff;
+        return diff >= 0 ? diff : Identical;
     }
 
     private static ObjectiveExpression Merge(List<RenderItem> group, int varying)
@@ -133,7 +149,7 @@ internal static class RenderPlan
         var atom = first.Terms[varying].Atom;
         var merged = atom with
         {
-            Indices = atom.Kind == ObjectiveKind.Channel ? group.Select(g => g.Objective.Terms[varying].Atom.Indices[0]).ToList() : [],
+            Indices = atom.Kind is ObjectiveKind.Channel or ObjectiveKind.Interpolate ? group.Select(g => g.Objective.Terms[varying].Atom.Indices[0]).ToList() : [],
             Neurons = atom.Kind == ObjectiveKind.Neuron ? group.Select(g => g.Objective.Terms[varying].Atom.Neurons[0]).ToList() : [],
         };
         var terms = first.Terms.ToList();

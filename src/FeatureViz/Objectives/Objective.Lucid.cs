@@ -200,20 +200,25 @@ public sealed partial class Objective
     /// <param name="channel2">The second channel.</param>
     /// <param name="steps">Number of images (at least 2).</param>
     /// <param name="multiplier">Weight of this term.</param>
-    /// <param name="names">One name per step.</param>
-    public static Objective ChannelInterpolate(VisualizationModel model, LayerRef layer1, int channel1, LayerRef layer2, int channel2, int steps, double multiplier = 1, IReadOnlyList<string>? names = null)
+    /// <param name="names">One name per rendered step.</param>
+    /// <param name="stepIndices">Which steps to render (default all, 0..steps-1), e.g. to split a long morph over batches.</param>
+    public static Objective ChannelInterpolate(VisualizationModel model, LayerRef layer1, int channel1, LayerRef layer2, int channel2, int steps, double multiplier = 1, IReadOnlyList<string>? names = null, IEnumerable<int>? stepIndices = null)
     {
         var (info1, shape1) = Resolve(model, layer1, "ChannelInterpolate");
         var (info2, shape2) = Resolve(model, layer2, "ChannelInterpolate");
         if (channel1 < 0 || channel1 >= shape1[0]) throw new ArgumentOutOfRangeException(nameof(channel1), channel1, $"Objective.ChannelInterpolate: channel {channel1} is out of range for layer '{info1.OutputName}' with {shape1[0]} channels.");
         if (channel2 < 0 || channel2 >= shape2[0]) throw new ArgumentOutOfRangeException(nameof(channel2), channel2, $"Objective.ChannelInterpolate: channel {channel2} is out of range for layer '{info2.OutputName}' with {shape2[0]} channels.");
         if (steps < 2) throw new ArgumentOutOfRangeException(nameof(steps), steps, "Objective.ChannelInterpolate: at least 2 steps are needed.");
-        var n = CheckNames(names, steps, "ChannelInterpolate")
-                ?? Enumerable.Range(0, steps).Select(k => $"Interpolate#{info1.OutputName}_{channel1}-{info2.OutputName}_{channel2}_{k}").ToArray();
+        var rendered = (stepIndices ?? Enumerable.Range(0, steps)).ToArray();
+        if (rendered.Length == 0) throw new ArgumentException("Objective.ChannelInterpolate: no steps to render.", nameof(stepIndices));
+        foreach (var k in rendered)
+            if (k < 0 || k >= steps) throw new ArgumentOutOfRangeException(nameof(stepIndices), k, $"Objective.ChannelInterpolate: step {k} is outside 0..{steps - 1}.");
+        var n = CheckNames(names, rendered.Length, "ChannelInterpolate")
+                ?? rendered.Select(k => $"Interpolate#{info1.OutputName}_{channel1}-{info2.OutputName}_{channel2}_{k}").ToArray();
         return FunctionTerm(model, [(info1, shape1), (info2, shape2)], n, CheckMultiplier(multiplier), ctx =>
         {
-            var m1 = ctx.Constant(ChannelWeights(ctx, shape1, channel1, w => 1 - w, steps), [ctx.BatchSize, .. shape1]);
-            var m2 = ctx.Constant(ChannelWeights(ctx, shape2, channel2, w => w, steps), [ctx.BatchSize, .. shape2]);
+            var m1 = ctx.Constant(ChannelWeights(ctx, shape1, channel1, w => 1 - w, steps, rendered), [ctx.BatchSize, .. shape1]);
+            var m2 = ctx.Constant(ChannelWeights(ctx, shape2, channel2, w => w, steps, rendered), [ctx.BatchSize, .. shape2]);
             return a => a[0].Mul(m1).Sum(Enumerable.Range(1, a[0].Rank - 1).ToArray())
                 .Add(a[1].Mul(m2).Sum(Enumerable.Range(1, a[1].Rank - 1).ToArray()));
         });
@@ -248,13 +253,13 @@ public sealed partial class Objective
     }
 
     /// <summary>Per image, <c>weight(w_variant) / spatial</c> on the channel's positions (a channel mean when summed).</summary>
-    private static float[] ChannelWeights(TermBuildContext ctx, int[] shape, int channel, Func<double, double> weight, int steps)
+    private static float[] ChannelWeights(TermBuildContext ctx, int[] shape, int channel, Func<double, double> weight, int steps, int[] stepOfVariant)
     {
         int size = Numel(shape), spatial = size / shape[0];
         var m = new float[ctx.BatchSize * size];
         for (int i = 0; i < ctx.BatchSize; i++)
         {
-            double w = (double)ctx.VariantOfImage[i] / (steps - 1);
+            double w = (double)stepOfVariant[ctx.VariantOfImage[i]] / (steps - 1);
             m.AsSpan(i * size + channel * spatial, spatial).Fill((float)(weight(w) / spatial));
         }
         return m;
