@@ -63,7 +63,7 @@ public class LucidGrammarTests
         Npy.Write(v, Enumerable.Range(0, 16).Select(k => k % 3 == 0 ? 1f : -0.5f).ToArray(), [16]);
         const string layer = "ReLU114_Output_0";
         string outDir = Path.Combine(dir, "out");
-        var (code, stdout, err) = await Real("render", "--model", model, "--steps", "24", "--out", outDir, "--labels", labels,
+        var (code, stdout, err) = await Real("render", "--model", model, "--steps", "48", "--values-range", "0,255", "--transforms", "none", "--out", outDir, "--labels", labels,
             "--objective", $"channel:{layer}:5,5 - 250*diversity:{layer}",
             "--objective", $"interpolate:{layer}:5,9:3 + alignment:{layer}",
             "--objective", $"direction-neuron:{layer}:{v}@3,4",
