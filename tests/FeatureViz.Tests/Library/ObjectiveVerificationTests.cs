@@ -22,6 +22,18 @@ public class ObjectiveVerificationTests(ITestOutputHelper output)
     private const string Layer = "ReLU114_Output_0"; // [1, 16, 14, 14]
     private static string ModelPath => SharedData.PathOf("data", "models", "mnist-8.onnx");
 
+    /// <summary>mnist-8 loaded for one test, with a fresh folder for its files.</summary>
+    private sealed class Mnist : IDisposable
+    {
+        private readonly OnnxModel _onnx = OnnxModel.Load(ModelPath);
+
+        public string Dir { get; } = CliHarness.TempDir();
+
+        public VisualizationModel Model => _onnx;
+
+        public void Dispose() => _onnx.Dispose();
+    }
+
     private static OptimizationOptions Options(int steps) => new()
     {
         CustomShape = null,
@@ -110,9 +122,8 @@ public class ObjectiveVerificationTests(ITestOutputHelper output)
     public async Task UserTerm_TopLeftQuadrantOfAChannel_BeatsTheBestOf32RandomImagesTwiceOver()
     {
         const int channel = 5;
-        string dir = CliHarness.TempDir();
-        using var onnx = OnnxModel.Load(ModelPath);
-        VisualizationModel model = onnx;
+        using var mnist = new Mnist();
+        var (dir, model) = (mnist.Dir, mnist.Model);
         var term = Objective.FromFunction(model, Layer, a => a.Slice([0, channel, 0, 0], [a.Shape[0], channel + 1, 7, 7]).Mean([1, 2, 3]), "top-left quadrant");
         var result = FeatureVisualizer.Optimize(term, Options(64));
         double rendered = Quadrant((await Eval(ThroughPng(result, dir), dir))[0], channel);
@@ -126,9 +137,8 @@ public class ObjectiveVerificationTests(ITestOutputHelper output)
     public async Task Diversity_LowersTheBatchsGramSimilarity_WhileEachImageStillActivatesItsChannel()
     {
         const int channel = 5;
-        string dir = CliHarness.TempDir();
-        using var onnx = OnnxModel.Load(ModelPath);
-        VisualizationModel model = onnx;
+        using var mnist = new Mnist();
+        var (dir, model) = (mnist.Dir, mnist.Model);
         var channelTerm = Objective.Channel(model, Layer, Enumerable.Repeat(channel, 4));
         var plain = ThroughPng(FeatureVisualizer.Optimize(channelTerm, Options(64)), dir);
         var diverse = ThroughPng(FeatureVisualizer.Optimize(channelTerm - DiversityWeight * Objective.Diversity(model, Layer), Options(64)), dir);
@@ -149,9 +159,8 @@ public class ObjectiveVerificationTests(ITestOutputHelper output)
     public async Task ChannelInterpolate_MorphsMonotonicallyFromTheFirstChannelToTheSecond()
     {
         const int first = 5, second = 9;
-        string dir = CliHarness.TempDir();
-        using var onnx = OnnxModel.Load(ModelPath);
-        VisualizationModel model = onnx;
+        using var mnist = new Mnist();
+        var (dir, model) = (mnist.Dir, mnist.Model);
         var obj = Objective.ChannelInterpolate(model, Layer, first, Layer, second, steps: 5);
         var acts = await Eval(ThroughPng(FeatureVisualizer.Optimize(obj, Options(64)), dir), dir);
         var a = acts.Select(x => ChannelMean(x, first)).ToArray();
