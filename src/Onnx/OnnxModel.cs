@@ -138,8 +138,8 @@ public sealed class OnnxModel : IDisposable
     /// <summary>
     /// Every node output computed from the model input, in topological order, with shapes for the default input
     /// shapes (declared dims, with symbolic ones from <see cref="OnnxLoadOptions.InputShapes"/> or 1). Outputs that
-    /// depend only on weights (weight reshapes, constant subgraphs, folded at load) and integer shape arithmetic are
-    /// not layers and are left out, so indices (and negative ones) count image tensors only. The first access runs
+    /// depend only on weights (weight reshapes, constant subgraphs, folded at load) are not layers and are left out,
+    /// so indices (and negative ones) count tensors computed from the input only. The first access runs
     /// the model once on zeros to find the shapes. A node without a name is named after its first output.
     /// </summary>
     public IReadOnlyList<LayerInfo> Layers => _layers ??= DiscoverLayers();
@@ -148,18 +148,13 @@ public sealed class OnnxModel : IDisposable
     {
         ThrowIfDisposed();
         var dims = new Dictionary<string, int[]>(StringComparer.Ordinal);
-        var host = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             using var scope = TensorScope.Begin();
             using var ng = GradMode.NoGrad();
             var all = _graph.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0)).ToArray();
             var values = _graph.Execute(_graph.DefaultFeeds(), all);
-            foreach (var (k, v) in values)
-            {
-                dims[k] = v.Dims;
-                if (v is HostValue) host.Add(k);
-            }
+            foreach (var (k, v) in values) dims[k] = v.Dims;
         }
         catch (OnnxImportException)
         {
@@ -167,7 +162,7 @@ public sealed class OnnxModel : IDisposable
         }
         var list = new List<LayerInfo>();
         foreach (var n in _graph.Nodes)
-            foreach (var o in n.Outputs.Where(o => o.Length > 0 && !_graph.IsConstant(o) && !host.Contains(o)))
+            foreach (var o in n.Outputs.Where(o => o.Length > 0 && !_graph.IsConstant(o)))
                 list.Add(new LayerInfo(list.Count, n.Name, o, n.OpType,
                     dims.TryGetValue(o, out var d) ? d : _graph.ValueInfoDims.GetValueOrDefault(o) ?? []));
         return list;
