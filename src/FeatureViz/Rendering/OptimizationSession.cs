@@ -38,6 +38,7 @@ internal sealed class OptimizationSession : IDisposable
     private readonly List<Tensor> _readHistory = [];
     private readonly int _totalSteps;
     private int _stepIndex;
+    private int _lastReadCount;
 
     public OptimizationSession(Objective objective, OptimizationOptions options)
     {
@@ -142,6 +143,7 @@ internal sealed class OptimizationSession : IDisposable
     {
         foreach (var t in _readHistory) t.Dispose();
         _readHistory.Clear();
+        _lastReadCount = _pendingLosses.Count;
         if (_pendingLosses.Count == 0) return [];
         float[] values;
         using (var scope = TensorScope.Begin())
@@ -163,9 +165,9 @@ internal sealed class OptimizationSession : IDisposable
     /// </summary>
     public ImageBatch SnapshotOfRead(int index, int step)
     {
-        if (index == _readHistory.Count) return Render(_parameter, step);
-        if ((uint)index > (uint)_readHistory.Count)
-            throw new InvalidOperationException($"FeatureVisualizer: the parameters of read step {index} were not kept ({_readHistory.Count + 1} available).");
+        if (index == _lastReadCount - 1) return Render(_parameter, step);
+        if ((uint)index >= (uint)_lastReadCount || _readHistory.Count != _lastReadCount - 1)
+            throw new InvalidOperationException($"FeatureVisualizer: the parameters of step {index + 1} of the last {_lastReadCount} read were not kept.");
         return Render(_readHistory[index], step);
     }
 

@@ -138,6 +138,25 @@ public class OptimizationResultTests
         Assert.Equal(five.Losses, result.Losses);
     }
 
+    /// <summary>Without progress reports, a cancellation during a batch of unread steps stops after the last step run.</summary>
+    [Fact]
+    public void CancelledWithoutProgress_DuringUnreadSteps_StopsAfterTheLastStepRun()
+    {
+        using var cts = new CancellationTokenSource();
+        int runs = 0;
+        var inner = TwoDots(CpuBackend.Default, F0, F1);
+        var model = VisualizationModel.FromFunction(inner.Input, inner.Layers, (x, outputs) =>
+        {
+            if (++runs == 3) cts.Cancel();
+            return inner.Run(x, outputs);
+        }, CpuBackend.Default);
+        var result = FeatureVisualizer.Optimize(Objective.Neuron(model, "dots", 0), Options(20) with { Transformations = null }, cts.Token);
+        Assert.True(result.Cancelled);
+        Assert.Equal(3, result.StepsCompleted);
+        Assert.Equal(3, result.Images.Step);
+        Assert.Equal(3, result.Losses.Count);
+    }
+
     [Fact]
     public async Task OptimizeAsync_MatchesOptimize_AndReportsToItsProgress()
     {
