@@ -53,8 +53,7 @@ internal sealed class LibraryRenderEngine : IRenderEngine
     /// zeros) give the activations the backward pass keeps, doubled for their gradients while it runs; a model with a
     /// symbolic spatial input is scaled from its reference size by the pixel count. The image side is
     /// <see cref="ImageTensorCopies"/> float copies of the image per image (parameter, Adam moments, gradient, spectrum,
-    /// transformations and their gradients, and the parameters of the up to 7 steps whose losses are not read yet, which
-    /// a cancellable run with progress reports keeps); snapshots are kept as float images until the end of the batch.
+    /// transformations and their gradients); snapshots are kept as float images until the end of the batch.
     /// </summary>
     public MemoryEstimate EstimateMemory(RenderSettings settings, int images)
     {
@@ -94,7 +93,7 @@ internal sealed class LibraryRenderEngine : IRenderEngine
     }
 
     /// <summary>Float copies of the optimized image held per image during a step (see <see cref="EstimateMemory"/>).</summary>
-    internal const int ImageTensorCopies = 31;
+    internal const int ImageTensorCopies = 24;
 
     public string LayerName(LayerSpec layer) => Resolve(layer).OutputName;
 
