@@ -15,7 +15,8 @@ internal sealed class RenderOptions
     public Option<bool> Fft { get; } = new("--fft") { Description = "Fourier-space parametrization (the default)." };
     public Option<bool> Pixel { get; } = new("--pixel") { Description = "Pixel-space parametrization instead of Fourier space." };
     public Option<double> Decay { get; } = new("--decay") { Description = "Spectrum decay power of the Fourier parametrization.", DefaultValueFactory = _ => 0.85 };
-    public Option<string> Transforms { get; } = new("--transforms") { Description = "Random transformations each step: standard or none.", DefaultValueFactory = _ => "standard" };
+    public Option<string> Transforms { get; } = new("--transforms") { Description = "Random transformations each step: standard (Xplique's), lucid (Lucid's: pad 12, jitter 8, scale 0.9-1.1, rotate +-10, jitter 4) or none.", DefaultValueFactory = _ => "standard" };
+    public Option<string> LrSchedule { get; } = new("--lr-schedule") { Description = "Learning-rate schedule: constant, cosine (decays to 0 over the run) or step (halves every quarter of the run).", DefaultValueFactory = _ => "constant" };
     public Option<string[]> Regularizers { get; } = new("--regularizer") { Description = "A regularizer KIND=WEIGHT, KIND one of l1, l2, linf, tv (repeatable).", HelpName = "KIND=WEIGHT" };
     public Option<int> Warmup { get; } = new("--warmup") { Description = "Steps with straight-through ReLU gradients at the start.", DefaultValueFactory = _ => 0 };
     public Option<int> SaveEvery { get; } = new("--save-every") { Description = "Keep a frame every N steps and write an animated GIF per image (0: off).", DefaultValueFactory = _ => 0 };
@@ -29,7 +30,7 @@ internal sealed class RenderOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, Seed, Fft, Pixel, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch, Device, Threads, Out, Force, Json })
+        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, LrSchedule, Seed, Fft, Pixel, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch, Device, Threads, Out, Force, Json })
             command.Add(o);
     }
 
@@ -45,8 +46,8 @@ internal sealed class RenderOptions
         if (parse.GetValue(Fft) && parse.GetValue(Pixel)) throw new UsageException("--fft and --pixel: choose one parametrization.");
         double decay = parse.GetValue(Decay);
         if (!double.IsFinite(decay) || decay < 0) throw new UsageException($"--decay: must be a non-negative number (got {decay.ToString(CultureInfo.InvariantCulture)}).");
-        string transforms = parse.GetValue(Transforms)!.ToLowerInvariant();
-        if (transforms is not ("standard" or "none")) throw new UsageException($"--transforms: expected 'standard' or 'none' (got '{transforms}').");
+        var transforms = ParseChoice<TransformSet>("--transforms", parse.GetValue(Transforms)!);
+        var schedule = ParseChoice<Render.LrSchedule>("--lr-schedule", parse.GetValue(LrSchedule)!);
         int warmup = parse.GetValue(Warmup);
         if (warmup < 0) throw new UsageException($"--warmup: must be 0 or more (got {warmup}).");
         RunLimits.Bounded("--warmup", warmup, 0, RunLimits.MaxSteps);
@@ -72,7 +73,8 @@ internal sealed class RenderOptions
             Seed = parse.GetValue(Seed),
             UseFft = !parse.GetValue(Pixel),
             FftDecay = decay,
-            StandardTransforms = transforms == "standard",
+            Transforms = transforms,
+            LrSchedule = schedule,
             Regularizers = ParseRegularizers(parse.GetValue(Regularizers) ?? []),
             WarmupSteps = warmup,
             SaveEvery = saveEvery,
@@ -90,8 +92,19 @@ internal sealed class RenderOptions
         return s with { Width = size.Width, Height = size.Height };
     }
 
-    /// <summary>Every parameter of a run, as recorded in manifest.json (see <see cref="Output.ManifestItem.PixelParameters"/>).</summary>
-    public static Dictionary<string, string> Describe(RenderSettings s, string model, (float Min, float Max)? valuesRange) => new()
+    /// <summary>
+    /// Every parameter of a run, as recorded in manifest.json (see <see cref="Output.ManifestItem.PixelParameters"/>);
+    /// the learning-rate schedule only when it is not the default, so the images of runs from before it existed stay
+    /// reusable.
+    /// </summary>
+    public static Dictionary<string, string> Describe(RenderSettings s, string model, (float Min, float Max)? valuesRange)
+    {
+        var d = DescribeAll(s, model, valuesRange);
+        if (s.LrSchedule != Render.LrSchedule.Constant) d["lrSchedule"] = s.LrSchedule.ToString().ToLowerInvariant();
+        return d;
+    }
+
+    private static Dictionary<string, string> DescribeAll(RenderSettings s, string model, (float Min, float Max)? valuesRange) => new()
     {
         ["model"] = model,
         ["valuesRange"] = valuesRange is { } r ? $"{r.Min.ToString("R", CultureInfo.InvariantCulture)},{r.Max.ToString("R", CultureInfo.InvariantCulture)}" : "default",
@@ -102,13 +115,23 @@ internal sealed class RenderOptions
         ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
         ["parametrization"] = s.UseFft ? "fft" : "pixel",
         ["decay"] = s.FftDecay.ToString("R", CultureInfo.InvariantCulture),
-        ["transforms"] = s.StandardTransforms ? "standard" : "none",
+        ["transforms"] = s.Transforms.ToString().ToLowerInvariant(),
         ["regularizers"] = s.Regularizers.Count == 0 ? "none" : string.Join(", ", s.Regularizers.Select(r => $"{r.Kind}={r.Weight.ToString("R", CultureInfo.InvariantCulture)}")),
         ["warmup"] = s.WarmupSteps.ToString(CultureInfo.InvariantCulture),
         ["saveEvery"] = s.SaveEvery.ToString(CultureInfo.InvariantCulture),
         ["batch"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
         ["device"] = s.Device,
     };
+
+    /// <summary>An enum value by its lower-case name; anything else is a usage error listing the choices.</summary>
+    internal static T ParseChoice<T>(string option, string text) where T : struct, Enum
+    {
+        var names = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
+        string wanted = text.Trim().ToLowerInvariant();
+        int i = Array.IndexOf(names, wanted);
+        if (i < 0) throw new UsageException($"{option}: expected {string.Join(", ", names.Select(n => $"'{n}'"))} (got '{text}').");
+        return Enum.GetValues<T>()[i];
+    }
 
     public (float Min, float Max)? ReadValuesRange(ParseResult parse)
     {

@@ -29,7 +29,7 @@ internal static class HtmlReport
         sb.Append("<h1>").Append(E(m.Title)).AppendLine("</h1>");
         sb.Append("<p>Model: <code>").Append(E(m.Model)).Append("</code> &middot; ").Append(m.Items.Count)
           .Append(" image(s) &middot; updated ").Append(E(m.Updated.ToString("u", CultureInfo.InvariantCulture))).AppendLine("</p>");
-        sb.AppendLine("<p class=\"loss\">Each curve is the loss minimised at every step (the negated objective plus the regularizers) of the batch the image was optimized in.</p>");
+        sb.AppendLine("<p class=\"loss\">Each image's curve is its own objective value at every step (higher is better; long runs: the mean over each stretch of steps). Images from runs that did not record it show the loss minimised by their batch (the negated objectives plus the regularizers) instead.</p>");
         if (!m.Complete) sb.AppendLine("<p class=\"incomplete\">This run is incomplete (interrupted or still running); the images shown are finished.</p>");
         sb.AppendLine("<details><summary>Parameters</summary><table id=\"parameters\">");
         foreach (var (k, v) in m.Parameters) sb.Append("<tr><th>").Append(E(k)).Append("</th><td>").Append(E(v)).AppendLine("</td></tr>");
@@ -42,8 +42,18 @@ internal static class HtmlReport
             sb.Append("<img src=\"").Append(E(Uri.EscapeDataString(item.File))).Append("\" alt=\"").Append(E(item.Name))
               .Append("\" width=\"").Append(item.Width).Append("\" height=\"").Append(item.Height).AppendLine("\">");
             sb.Append("<div class=\"name\">").Append(E(item.Name)).AppendLine("</div>");
-            sb.AppendLine(LossCurve(item.Losses));
-            sb.Append("<div class=\"loss\">final loss ").Append(item.FinalLoss.ToString("G5", CultureInfo.InvariantCulture))
+            if (item.ObjectiveValues is { } objective)
+            {
+                sb.AppendLine(Curve(objective, item.CurveSteps, "objective curve", "#2a9d3c"));
+                sb.Append("<div class=\"loss\">final objective ").Append((item.FinalObjective ?? double.NaN).ToString("G5", CultureInfo.InvariantCulture))
+                  .Append(" &middot; batch loss ");
+            }
+            else
+            {
+                sb.AppendLine(Curve(item.Losses, item.CurveSteps, "loss curve", "#1f77b4"));
+                sb.Append("<div class=\"loss\">final loss ");
+            }
+            sb.Append(item.FinalLoss.ToString("G5", CultureInfo.InvariantCulture))
               .Append(" &middot; ").Append(item.Seconds.ToString("F1", CultureInfo.InvariantCulture)).Append(" s");
             if (item.Animation is not null)
                 sb.Append(" &middot; <a href=\"").Append(E(Uri.EscapeDataString(item.Animation))).Append("\">animation</a>");
@@ -54,24 +64,33 @@ internal static class HtmlReport
     }
 
     /// <summary>An inline SVG polyline of the loss per step (the optimizer minimises it), with min/max labels.</summary>
-    public static string LossCurve(IReadOnlyList<double> losses)
+    public static string LossCurve(IReadOnlyList<double> losses) => Curve(losses, null, "loss curve", "#1f77b4");
+
+    /// <summary>
+    /// An inline SVG polyline of a curve with min/max labels; <paramref name="steps"/> (the step of each point, for
+    /// downsampled curves) places the points along x, else they are evenly spaced.
+    /// </summary>
+    public static string Curve(IReadOnlyList<double> values, IReadOnlyList<int>? steps, string label, string colour)
     {
         const int w = 224, h = 60;
-        var finite = losses.Where(double.IsFinite).ToList();
+        var finite = values.Where(double.IsFinite).ToList();
         if (finite.Count == 0) return "<svg class=\"curve\" width=\"224\" height=\"60\"></svg>";
         double lo = finite.Min(), hi = finite.Max();
         double span = hi > lo ? hi - lo : 1;
+        if (steps is not null && steps.Count != values.Count) steps = null;
+        double first = steps is null ? 0 : steps[0], last = steps is null ? values.Count - 1 : steps[^1];
         var points = new StringBuilder();
-        for (int i = 0; i < losses.Count; i++)
+        for (int i = 0; i < values.Count; i++)
         {
-            if (!double.IsFinite(losses[i])) continue;
-            double x = losses.Count == 1 ? w / 2.0 : i * (w - 1.0) / (losses.Count - 1);
-            double y = 4 + (hi - losses[i]) / span * (h - 8);
+            if (!double.IsFinite(values[i])) continue;
+            double at = steps is null ? i : steps[i];
+            double x = last <= first ? w / 2.0 : (at - first) * (w - 1.0) / (last - first);
+            double y = 4 + (hi - values[i]) / span * (h - 8);
             points.Append(x.ToString("F1", CultureInfo.InvariantCulture)).Append(',').Append(y.ToString("F1", CultureInfo.InvariantCulture)).Append(' ');
         }
-        return $"<svg class=\"curve\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"loss curve\">"
+        return $"<svg class=\"curve\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{E(label)}\">"
                + $"<rect width=\"{w}\" height=\"{h}\" fill=\"#f4f4f4\"/>"
-               + $"<polyline fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"1.5\" points=\"{points.ToString().TrimEnd()}\"/>"
+               + $"<polyline fill=\"none\" stroke=\"{E(colour)}\" stroke-width=\"1.5\" points=\"{points.ToString().TrimEnd()}\"/>"
                + $"<text x=\"2\" y=\"10\" font-size=\"9\" fill=\"#666\">{E(hi.ToString("G4", CultureInfo.InvariantCulture))}</text>"
                + $"<text x=\"2\" y=\"{h - 2}\" font-size=\"9\" fill=\"#666\">{E(lo.ToString("G4", CultureInfo.InvariantCulture))}</text></svg>";
     }

@@ -13,7 +13,7 @@ internal sealed record ManifestItem
     /// another <c>--batch</c>).
     /// </summary>
     public static readonly IReadOnlyList<string> PixelParameters =
-        ["objective", "model", "steps", "size", "lr", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange"];
+        ["objective", "model", "steps", "size", "lr", "lrSchedule", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange"];
 
     public required string Name { get; init; }
     public required string File { get; init; }
@@ -22,7 +22,19 @@ internal sealed record ManifestItem
     public required int Width { get; init; }
     public required int Height { get; init; }
     public required double FinalLoss { get; init; }
+
+    /// <summary>The batch's loss curve: every step's loss, or for long runs bucket means at <see cref="CurveSteps"/> (see <see cref="ManifestCurve"/>).</summary>
     public required IReadOnlyList<double> Losses { get; init; }
+
+    /// <summary>The last step (1-based) of each point of <see cref="Losses"/> and <see cref="ObjectiveValues"/>; absent when every step is stored.</summary>
+    public IReadOnlyList<int>? CurveSteps { get; init; }
+
+    /// <summary>This image's own objective value (to maximise) at the points of <see cref="Losses"/>; absent in manifests from before it was recorded.</summary>
+    public IReadOnlyList<double>? ObjectiveValues { get; init; }
+
+    /// <summary>This image's objective value at the last step.</summary>
+    public double? FinalObjective { get; init; }
+
     public required double Seconds { get; init; }
 
     /// <summary>Every parameter the image was rendered with (<see cref="PixelParameters"/> and the batch size).</summary>
@@ -51,6 +63,8 @@ internal sealed record ManifestItem
             return "an item has missing fields";
         if (!OutputFolder.IsPlainFileName(File) || (Animation is not null && !OutputFolder.IsPlainFileName(Animation)))
             return $"item '{Name}' names a file outside the folder";
+        if ((CurveSteps is not null && CurveSteps.Count != Losses.Count) || (ObjectiveValues is not null && ObjectiveValues.Count != Losses.Count))
+            return $"item '{Name}' has curves of different lengths";
         return null;
     }
 }
@@ -140,4 +154,48 @@ internal sealed class Manifest
             return null;
         }
     }
+}
+
+/// <summary>
+/// Loss and objective curves as stored in manifest.json (and in each PNG's embedded item): every step up to
+/// <see cref="MaxPoints"/> steps; longer runs are cut into equal buckets of consecutive steps, each stored as its mean
+/// at its last step, so a 20,000-step run stores at most <see cref="MaxPoints"/> points per curve. Values are stored at
+/// float precision (the optimizer's).
+/// </summary>
+internal static class ManifestCurve
+{
+    /// <summary>The most points stored per curve.</summary>
+    public const int MaxPoints = 256;
+
+    /// <summary>The steps per bucket for a run of <paramref name="steps"/> steps.</summary>
+    public static int BucketSize(int steps) => steps <= MaxPoints ? 1 : (steps + MaxPoints - 1) / MaxPoints;
+
+    /// <summary>The stored points of a per-step curve (index i is step i + 1).</summary>
+    public static List<double> Downsample(IReadOnlyList<double> perStep)
+    {
+        int k = BucketSize(perStep.Count);
+        var points = new List<double>((perStep.Count + k - 1) / k);
+        for (int start = 0; start < perStep.Count; start += k)
+        {
+            int end = Math.Min(start + k, perStep.Count);
+            double sum = 0;
+            for (int i = start; i < end; i++) sum += perStep[i];
+            points.Add(AtFloatPrecision(sum / (end - start)));
+        }
+        return points;
+    }
+
+    /// <summary>The last step (1-based) of each stored point, or null when every step is stored.</summary>
+    public static List<int>? Steps(int steps)
+    {
+        int k = BucketSize(steps);
+        if (k == 1) return null;
+        var list = new List<int>((steps + k - 1) / k);
+        for (int start = 0; start < steps; start += k) list.Add(Math.Min(start + k, steps));
+        return list;
+    }
+
+    /// <summary>The value rounded to the nearest float, written in JSON with the float's shortest digits.</summary>
+    public static double AtFloatPrecision(double v) =>
+        double.IsFinite(v) ? double.Parse(((float)v).ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture) : v;
 }

@@ -122,35 +122,49 @@ internal sealed class LibraryRenderEngine : IRenderEngine
         var objective = Build(batch.Objective);
         if (objective.BatchSize != batch.Items.Count)
             throw new InvalidOperationException($"internal: the objective yields {objective.BatchSize} images for {batch.Items.Count} items.");
-        var losses = new List<double>();
         var options = new OptimizationOptions
         {
             Optimizer = Optimizer.Adam((float)settings.LearningRate),
+            LearningRateSchedule = Schedule(settings),
             Steps = settings.Steps,
             UseFft = settings.UseFft,
             FftDecay = (float)settings.FftDecay,
             Regularizers = settings.Regularizers.Select(r => r.Create()).ToList(),
             ValuesRange = ValuesRange,
-            Transformations = settings.StandardTransforms ? ImageTransform.Standard() : null,
+            Transformations = Transforms(settings.Transforms, ValuesRange),
             WarmupSteps = settings.WarmupSteps,
             CustomShape = new ImageSize(settings.Height, settings.Width),
             SaveEvery = settings.SaveEvery > 0 ? settings.SaveEvery : null,
             Seed = settings.Seed,
-            Progress = new SyncProgress(p =>
-            {
-                losses.Add(p.Loss);
-                onStep(new StepReport(p.Step, p.TotalSteps, p.Loss));
-            }),
+            Progress = new SyncProgress(p => onStep(new StepReport(p.Step, p.TotalSteps, p.Loss))),
         };
         var result = FeatureVisualizer.Optimize(objective, options, cancellationToken);
         if (result.Cancelled) throw new OperationCanceledException(cancellationToken);
         var frames = settings.SaveEvery > 0 ? result.Snapshots : [];
+        var losses = result.Losses.Select(l => (double)l).ToList();
         return batch.Items.Select((item, i) => new ItemResult(
             item,
             ToRgb(result.Images, i),
             losses,
-            frames.Select(f => ToRgb(f, i)).ToList())).ToList();
+            frames.Select(f => ToRgb(f, i)).ToList(),
+            result[i].ObjectiveValues.Select(v => (double)v).ToList())).ToList();
     }
+
+    /// <summary>The library transformations of <c>--transforms</c>; Lucid's grey padding is the middle of the model's value range.</summary>
+    internal static ImageTransform? Transforms(TransformSet set, ValueRange range) => set switch
+    {
+        TransformSet.Standard => ImageTransform.Standard(),
+        TransformSet.Lucid => ImageTransform.Lucid(range.Min + range.Width / 2),
+        _ => null,
+    };
+
+    /// <summary>The library schedule of <c>--lr-schedule</c> over the warm-up and optimization steps.</summary>
+    internal static LearningRateSchedule Schedule(RenderSettings settings) => settings.LrSchedule switch
+    {
+        LrSchedule.Cosine => LearningRateSchedule.Cosine(),
+        LrSchedule.Step => LearningRateSchedule.Step(Math.Max(1, (settings.WarmupSteps + settings.Steps + 3) / 4), 0.5f),
+        _ => LearningRateSchedule.Constant,
+    };
 
     private LayerInfo Resolve(LayerSpec layer) => layer.IsIndex ? _model.GetLayer(layer.Index) : _model.GetLayer(layer.Name!);
 

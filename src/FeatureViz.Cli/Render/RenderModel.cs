@@ -19,6 +19,28 @@ internal sealed record RegularizerSpec(string Kind, double Weight)
     public FeatureViz.Regularizers.Regularizer Create() => Kinds[Kind]((float)Weight);
 }
 
+/// <summary>The random transformations of <c>--transforms</c>.</summary>
+internal enum TransformSet
+{
+    /// <summary>None.</summary>
+    None,
+    /// <summary>Xplique's standard list (<see cref="FeatureViz.Transforms.ImageTransform.Standard"/>).</summary>
+    Standard,
+    /// <summary>Lucid's standard transforms (<see cref="FeatureViz.Transforms.ImageTransform.Lucid"/>).</summary>
+    Lucid,
+}
+
+/// <summary>The learning-rate schedules of <c>--lr-schedule</c>.</summary>
+internal enum LrSchedule
+{
+    /// <summary>The rate of --lr at every step.</summary>
+    Constant,
+    /// <summary>Cosine decay from --lr to 0 over the run.</summary>
+    Cosine,
+    /// <summary>The rate halves after every quarter of the run.</summary>
+    Step,
+}
+
 /// <summary>Every parameter of a render; recorded in manifest.json and shown in index.html.</summary>
 internal sealed record RenderSettings
 {
@@ -29,7 +51,8 @@ internal sealed record RenderSettings
     public int Seed { get; init; }
     public bool UseFft { get; init; } = true;
     public double FftDecay { get; init; } = 0.85;
-    public bool StandardTransforms { get; init; } = true;
+    public TransformSet Transforms { get; init; } = TransformSet.Standard;
+    public LrSchedule LrSchedule { get; init; } = LrSchedule.Constant;
     public IReadOnlyList<RegularizerSpec> Regularizers { get; init; } = [];
     public int WarmupSteps { get; init; }
     public int SaveEvery { get; init; }
@@ -47,8 +70,11 @@ internal sealed record RenderBatch(IReadOnlyList<RenderItem> Items, ObjectiveExp
 /// <summary>An RGB image, 8 bits per channel, rows top to bottom.</summary>
 internal sealed record RgbImage(int Width, int Height, byte[] Pixels);
 
-/// <summary>What the optimizer produced for one item.</summary>
-internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames);
+/// <summary>
+/// What the optimizer produced for one item: the batch's loss per step and, when the engine records it, the item's own
+/// objective value per step.
+/// </summary>
+internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames, IReadOnlyList<double>? ObjectiveValues = null);
 
 /// <summary>One optimization step of a batch, for progress reporting.</summary>
 internal readonly record struct StepReport(int Step, int TotalSteps, double Loss);

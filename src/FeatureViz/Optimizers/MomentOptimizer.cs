@@ -18,7 +18,7 @@ internal abstract class MomentOptimizer : Optimizer
 }
 
 /// <summary>State with Keras' first and second moment estimates: m += (g - m)(1 - b1), v += (g^2 - v)(1 - b2).</summary>
-internal abstract class MomentState(MomentOptimizer o) : OptimizerState
+internal abstract class MomentState(MomentOptimizer o) : OptimizerState(o.LearningRate)
 {
     private Tensor? _m, _v;
 
@@ -36,7 +36,7 @@ internal abstract class MomentState(MomentOptimizer o) : OptimizerState
         return next;
     }
 
-    public override void Dispose()
+    protected override void Dispose(bool disposing)
     {
         _m?.Dispose();
         _v?.Dispose();

@@ -5,7 +5,7 @@ namespace FeatureViz.Optimizers;
 internal sealed class NAdamOptimizer(float learningRate, float beta1, float beta2, float epsilon)
     : MomentOptimizer("NAdam", learningRate, beta1, beta2, epsilon)
 {
-    internal override OptimizerState CreateState(Tensor parameter) => new State(this);
+    public override OptimizerState CreateState(Tensor parameter) => new State(this);
 
     public override string ToString() => $"NAdam(lr={LearningRate}, beta1={Beta1}, beta2={Beta2}, eps={Epsilon})";
 
@@ -13,7 +13,7 @@ internal sealed class NAdamOptimizer(float learningRate, float beta1, float beta
     {
         private double _uProduct = 1.0;
 
-        public override Tensor Update(Tensor p, Tensor g)
+        public override Tensor Update(Tensor p, Tensor g, float learningRate)
         {
             Iterations++;
             // Keras Nadam: momentum schedule beta1_t = beta1 (1 - 0.5 * 0.96^(0.004 t)).
@@ -25,7 +25,7 @@ internal sealed class NAdamOptimizer(float learningRate, float beta1, float beta
             _uProduct = uT;
             double b2Power = Math.Pow(o.Beta2, t);
             // p -= lr (m_hat) / (sqrt(v / (1 - b2^t)) + eps), m_hat = b1t1 m / (1 - uT1) + (1 - b1t) g / (1 - uT).
-            return Step(p, g, o.LearningRate * b1t1 / (1 - uT1), o.LearningRate * (1 - b1t) / (1 - uT), Math.Sqrt(1 / (1 - b2Power)));
+            return Step(p, g, learningRate * b1t1 / (1 - uT1), learningRate * (1 - b1t) / (1 - uT), Math.Sqrt(1 / (1 - b2Power)));
         }
     }
 }

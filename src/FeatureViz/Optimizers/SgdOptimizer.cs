@@ -7,24 +7,24 @@ internal sealed class SgdOptimizer(float learningRate, float momentum, bool nest
     public float Momentum { get; } = CheckBeta(momentum, nameof(momentum));
     public bool Nesterov { get; } = nesterov;
 
-    internal override OptimizerState CreateState(Tensor parameter) => new State(this);
+    public override OptimizerState CreateState(Tensor parameter) => new State(this);
 
     public override string ToString() => $"Sgd(lr={LearningRate}, momentum={Momentum}, nesterov={Nesterov})";
 
-    private sealed class State(SgdOptimizer o) : OptimizerState
+    private sealed class State(SgdOptimizer o) : OptimizerState(o.LearningRate)
     {
         private Tensor? _velocity;
 
-        public override Tensor Update(Tensor p, Tensor g)
+        public override Tensor Update(Tensor p, Tensor g, float learningRate)
         {
             Iterations++;
-            if (o.Momentum == 0f) return p.Sub(g.Mul(o.LearningRate));
+            if (o.Momentum == 0f) return p.Sub(g.Mul(learningRate));
             // Keras: v = momentum * v - lr * g; p += v (Nesterov: p += momentum * v - lr * g).
-            var lg = g.Mul(o.LearningRate);
+            var lg = g.Mul(learningRate);
             _velocity = Replace(_velocity, _velocity is null ? lg.Neg() : _velocity.Mul(o.Momentum).Sub(lg));
             return o.Nesterov ? p.Add(_velocity.Mul(o.Momentum)).Sub(lg) : p.Add(_velocity);
         }
 
-        public override void Dispose() => _velocity?.Dispose();
+        protected override void Dispose(bool disposing) => _velocity?.Dispose();
     }
 }

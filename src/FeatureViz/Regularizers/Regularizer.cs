@@ -5,10 +5,13 @@ namespace FeatureViz.Regularizers;
 /// <summary>
 /// A penalty on the (transformed, resized) model input, one value per image, subtracted from the objective's score.
 /// Values follow Xplique's regularizers (<c>l1_reg</c>, <c>l2_reg</c>, <c>l_inf_reg</c>, <c>total_variation_reg</c>).
+/// Subclass it (override <see cref="Compute"/>, differentiable through <see cref="Tensor"/> ops), or pass a function
+/// to <see cref="FromFunction"/>.
 /// </summary>
 public abstract class Regularizer
 {
-    private protected Regularizer(float factor)
+    /// <summary>Validates and stores the factor (finite).</summary>
+    protected Regularizer(float factor)
     {
         if (!float.IsFinite(factor)) throw new ArgumentOutOfRangeException(nameof(factor), factor, "Regularizer: the factor must be finite.");
         Factor = factor;
@@ -17,8 +20,19 @@ public abstract class Regularizer
     /// <summary>The weight multiplying the penalty.</summary>
     public float Factor { get; }
 
-    /// <summary>The penalty of each image of an NCHW batch, shape [N].</summary>
+    /// <summary>The penalty of each image of an NCHW batch, shape [N], the factor included.</summary>
     public abstract Tensor Compute(Tensor images);
+
+    /// <summary>
+    /// A regularizer from a function of the NCHW batch giving one value per image (shape [N]), multiplied by
+    /// <paramref name="factor"/>; e.g. <c>Regularizer.FromFunction("mean", x =&gt; x.Mean([1, 2, 3]), 0.1f)</c>.
+    /// </summary>
+    public static Regularizer FromFunction(string name, Func<Tensor, Tensor> perImage, float factor = 1f)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(perImage);
+        return new ReductionRegularizer(name, factor, perImage);
+    }
 
     /// <summary><c>factor * mean(|x|)</c> over (C, H, W).</summary>
     public static Regularizer L1(float factor = 1f) => new ReductionRegularizer("L1", factor, x => x.Abs().Mean(ImageAxes));
@@ -32,7 +46,8 @@ public abstract class Regularizer
     /// <summary><c>factor * (sum |x[h+1,w] - x[h,w]| + sum |x[h,w+1] - x[h,w]|)</c> over all channels (tf.image.total_variation).</summary>
     public static Regularizer TotalVariation(float factor = 1f) => new TotalVariationRegularizer(factor);
 
-    private protected static void CheckImages(Tensor images, string name)
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="images"/> is an NCHW batch (rank 4).</summary>
+    protected static void CheckImages(Tensor images, string name)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (images.Rank != 4) throw new ArgumentException($"{name}: images must be NCHW (rank 4), got {images.Shape}.", nameof(images));

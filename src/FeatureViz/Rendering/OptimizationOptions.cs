@@ -43,6 +43,13 @@ public sealed record OptimizationOptions
     /// <summary>The optimizer (default <c>Adam(0.05)</c>); it minimises the negated score.</summary>
     public Optimizer Optimizer { get; init; } = Optimizer.Adam(0.05f);
 
+    /// <summary>
+    /// The learning rate of each step from the optimizer's base rate (default <see cref="LearningRateSchedule.Constant"/>;
+    /// also <see cref="LearningRateSchedule.Cosine"/>, <see cref="LearningRateSchedule.Step"/> or your own), over the
+    /// warm-up and optimization steps together.
+    /// </summary>
+    public LearningRateSchedule LearningRateSchedule { get; init; } = LearningRateSchedule.Constant;
+
     /// <summary>Number of optimization steps (after the warm-up), at least 1.</summary>
     public int Steps { get; init; } = 256;
 
@@ -85,7 +92,9 @@ public sealed record OptimizationOptions
     /// <summary>
     /// Progress reports, one per step (including warm-up steps), in step order. They arrive when the losses are read
     /// (see <see cref="LossReadInterval"/>), so they may lag the optimization by up to that many steps; each carries
-    /// the exact loss of its step.
+    /// the exact loss and per-image objective values of its step. Cancelling the run's token from a report stops the
+    /// run at that report's step: the result holds the images after it (reports are synchronous on the optimizing
+    /// thread unless the <see cref="IProgress{T}"/> posts them elsewhere, as <see cref="Progress{T}"/> does).
     /// </summary>
     public IProgress<OptimizationProgress>? Progress { get; init; }
 

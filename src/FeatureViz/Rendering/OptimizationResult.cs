@@ -1,3 +1,5 @@
+using System.Collections;
+
 namespace FeatureViz.Rendering;
 
 /// <summary>
@@ -5,7 +7,17 @@ namespace FeatureViz.Rendering;
 /// penalties) and the time elapsed when that loss was read back from the device (losses are read in batches, see
 /// <see cref="OptimizationOptions.LossReadInterval"/>, so the steps of one batch share it).
 /// </summary>
-public readonly record struct OptimizationProgress(int Step, int TotalSteps, float Loss, TimeSpan Elapsed, bool IsWarmup);
+public readonly record struct OptimizationProgress(int Step, int TotalSteps, float Loss, TimeSpan Elapsed, bool IsWarmup)
+{
+    private readonly IReadOnlyList<float>? _objectiveValues;
+
+    /// <summary>Each image's own objective value (score before penalties, to maximise) at this step, in batch order.</summary>
+    public IReadOnlyList<float> ObjectiveValues
+    {
+        get => _objectiveValues ?? [];
+        init => _objectiveValues = value;
+    }
+}
 
 /// <summary>A batch of images on the host: row-major [Count, Channels, Height, Width] values in <see cref="Range"/>.</summary>
 public sealed class ImageBatch
@@ -46,6 +58,9 @@ public sealed class ImageBatch
     /// <summary>The optimization step after which the snapshot was taken (0 = initial images).</summary>
     public int Step { get; }
 
+    /// <summary>One image, [Channels, Height, Width] (the same as <see cref="Image"/>).</summary>
+    public ReadOnlySpan<float> this[int index] => Image(index);
+
     /// <summary>One image, [Channels, Height, Width].</summary>
     public ReadOnlySpan<float> Image(int index)
     {
@@ -55,16 +70,55 @@ public sealed class ImageBatch
     }
 }
 
-/// <summary>What <see cref="FeatureVisualizer.Optimize"/> returns.</summary>
-public sealed class OptimizationResult
+/// <summary>
+/// What <see cref="FeatureVisualizer.Optimize"/> returns: the images (also one by one: <c>result[i]</c>,
+/// <c>foreach (var image in result)</c>), their names, the loss curve and each image's objective curve.
+/// <c>var (images, names) = result;</c> deconstructs it.
+/// </summary>
+public sealed class OptimizationResult : IReadOnlyList<VisualizedImage>
 {
-    internal OptimizationResult(IReadOnlyList<ImageBatch> snapshots, IReadOnlyList<string> names, int stepsCompleted, bool cancelled)
+    internal OptimizationResult(IReadOnlyList<ImageBatch> snapshots, IReadOnlyList<string> names, int stepsCompleted, bool cancelled,
+        IReadOnlyList<float> losses, IReadOnlyList<IReadOnlyList<float>> objectiveValues)
     {
         Snapshots = snapshots;
         Names = names;
         StepsCompleted = stepsCompleted;
         Cancelled = cancelled;
+        Losses = losses;
+        ObjectiveValues = objectiveValues;
     }
+
+    /// <summary>The loss minimised at every step read (warm-up included; index i is step i + 1), for the whole batch.</summary>
+    public IReadOnlyList<float> Losses { get; }
+
+    /// <summary>
+    /// Each image's own objective value (its score before penalties, to maximise) at every step: <c>[image][step - 1]</c>,
+    /// warm-up included.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<float>> ObjectiveValues { get; }
+
+    /// <summary>Number of images.</summary>
+    public int Count => Names.Count;
+
+    /// <summary>Image <paramref name="index"/> of the final snapshot, with its name and objective curve.</summary>
+    public VisualizedImage this[int index] =>
+        (uint)index < (uint)Count ? new VisualizedImage(this, index)
+            : throw new ArgumentOutOfRangeException(nameof(index), index, $"OptimizationResult: {Count} images.");
+
+    /// <summary>Deconstructs into the final images and their names: <c>var (images, names) = result;</c>.</summary>
+    public void Deconstruct(out ImageBatch images, out IReadOnlyList<string> names)
+    {
+        images = Images;
+        names = Names;
+    }
+
+    /// <inheritdoc/>
+    public IEnumerator<VisualizedImage> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++) yield return new VisualizedImage(this, i);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>The snapshots in order (every <see cref="OptimizationOptions.SaveEvery"/> steps, and the final images last).</summary>
     public IReadOnlyList<ImageBatch> Snapshots { get; }
@@ -80,6 +134,43 @@ public sealed class OptimizationResult
 
     /// <summary>True when the run was cancelled; the last snapshot holds the images at that point.</summary>
     public bool Cancelled { get; }
+}
+
+/// <summary>One image of an <see cref="OptimizationResult"/>: its name, pixels and objective curve.</summary>
+public sealed class VisualizedImage
+{
+    private readonly OptimizationResult _result;
+
+    internal VisualizedImage(OptimizationResult result, int index)
+    {
+        _result = result;
+        Index = index;
+    }
+
+    /// <summary>The image's position in the batch.</summary>
+    public int Index { get; }
+
+    /// <summary>The image's name.</summary>
+    public string Name => _result.Names[Index];
+
+    /// <summary>The final batch the image belongs to.</summary>
+    public ImageBatch Batch => _result.Images;
+
+    /// <summary>The pixel values, [Channels, Height, Width], in <see cref="ImageBatch.Range"/>.</summary>
+    public ReadOnlySpan<float> Pixels => _result.Images.Image(Index);
+
+    /// <summary>The image's objective value at every step (warm-up included).</summary>
+    public IReadOnlyList<float> ObjectiveValues => _result.ObjectiveValues[Index];
+
+    /// <summary>Deconstructs into the name and the pixel values (a copy): <c>var (name, pixels) = result[0];</c>.</summary>
+    public void Deconstruct(out string name, out float[] pixels)
+    {
+        name = Name;
+        pixels = Pixels.ToArray();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
 }
 
 /// <summary>The loss became NaN or infinite: the run stopped. <see cref="LastFiniteResult"/> holds the last finite images.</summary>

@@ -34,6 +34,11 @@ internal sealed class OptimizationSession : IDisposable
     private Tensor? _previous;
     private Tensor _finite;
     private readonly List<Tensor> _pendingLosses = [];
+    private readonly List<Tensor> _history = [];
+    private readonly List<Tensor> _readHistory = [];
+    private readonly int _totalSteps;
+    private int _stepIndex;
+    private int _lastReadCount;
 
     public OptimizationSession(Objective objective, OptimizationOptions options)
     {
@@ -41,6 +46,7 @@ internal sealed class OptimizationSession : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _o = options;
         Validate(options);
+        _totalSteps = options.WarmupSteps + options.Steps;
         var model = objective.Model;
         var input = model.Input;
         if (input.Shape.Length != 4)
@@ -84,6 +90,13 @@ internal sealed class OptimizationSession : IDisposable
     public string ObjectiveName => string.Join(" | ", Names);
 
     /// <summary>
+    /// Keep the parameters after every step until its loss is read, so that <see cref="SnapshotOfRead"/> can give the
+    /// images of any step of the last read (for stopping exactly at a step whose report asked to cancel). Off by
+    /// default: the previous parameters are then freed at once.
+    /// </summary>
+    public bool KeepStepParameters { get; init; }
+
+    /// <summary>
     /// One step: render, transform, resize, model, score minus penalties, gradient, update. Queues the work and keeps
     /// the loss (negated total score) on the device; <see cref="ReadLosses"/> returns it. Once a loss is not finite, later
     /// steps leave the parameters as they are.
@@ -91,21 +104,27 @@ internal sealed class OptimizationSession : IDisposable
     public void Step(bool warmup)
     {
         using var scope = TensorScope.Begin();
-        var loss = Loss(_parameter, warmup);
+        var (loss, scores) = LossAndScores(_parameter, warmup);
         var grad = Grad.Of(loss, [_parameter])[0];
+        float rate = _o.LearningRateSchedule.Rate(_o.Optimizer.LearningRate, _stepIndex, _totalSteps);
+        if (!(rate > 0f) || !float.IsFinite(rate))
+            throw new InvalidOperationException($"FeatureVisualizer: the learning-rate schedule {_o.LearningRateSchedule} gave {rate} at step {_stepIndex + 1} of {_totalSteps} (base rate {_o.Optimizer.LearningRate}); rates must be positive and finite.");
+        _stepIndex++;
         Tensor next, previous, finite;
         using (GradMode.NoGrad())
         {
-            var kept = scope.Keep(loss.Reshape(1));
-            finite = scope.Keep(_finite.Mul(kept.Map(new IsFiniteOp())));
-            var updated = _state.Update(_parameter, grad);
+            var lossRow = loss.Reshape(1);
+            finite = scope.Keep(_finite.Mul(lossRow.Map(new IsFiniteOp())));
+            // The step's record on the device: [loss, score of image 0, ..., score of image N-1], read in batches.
+            _pendingLosses.Add(scope.Keep(Tensor.Concat([lossRow, scores], 0)));
+            var updated = _state.Update(_parameter, grad, rate);
             next = scope.Keep(Tensor.Where(finite, updated, _parameter));
             previous = scope.Keep(Tensor.Where(finite, _parameter, _previous ?? _parameter));
-            _pendingLosses.Add(kept);
         }
         next.RequireGrad();
         _previous?.Dispose();
-        _parameter.Dispose();
+        if (KeepStepParameters && _pendingLosses.Count > 1) _history.Add(_parameter);
+        else _parameter.Dispose();
         _finite.Dispose();
         (_previous, _parameter, _finite) = (previous, next, finite);
     }
@@ -114,27 +133,64 @@ internal sealed class OptimizationSession : IDisposable
     public int PendingLosses => _pendingLosses.Count;
 
     /// <summary>The losses of the steps since the last read, in step order, in one download (waits for those steps).</summary>
-    public float[] ReadLosses()
+    public float[] ReadLosses() => ReadSteps().Select(s => s.Loss).ToArray();
+
+    /// <summary>
+    /// The records (loss and each image's objective value) of the steps since the last read, in step order, in one
+    /// download (waits for those steps).
+    /// </summary>
+    public StepRecord[] ReadSteps()
     {
+        foreach (var t in _readHistory) t.Dispose();
+        _readHistory.Clear();
+        _lastReadCount = _pendingLosses.Count;
         if (_pendingLosses.Count == 0) return [];
         float[] values;
         using (var scope = TensorScope.Begin())
             values = (_pendingLosses.Count == 1 ? _pendingLosses[0] : Tensor.Concat(_pendingLosses, 0)).ToArray();
+        int width = BatchSize + 1;
+        var records = new StepRecord[_pendingLosses.Count];
+        for (int i = 0; i < records.Length; i++)
+            records[i] = new StepRecord(values[i * width], values.AsSpan(i * width + 1, BatchSize).ToArray());
         foreach (var l in _pendingLosses) l.Dispose();
         _pendingLosses.Clear();
-        return values;
+        _readHistory.AddRange(_history);
+        _history.Clear();
+        return records;
+    }
+
+    /// <summary>
+    /// The images after step <paramref name="index"/> (0-based) of the last <see cref="ReadSteps"/>, recorded as
+    /// <paramref name="step"/>; needs <see cref="KeepStepParameters"/> for any but the last step read.
+    /// </summary>
+    public ImageBatch SnapshotOfRead(int index, int step)
+    {
+        if (index == _lastReadCount - 1) return Render(_parameter, step);
+        if ((uint)index >= (uint)_lastReadCount || _readHistory.Count != _lastReadCount - 1)
+            throw new InvalidOperationException($"FeatureVisualizer: the parameters of step {index + 1} of the last {_lastReadCount} read were not kept.");
+        return Render(_readHistory[index], step);
     }
 
     /// <summary>The scalar to minimise: -(sum over images of score - penalties).</summary>
-    internal Tensor Loss(Tensor parameter, bool warmup)
+    internal Tensor Loss(Tensor parameter, bool warmup) => LossAndScores(parameter, warmup).Loss;
+
+    /// <summary>The scalar to minimise, -(sum over images of score - penalties), and each image's score (before penalties), [N].</summary>
+    internal (Tensor Loss, Tensor Scores) LossAndScores(Tensor parameter, bool warmup)
     {
         var x = ModelInput(parameter);
         IReadOnlyDictionary<string, Tensor> activations;
         using (warmup ? GradMode.StraightThroughRelu() : null)
             activations = RunModel(x);
-        var score = _compiled.Evaluate(activations);
-        foreach (var r in _o.Regularizers) score = score.Sub(r.Compute(x));
-        return score.Sum().Neg();
+        var scores = _compiled.Evaluate(activations);
+        var total = scores;
+        foreach (var r in _o.Regularizers)
+        {
+            var penalty = r.Compute(x);
+            if (penalty is null || penalty.Rank != 1 || penalty.Shape[0] != BatchSize)
+                throw new InvalidOperationException($"FeatureVisualizer: regularizer {r} returned shape {penalty?.Shape.ToString() ?? "null"} for {BatchSize} images; it must return one value per image, shape [{BatchSize}].");
+            total = total.Sub(penalty);
+        }
+        return (total.Sum().Neg(), scores);
     }
 
     /// <summary>Parameter to model input: render, random transformations, resize to the model's input size.</summary>
@@ -251,6 +307,7 @@ internal sealed class OptimizationSession : IDisposable
     private static void Validate(OptimizationOptions o)
     {
         if (o.Optimizer is null) throw new ArgumentException("FeatureVisualizer: Optimizer is null.", nameof(o));
+        if (o.LearningRateSchedule is null) throw new ArgumentException("FeatureVisualizer: LearningRateSchedule is null (use LearningRateSchedule.Constant).", nameof(o));
         if (o.Steps < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Steps, $"FeatureVisualizer: Steps must be at least 1 (got {o.Steps}).");
         if (o.WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(o), o.WarmupSteps, "FeatureVisualizer: WarmupSteps must be >= 0.");
         if (o.LossReadInterval < 1) throw new ArgumentOutOfRangeException(nameof(o), o.LossReadInterval, $"FeatureVisualizer: LossReadInterval must be at least 1 (got {o.LossReadInterval}).");
@@ -276,6 +333,11 @@ internal sealed class OptimizationSession : IDisposable
         _previous?.Dispose();
         _finite.Dispose();
         foreach (var l in _pendingLosses) l.Dispose();
+        foreach (var t in _history) t.Dispose();
+        foreach (var t in _readHistory) t.Dispose();
         _compiled.Dispose();
     }
 }
+
+/// <summary>One step's values read back from the device: the loss minimised and each image's objective value (before penalties).</summary>
+internal readonly record struct StepRecord(float Loss, float[] Objectives);

@@ -5,10 +5,16 @@ namespace FeatureViz.Transforms;
 /// <summary>
 /// A random, differentiable transformation of an NCHW image batch, applied before the model at every step
 /// (Xplique/Lucid transformation robustness). Every call draws its randomness from the generator it is given (the
-/// run's seeded generator), so seeded runs are reproducible.
+/// run's seeded generator), so seeded runs are reproducible. Subclass it (override <see cref="Apply"/>), or pass a
+/// function to <see cref="FromFunction"/>.
 /// </summary>
 public abstract class ImageTransform
 {
+    /// <summary>For subclasses.</summary>
+    protected ImageTransform()
+    {
+    }
+
     /// <summary>Transforms an NCHW batch; the result may have another spatial size.</summary>
     public abstract Tensor Apply(Tensor images, Random random);
 
@@ -21,6 +27,36 @@ public abstract class ImageTransform
 
     /// <summary>The exact standard list for an image of height <paramref name="size"/>.</summary>
     public static IReadOnlyList<ImageTransform> StandardList(int size) => StandardTransform.Build(size);
+
+    /// <summary>
+    /// Lucid's <c>standard_transforms</c>: pad(12, constant <paramref name="padValue"/>), jitter(8), scale(0.90..1.10),
+    /// rotate(-10..10 degrees), jitter(4), whatever the image size. Unlike <see cref="Standard"/>, whose crops keep only
+    /// a 6/16 window of the image each step and so leave its border faded, every step sees the whole image. Lucid pads
+    /// with 0.5 in its (0, 1) pixel range: pass the middle of <see cref="Rendering.OptimizationOptions.ValuesRange"/>
+    /// (e.g. 127.5 for a model taking 0..255).
+    /// </summary>
+    public static ImageTransform Lucid(float padValue = 0.5f) => new ComposeTransform(LucidList(padValue), "Lucid");
+
+    /// <summary>The transforms of <see cref="Lucid"/>, in order.</summary>
+    public static IReadOnlyList<ImageTransform> LucidList(float padValue = 0.5f) =>
+    [
+        new PadTransform(12, padValue),
+        new JitterTransform(8),
+        new ScaleTransform(0.90f, 1.10f),
+        new RotateTransform(-10f, 10f),
+        new JitterTransform(4),
+    ];
+
+    /// <summary>
+    /// A transform from a function of the NCHW batch and the run's random generator (draw all randomness from it, so
+    /// seeded runs are reproducible); the result must be an NCHW batch of the same images, differentiable through
+    /// <see cref="Tensor"/> ops.
+    /// </summary>
+    public static ImageTransform FromFunction(Func<Tensor, Random, Tensor> transform, string name = "Custom")
+    {
+        ArgumentNullException.ThrowIfNull(transform);
+        return new FunctionTransform(transform, name);
+    }
 
     /// <summary>Constant padding of <paramref name="size"/> pixels on each spatial side.</summary>
     public static ImageTransform Pad(int size, float value = 0f) => new PadTransform(size, value);
@@ -50,7 +86,8 @@ public abstract class ImageTransform
     /// </summary>
     internal virtual Tensor ApplyAfter(Func<Tensor, Tensor> pointwise, Tensor images, Random random) => Apply(pointwise(images), random);
 
-    private protected static void CheckImages(Tensor images, string name)
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="images"/> is an NCHW batch (rank 4).</summary>
+    protected static void CheckImages(Tensor images, string name)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (images.Rank != 4) throw new ArgumentException($"{name}: images must be NCHW (rank 4), got {images.Shape}.", nameof(images));

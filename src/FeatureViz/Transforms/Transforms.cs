@@ -234,8 +234,11 @@ internal sealed class BlurTransform : ImageTransform
 
 internal sealed class ComposeTransform : ImageTransform
 {
-    public ComposeTransform(IReadOnlyList<ImageTransform> transforms)
+    private readonly string? _name;
+
+    public ComposeTransform(IReadOnlyList<ImageTransform> transforms, string? name = null)
     {
+        _name = name;
         ArgumentNullException.ThrowIfNull(transforms);
         for (int i = 0; i < transforms.Count; i++)
             if (transforms[i] is null) throw new ArgumentNullException(nameof(transforms), $"Compose: transform {i} is null.");
@@ -249,7 +252,21 @@ internal sealed class ComposeTransform : ImageTransform
     internal override Tensor ApplyAfter(Func<Tensor, Tensor> pointwise, Tensor images, Random random) =>
         TransformChain.Apply(Transforms, images, random, pointwise);
 
-    public override string ToString() => $"Compose({string.Join(", ", Transforms)})";
+    public override string ToString() => _name ?? $"Compose({string.Join(", ", Transforms)})";
+}
+
+internal sealed class FunctionTransform(Func<Tensor, Random, Tensor> transform, string name) : ImageTransform
+{
+    public override Tensor Apply(Tensor images, Random random)
+    {
+        CheckImages(images, name);
+        var y = transform(images, random) ?? throw new InvalidOperationException($"Transform '{name}': the function returned null.");
+        if (y.Rank != 4 || y.Shape[0] != images.Shape[0] || y.Shape[1] != images.Shape[1])
+            throw new InvalidOperationException($"Transform '{name}': the function returned shape {y.Shape} for images of shape {images.Shape}; expected [{images.Shape[0]}, {images.Shape[1]}, H, W].");
+        return y;
+    }
+
+    public override string ToString() => name;
 }
 
 internal sealed class StandardTransform : ImageTransform

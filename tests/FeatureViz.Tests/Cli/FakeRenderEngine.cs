@@ -76,8 +76,13 @@ internal sealed class FakeRenderEngine : IRenderEngine
             Rendered.AddRange(batch.Items.Select(i => i.Name));
             if (CancelAfter is { } c && Batches >= c.AfterBatches) c.Source.Cancel();
         }
-        return batch.Items.Select((item, i) => new ItemResult(item, Image(settings, (item.Name.GetHashCode() & 0xff) + settings.Seed), losses, frames[i])).ToList();
+        return batch.Items.Select((item, i) => new ItemResult(item, Image(settings, (item.Name.GetHashCode() & 0xff) + settings.Seed), losses, frames[i],
+            ObjectiveCurve(settings.Steps, i))).ToList();
     }
+
+    /// <summary>The fake objective of the item at batch position <paramref name="index"/>: (index + 1) log(1 + step), step 1..steps.</summary>
+    internal static List<double> ObjectiveCurve(int steps, int index) =>
+        Enumerable.Range(1, steps).Select(step => (index + 1) * Math.Log(1 + step)).ToList();
 
     /// <summary>Saturated colour blocks (never the white page background).</summary>
     internal static RgbImage Image(RenderSettings s, int seed)

@@ -56,7 +56,7 @@ public sealed class BatchedLossReadTests
     }
 
     [Fact]
-    public void Cancellation_TakesEffectAtTheStepAfterTheLaggingReport()
+    public void Cancellation_FromALaggingReport_StopsAtThatReportsStep()
     {
         var model = Dot(CpuBackend.Default, 1, 8, 8);
         using var cts = new CancellationTokenSource();
@@ -68,11 +68,12 @@ public sealed class BatchedLossReadTests
             LossReadInterval = 4,
             Progress = new SyncProgress<OptimizationProgress>(p => { steps.Add(p.Step); if (p.Step == 3) cts.Cancel(); }),
         }, cts.Token);
-        // Step 3's loss is read with step 4's; the loop stops before step 5 and reports every step it ran.
+        // Step 3's loss is read with step 4's (step 4 has run); the result is that of step 3, where the report cancelled.
         Assert.True(result.Cancelled);
-        Assert.Equal(4, result.StepsCompleted);
-        Assert.Equal([1, 2, 3, 4], steps);
-        Assert.Equal(4, result.Images.Step);
+        Assert.Equal(3, result.StepsCompleted);
+        Assert.Equal([1, 2, 3], steps);
+        Assert.Equal(3, result.Images.Step);
+        Assert.Equal(3, result.Losses.Count);
     }
 
     [Theory]
