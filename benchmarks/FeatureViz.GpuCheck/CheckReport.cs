@@ -39,7 +39,7 @@ public sealed record Skip(string Section, string Item, string Reason);
 
 /// <summary>How a section went.</summary>
 /// <param name="Name">Section name.</param>
-/// <param name="Status">"ran", "partial" (some items skipped), "skipped" or "failed" (threw).</param>
+/// <param name="Status">"ran", "partial" (the budget or an error cut some items), "skipped" (no budget left) or "failed" (threw).</param>
 /// <param name="Seconds">Wall time spent.</param>
 /// <param name="AllowanceSeconds">The share of the budget it was given.</param>
 /// <param name="Error">The exception's message when it failed.</param>
