@@ -25,6 +25,7 @@ try
 catch (ArgumentException e)
 {
     // GpuAccelerator.Create: no such device (the message lists the devices found).
-    Console.Error.WriteLine($"FeatureViz.GpuCheck: {e.Message}");
+    string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
+    Console.Error.WriteLine($"FeatureViz.GpuCheck: {message}");
     return 2;
 }

@@ -167,7 +167,7 @@ class Step:
         self.spectrum = (torch.randn(batch, 3, size, size // 2 + 1, 2, generator=g) * 0.01).to(device).requires_grad_()
         self.opt = torch.optim.Adam([self.spectrum], lr=0.05, eps=1e-7)
         self.color = color_correlation(device)
-        self.channels = torch.arange(batch, device=device)
+        self.channels = torch.arange(batch, device=device)  # image i maximises channel i
         self.rng = torch.Generator(device="cpu").manual_seed(seed + 1)
 
     def rand(self, lo, hi):
@@ -190,11 +190,12 @@ class Step:
         import torch.nn.functional as F
         u = self.size // 16
         img = F.pad(img, (4 * u,) * 4, value=0.0)
-        # Five jitters (2u, 2u, 4u, 4u, 4u) compose into one random crop.
-        dx = sum(self.randint(0, 2 * d) for d in (2 * u, 2 * u, 4 * u, 4 * u, 4 * u) if d > 0)
-        dy = sum(self.randint(0, 2 * d) for d in (2 * u, 2 * u, 4 * u, 4 * u, 4 * u) if d > 0)
-        shrink = 2 * (2 * u + 2 * u + 4 * u + 4 * u + 4 * u)
-        h = img.shape[-1] - shrink
+        # Five jitters (2u, 2u, 4u, 4u, 4u) compose into one random crop: each crops d pixels per axis at an offset
+        # drawn from [0, d] (tf.image.random_crop, as FeatureViz's TransformChain merges them).
+        deltas = (2 * u, 2 * u, 4 * u, 4 * u, 4 * u)
+        dy = sum(self.randint(0, d) for d in deltas)
+        dx = sum(self.randint(0, d) for d in deltas)
+        h = img.shape[-1] - sum(deltas)
         img = img[..., dy:dy + h, dx:dx + h]
         s = self.rand(0.92, 0.96)
         img = F.interpolate(img, size=(int(h * s), int(h * s)), mode="bilinear", align_corners=False)
@@ -204,10 +205,11 @@ class Step:
         g1 = g1 / g1.sum()
         img = F.conv2d(img, g1.view(1, 1, k, 1).repeat(3, 1, 1, 1), padding="same", groups=3)
         img = F.conv2d(img, g1.view(1, 1, 1, k).repeat(3, 1, 1, 1), padding="same", groups=3)
-        if u > 0:
-            h = img.shape[-1]
-            jx, jy = self.randint(0, 2 * u), self.randint(0, 2 * u)
-            img = img[..., jy:jy + h - 2 * u, jx:jx + h - 2 * u]
+        if u > 0:  # two jitters of u
+            h = img.shape[-1] - 2 * u
+            jy = self.randint(0, u) + self.randint(0, u)
+            jx = self.randint(0, u) + self.randint(0, u)
+            img = img[..., jy:jy + h, jx:jx + h]
         if self.rand(0, 1) < 0.5:
             img = torch.flip(img, dims=[3])
         return F.interpolate(img, size=(MODEL_SIZE, MODEL_SIZE), mode="bilinear", align_corners=False)
@@ -215,7 +217,7 @@ class Step:
     def step(self):
         self.opt.zero_grad(set_to_none=True)
         act = self.trunk(self.transform(self.image()))
-        loss = -act[range(self.batch), self.channels].mean(dim=(1, 2)).sum()
+        loss = -act[self.channels, self.channels].mean(dim=(1, 2)).sum()
         loss.backward()
         self.opt.step()
         return loss.detach()
