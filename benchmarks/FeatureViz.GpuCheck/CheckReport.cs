@@ -48,7 +48,7 @@ public sealed record SectionResult(string Name, string Status, double Seconds, d
 /// <summary>One row of the final table.</summary>
 /// <param name="Key">The workload key.</param>
 /// <param name="OursMs">Our median (null when not measured).</param>
-/// <param name="TorchMs">PyTorch's median (null without a baseline).</param>
+/// <param name="TorchMs">The baseline's median: PyTorch's, or for the FFT rows cuFFT's from this run when it loaded (see <see cref="TargetText"/>); null without one.</param>
 /// <param name="Ratio">Ours / PyTorch.</param>
 /// <param name="Target">The issue's target for the ratio (null: reported only).</param>
 /// <param name="TargetText">The target as the issue words it.</param>

@@ -122,6 +122,32 @@ public sealed class GpuCheckSmokeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheTableComparesFftWithThisRunsCuFftAndTheRestWithPyTorch()
+    {
+        Timing T(string key, double ms) => new(key, "s", "", ms, ms, 1);
+        var torch = new Dictionary<string, double> { ["fft2_rt_224"] = 2.0, ["resnet18_fwd_dgrad_b1"] = 5.0, ["sgemm_4096"] = 3.0 };
+        var rows = BaselineTable.Build([T("fft2_rt_224", 3.0), T("cufft_rt_224", 1.0), T("resnet18_fwd_dgrad_b1", 4.0), T("sgemm_4096", 6.0)], torch)
+            .ToDictionary(r => r.Key);
+
+        // Our FFT against cuFFT measured in the same run: 3x, over the 2x.
+        Assert.Equal(1.0, rows["fft2_rt_224"].TorchMs);
+        Assert.Equal(3.0, rows["fft2_rt_224"].Ratio);
+        Assert.False(rows["fft2_rt_224"].Pass);
+        // ResNet18 forward + input gradient at batch 1: 4 / 5 = 0.8 <= 1.0.
+        Assert.Equal(0.8, rows["resnet18_fwd_dgrad_b1"].Ratio!.Value, 12);
+        Assert.True(rows["resnet18_fwd_dgrad_b1"].Pass);
+        // SGEMM at half of cuBLAS's speed: 50 % < 60 %.
+        Assert.Equal(2.0, rows["sgemm_4096"].Ratio);
+        Assert.False(rows["sgemm_4096"].Pass);
+        Assert.Null(rows["cufft_rt_224"].Pass);
+
+        // Without this run's cuFFT, the FFT row falls back to torch.fft: 3 / 2 = 1.5 <= 2.
+        var fallback = BaselineTable.Build([T("fft2_rt_224", 3.0)], torch).Single(r => r.Key == "fft2_rt_224");
+        Assert.Equal(1.5, fallback.Ratio);
+        Assert.True(fallback.Pass);
+    }
+
+    [Fact]
     public void DeviceScriptsParse()
     {
         string dir = Path.Combine(RepositoryRoot(), "benchmarks", "FeatureViz.GpuCheck");
