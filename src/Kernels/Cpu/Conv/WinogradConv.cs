@@ -46,19 +46,50 @@ internal static unsafe class WinogradConv
             });
             return;
         }
-        // Few blocks: every thread works on each block in turn (V and M are shared, in the caller's scratch).
-        var shared = Scratch.Shared(job);
-        nint v = (nint)shared.V, m = (nint)shared.M;
-        Lane* laneTable = stackalloc Lane[MicroKernel.NR];
-        nint lt = (nint)laneTable;
-        for (int b = 0; b < job.Blocks; b++)
+        // Few blocks: all threads share the blocks' work, in passes of up to MaxSharedBlocks blocks (V and M of the
+        // pass live in the caller's scratch), with three parallel phases per pass: over (block, input channel),
+        // (block, ξ, output rows) and (block, output channel).
+        int nr = MicroKernel.NR;
+        Lane* laneTable = stackalloc Lane[MaxSharedBlocks * MicroKernel.NR];
+        int* counts = stackalloc int[MaxSharedBlocks];
+        nint lt = (nint)laneTable, ct = (nint)counts;
+        long vSize = (long)job.A2 * job.C * nr, mSize = (long)job.A2 * job.PaddedO * nr;
+        for (int b0 = 0; b0 < job.Blocks; b0 += MaxSharedBlocks)
         {
-            int count = job.Lanes(b, laneTable);
-            backend.For(job.C, 40L * job.A2 * MicroKernel.NR, (s, e) => job.InputTransform((Lane*)lt, count, s, e, (float*)v));
-            backend.For(job.A2 * job.RowChunks, 2L * MicroKernel.MR * job.C * MicroKernel.NR, (s, e) => job.Multiply(s, e, (float*)v, (float*)m));
-            backend.For(job.O, 20L * job.A2 * MicroKernel.NR, (s, e) => job.OutputTransform((Lane*)lt, count, s, e, (float*)m));
+            int nb = Math.Min(MaxSharedBlocks, job.Blocks - b0);
+            var shared = Scratch.Shared(job, nb);
+            nint v = (nint)shared.V, m = (nint)shared.M;
+            for (int k = 0; k < nb; k++) counts[k] = job.Lanes(b0 + k, laneTable + k * nr);
+            int c = job.C, o = job.O, gemms = job.A2 * job.RowChunks;
+            backend.For(nb * c, 40L * job.A2 * nr, (s, e) =>
+            {
+                for (int item = s; item < e; item++)
+                {
+                    int k = item / c, ch = item % c;
+                    job.InputTransform((Lane*)lt + k * nr, ((int*)ct)[k], ch, ch + 1, (float*)v + k * vSize);
+                }
+            });
+            backend.For(nb * gemms, 2L * MicroKernel.MR * job.C * nr, (s, e) =>
+            {
+                for (int item = s; item < e; item++)
+                {
+                    int k = item / gemms, q = item % gemms;
+                    job.Multiply(q, q + 1, (float*)v + k * vSize, (float*)m + k * mSize);
+                }
+            });
+            backend.For(nb * o, 20L * job.A2 * nr, (s, e) =>
+            {
+                for (int item = s; item < e; item++)
+                {
+                    int k = item / o, oc = item % o;
+                    job.OutputTransform((Lane*)lt + k * nr, ((int*)ct)[k], oc, oc + 1, (float*)m + k * mSize);
+                }
+            });
         }
     }
+
+    /// <summary>Most blocks whose transformed inputs and products are held at once when threads share blocks.</summary>
+    private const int MaxSharedBlocks = 8;
 
     /// <summary>
     /// The epilogue: stores one output channel's tile (m x m values at <paramref name="tile"/>[(a * m + b) * NR + lane])
@@ -140,13 +171,19 @@ internal static unsafe class WinogradConv
             var rows = T.InputRows;
             long plane = (long)C * nr;
             float* x = (float*)X;
+            bool fast = T == WinogradTransform.F4 && Vector512.IsHardwareAccelerated;
             for (int c = c0; c < c1; c++)
             {
                 Gather(lanes, count, x + (long)c * H * W, d);
+                float* vc = v + (long)c * nr;
+                if (fast)
+                {
+                    WinogradF4Kernels.Input(d, t, vc, plane);
+                    continue;
+                }
                 for (int r = 0; r < a; r++)
                     for (int j = 0; j < a; j++)
                         Combine(t + (r * a + j) * nr, d + j * nr, a * nr, rows[r]);
-                float* vc = v + (long)c * nr;
                 for (int r = 0; r < a; r++)
                     for (int q = 0; q < a; q++)
                         Combine(vc + (r * a + q) * plane, t + r * a * nr, nr, rows[q]);
@@ -215,16 +252,20 @@ internal static unsafe class WinogradConv
             var rows = T.OutputRows;
             long plane = (long)PaddedO * nr;
             float* y = (float*)Y, bias = (float*)Bias;
-            bool haveBias = Bias != 0;
+            bool haveBias = Bias != 0, fast = T == WinogradTransform.F4 && Vector512.IsHardwareAccelerated;
             for (int o = o0; o < o1; o++)
             {
                 float* mo = m + (long)o * nr;
-                for (int r = 0; r < mt; r++)
-                    for (int q = 0; q < a; q++)
-                        Combine(u + (r * a + q) * nr, mo + q * plane, (nint)(a * plane), rows[r]);
-                for (int r = 0; r < mt; r++)
-                    for (int q = 0; q < mt; q++)
-                        Combine(tile + (r * mt + q) * nr, u + r * a * nr, nr, rows[q]);
+                if (fast) WinogradF4Kernels.Output(mo, plane, u, tile);
+                else
+                {
+                    for (int r = 0; r < mt; r++)
+                        for (int q = 0; q < a; q++)
+                            Combine(u + (r * a + q) * nr, mo + q * plane, (nint)(a * plane), rows[r]);
+                    for (int r = 0; r < mt; r++)
+                        for (int q = 0; q < mt; q++)
+                            Combine(tile + (r * mt + q) * nr, u + r * a * nr, nr, rows[q]);
+                }
                 float* channel = y + (long)o * OH * OW;
                 float b = haveBias ? bias[o] : 0f;
                 for (int l = 0; l < count; l++) StoreTile(tile, mt, lanes[l], l, channel, OW, b);
@@ -300,11 +341,11 @@ internal static unsafe class WinogradConv
             return new Scratch(null, null, Get(ref _v, a2 * job.C * nr), Get(ref _m, a2 * job.PaddedO * nr));
         }
 
-        /// <summary>V and M of one block, shared by every worker of the calling thread's parallel phases.</summary>
-        public static Scratch Shared(in Job job)
+        /// <summary>V and M of <paramref name="blocks"/> blocks, shared by every worker of the calling thread's parallel phases.</summary>
+        public static Scratch Shared(in Job job, int blocks)
         {
             long nr = MicroKernel.NR, a2 = job.A2;
-            return new Scratch(null, null, Get(ref _sharedV, a2 * job.C * nr), Get(ref _sharedM, a2 * job.PaddedO * nr));
+            return new Scratch(null, null, Get(ref _sharedV, blocks * a2 * job.C * nr), Get(ref _sharedM, blocks * a2 * job.PaddedO * nr));
         }
 
         private static float* Get(ref float[]? buffer, long floats)
