@@ -17,9 +17,9 @@ public static class Program
             Engine.QuickEngineRun.Run();
             return;
         }
-        if (args.Length == 1 && args[0] == "--winograd-quick")
+        if (args.Length >= 1 && args[0] == "--winograd-quick")
         {
-            Engine.WinogradQuickRun.Run();
+            Engine.WinogradQuickRun.Run(args.Length > 1 ? int.Parse(args[1]) : 7, args.Length > 2 ? [int.Parse(args[2])] : null);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

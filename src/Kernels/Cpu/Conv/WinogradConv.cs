@@ -11,14 +11,43 @@ namespace FeatureViz.Kernels.Cpu.Conv;
 /// GEMM micro-kernel's width), and each block runs: (1) gather the α x α input patches and transform them, vectorized
 /// across the block's tiles, into V[ξ][c][tile]; (2) α² GEMMs M[ξ] = U[ξ] (O x C) · V[ξ] (C x tiles) on the packed
 /// SGEMM micro-kernel, V[ξ] already being a packed B panel; (3) the inverse transform of M, plus bias, stored through
-/// <see cref="StoreTile"/>. Blocks run on separate threads when there are enough of them, otherwise each block's
-/// three phases are split over channels, (ξ, output rows) and output channels.
+/// <see cref="StoreTile"/>. Blocks run on separate threads when there are at least four per thread; otherwise
+/// all threads share each pass of up to eight blocks, in three phases split over (block, input channel),
+/// (block, ξ, output rows) and (block, output channel).
 /// </summary>
 internal static unsafe class WinogradConv
 {
     /// <summary>True for the convolutions this kernel computes: 3 x 3, stride 1, dilation 1, one group.</summary>
     public static bool Applies(in Conv2dGeometry g) =>
         g.KH == 3 && g.KW == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1 && g.Groups == 1;
+
+    /// <summary>
+    /// Estimated cost, in FLOP-equivalents, of <paramref name="g"/> by <paramref name="t"/>, as this kernel runs it:
+    /// the α² GEMMs over whole blocks of NR tiles (padding lanes included) and output rows padded to MR; the
+    /// transforms at ~65 FLOP-equivalents per transformed value and channel (input and output; calibrated on the
+    /// 2-core Zen 4 CI machine, where the transforms took about as long as the GEMMs at C = O = 64); and the
+    /// transformed filters, streamed from memory once per block at ~8 FLOP per byte (the FMA peak over the
+    /// bandwidth one core gets), which is what makes deep layers with few tiles (512 x 7 x 7, batch 1) lose.
+    /// </summary>
+    public static double EstimatedCost(in Conv2dGeometry g, WinogradTransform t)
+    {
+        int nr = MicroKernel.NR, mr = MicroKernel.MR;
+        long tiles = (long)g.N * ((g.OH + t.M - 1) / t.M) * ((g.OW + t.M - 1) / t.M);
+        long blocks = (tiles + nr - 1) / nr;
+        double lanes = blocks * nr, a2 = t.Alpha * t.Alpha, paddedO = (g.O + mr - 1) / mr * mr;
+        double gemm = 2.0 * a2 * lanes * g.C * paddedO;
+        double transforms = 65.0 * a2 * lanes * (g.C + g.O) / 2;
+        double filters = 8.0 * 4 * blocks * a2 * paddedO * g.C;
+        return gemm + transforms + filters;
+    }
+
+    /// <summary>The direct path's cost in the same units: im2col GEMM FLOPs with the pixels padded to whole NR panels.</summary>
+    public static double EstimatedDirectCost(in Conv2dGeometry g)
+    {
+        int nr = MicroKernel.NR;
+        long pixels = ((long)g.OH * g.OW + nr - 1) / nr * nr;
+        return 2.0 * 9 * g.C * g.O * g.N * pixels;
+    }
 
     /// <summary>
     /// y (N x O x OH x OW, every element overwritten) = conv(x, w) + bias, where <paramref name="w"/> holds the

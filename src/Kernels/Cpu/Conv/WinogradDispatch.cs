@@ -69,6 +69,12 @@ public sealed unsafe partial class CpuBackend
         Conv3x3Algorithm.Direct => null,
         Conv3x3Algorithm.WinogradF4 => WinogradTransform.F4,
         Conv3x3Algorithm.WinogradF6 => WinogradTransform.F6,
-        _ => g.C >= 16 && g.O >= 16 && (long)g.N * g.OH * g.OW >= 256 ? WinogradTransform.F4 : null,
+        _ => WinogradConv.EstimatedCost(g, WinogradTransform.F4) < AutoMargin * WinogradConv.EstimatedDirectCost(g) ? WinogradTransform.F4 : null,
     };
+
+    /// <summary>
+    /// Winograd is chosen only when its estimated cost is below this fraction of the direct path's: near a tie the
+    /// direct path is kept (it is exact to float32 rounding, and the estimate is only a model).
+    /// </summary>
+    private const double AutoMargin = 0.9;
 }
