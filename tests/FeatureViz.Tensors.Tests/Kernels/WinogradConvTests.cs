@@ -138,6 +138,24 @@ public class WinogradConvTests(ITestOutputHelper output)
         Assert.Equal(2, backend.WinogradCalls);
     }
 
+    [Theory]
+    [InlineData(64, 56, 1, true)]
+    [InlineData(128, 28, 1, true)]
+    [InlineData(256, 14, 1, true)]
+    [InlineData(512, 7, 1, false)]
+    [InlineData(512, 7, 4, true)]
+    [InlineData(16, 56, 1, false)]
+    [InlineData(3, 224, 1, false)]
+    public void AutoChoosesWinogradWhereItMeasuredFaster(int channels, int size, int batch, bool winograd)
+    {
+        // The measured outcome on the CI machine (side-by-side runs, docs in WinogradConv.EstimatedCost): the direct
+        // path stays where Winograd lost (few tiles of deep layers, few channels).
+        using var backend = new CpuBackend(2);
+        var g = new Conv2dGeometry(N: batch, C: channels, H: size, W: size, O: channels, KH: 3, KW: 3, OH: size, OW: size,
+            StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, DilationH: 1, DilationW: 1, Groups: 1);
+        Assert.Equal(winograd, backend.ChooseWinograd(g) is not null);
+    }
+
     private void AssertClose(double[] expected, float[] actual, double tolerance, string what)
     {
         Assert.Equal(expected.Length, actual.Length);

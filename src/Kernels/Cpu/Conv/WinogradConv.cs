@@ -26,8 +26,11 @@ internal static unsafe class WinogradConv
     /// the α² GEMMs over whole blocks of NR tiles (padding lanes included) and output rows padded to MR; the
     /// transforms at ~65 FLOP-equivalents per transformed value and channel (input and output; calibrated on the
     /// 2-core Zen 4 CI machine, where the transforms took about as long as the GEMMs at C = O = 64); and the
-    /// transformed filters, streamed from memory once per block at ~8 FLOP per byte (the FMA peak over the
-    /// bandwidth one core gets), which is what makes deep layers with few tiles (512 x 7 x 7, batch 1) lose.
+    /// transformed filters, streamed from memory once per block at ~4 FLOP per byte, which is what makes deep layers
+    /// with few tiles lose (512 x 7 x 7 at batch 1: 4 useful tiles of a 32-tile block, 38 MB of transformed
+    /// filters streamed for 4 tiles). The constants were fitted to side-by-side runs of the ResNet18 3 x 3
+    /// layers there (direct faster only at 512 x 7 x 7, batch 1; 256 x 14 x 14, batch 1 a tie on one thread and
+    /// Winograd ahead on two).
     /// </summary>
     public static double EstimatedCost(in Conv2dGeometry g, WinogradTransform t)
     {
@@ -37,7 +40,7 @@ internal static unsafe class WinogradConv
         double lanes = blocks * nr, a2 = t.Alpha * t.Alpha, paddedO = (g.O + mr - 1) / mr * mr;
         double gemm = 2.0 * a2 * lanes * g.C * paddedO;
         double transforms = 65.0 * a2 * lanes * (g.C + g.O) / 2;
-        double filters = 8.0 * 4 * blocks * a2 * paddedO * g.C;
+        double filters = 4.0 * sizeof(float) * blocks * a2 * paddedO * g.C;
         return gemm + transforms + filters;
     }
 
