@@ -64,8 +64,12 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry) =>
-        Wrap(Forward(Data(x), Data(w), bias is null ? null : Data(bias), geometry));
+    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry)
+    {
+        float[] xv = Data(x), wv = Data(w);
+        float[]? bv = bias is null ? null : Data(bias);
+        return Wrap(TryWinograd(xv, w, wv, false, bv, geometry) ?? Forward(xv, wv, bv, geometry));
+    }
 
     private float[] Forward(float[] xv, float[] wv, float[]? bv, Conv2dGeometry g)
     {
@@ -123,7 +127,8 @@ public sealed unsafe partial class CpuBackend
                 cached = Flipped(wv, g);
                 _flipped.AddOrUpdate(w, cached);
             }
-            return Forward(dyv, cached.Data, bias, FlippedGeometry(g));
+            var fg = FlippedGeometry(g);
+            return TryWinograd(dyv, w, cached.Data, true, bias, fg) ?? Forward(dyv, cached.Data, bias, fg);
         }
         int ohw = g.OH * g.OW, hw = g.H * g.W;
         var dx = NewZeroed((long)g.N * g.C * hw);

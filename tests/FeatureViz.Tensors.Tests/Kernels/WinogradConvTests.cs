@@ -1,0 +1,173 @@
+using FeatureViz.Kernels.Cpu;
+using FeatureViz.Tensors.Autograd;
+using FeatureViz.Tensors.Backends;
+using FeatureViz.Tensors.Tests.Linalg;
+using FeatureViz.TestSupport;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace FeatureViz.Tensors.Tests.Kernels;
+
+/// <summary>
+/// Winograd F(4,3) and F(6,3) convolutions on the CPU backend (forward and input gradient) against the float64
+/// direct loops: every padding, partial tiles, batches, channel counts that are not multiples of 16, one and two
+/// threads (both the block-per-thread and the split-phase schedules). The error is reported relative to the
+/// largest |expected| of the case; the tolerances are a few times the published FP32 figures (F(4,3) ~2e-6,
+/// F(6,3) ~8e-6 relative L2 for C = 64..512).
+/// </summary>
+public class WinogradConvTests(ITestOutputHelper output)
+{
+    /// <summary>Max error / max |expected| allowed, per algorithm.</summary>
+    private static double Tolerance(Conv3x3Algorithm a) => a == Conv3x3Algorithm.WinogradF4 ? 2e-5 : 4e-5;
+
+    public static TheoryData<int[], int[], int[], int, bool> Cases() => new()
+    {
+        // x shape, w shape, pads (top, left, bottom, right), threads, bias
+        { [1, 16, 8, 8], [16, 16, 3, 3], [1, 1, 1, 1], 1, true },
+        { [2, 19, 11, 13], [21, 19, 3, 3], [0, 0, 0, 0], 1, false },
+        { [3, 17, 9, 10], [35, 17, 3, 3], [2, 1, 0, 2], 2, true },
+        { [1, 5, 7, 7], [3, 5, 3, 3], [1, 2, 2, 1], 1, true },
+        { [2, 16, 30, 30], [20, 16, 3, 3], [1, 1, 1, 1], 2, true },   // 4 blocks on 2 threads: split phases
+        { [4, 16, 34, 33], [18, 16, 3, 3], [1, 1, 1, 1], 2, false },  // 11+ blocks: one block per thread at a time
+        { [1, 64, 20, 20], [70, 64, 3, 3], [1, 1, 1, 1], 2, true },   // a realistic channel count for the error
+        { [1, 3, 2, 1], [4, 3, 3, 3], [2, 2, 2, 2], 1, true },        // image smaller than a tile
+    };
+
+    private static Conv2dOptions Options(int[] p) => new(PadTop: p[0], PadLeft: p[1], PadBottom: p[2], PadRight: p[3]);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ForwardMatchesFloat64DirectLoops(int[] xs, int[] ws, int[] pads, int threads, bool withBias)
+    {
+        foreach (var algorithm in new[] { Conv3x3Algorithm.WinogradF4, Conv3x3Algorithm.WinogradF6 })
+        {
+            using var backend = new CpuBackend(threads) { Conv3x3 = algorithm };
+            var (x, _) = Rand.Of(1, xs);
+            var (w, _) = Rand.Of(2, ws);
+            var b = withBias ? Rand.Uniform(3, ws[0]) : null;
+            var o = Options(pads);
+            using var tx = Tensor.FromArray(backend, x, xs);
+            using var tw = Tensor.FromArray(backend, w, ws);
+            using var tb = b is null ? null : Tensor.FromArray(backend, b, ws[0]);
+            for (int call = 0; call < 2; call++)
+            {
+                using var y = tx.Conv2d(tw, tb, o);
+                var expected = Reference.Conv2d(x, xs, w, ws, b, o, out var ys);
+                Assert.Equal(ys, y.Shape.ToArray());
+                AssertClose(expected, y.ToArray(), Tolerance(algorithm), $"{algorithm} forward x{string.Join('x', xs)} w{string.Join('x', ws)} call {call}");
+            }
+            Assert.Equal(2, backend.WinogradCalls);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void InputGradientMatchesFloat64TransposedConvolution(int[] xs, int[] ws, int[] pads, int threads, bool withBias)
+    {
+        _ = withBias;
+        foreach (var algorithm in new[] { Conv3x3Algorithm.WinogradF4, Conv3x3Algorithm.WinogradF6 })
+        {
+            using var backend = new CpuBackend(threads) { Conv3x3 = algorithm };
+            using var scope = TensorScope.Begin();
+            var x = Tensor.FromArray(backend, Rand.Uniform(4, xs.Aggregate(1, (p, d) => p * d)), xs).RequireGrad();
+            var (w, _) = Rand.Of(5, ws);
+            var tw = Tensor.FromArray(backend, w, ws);
+            var o = Options(pads);
+            var y = x.Conv2d(tw, null, o);
+            var dyv = Rand.Uniform(6, y.Numel);
+            var dy = Tensor.FromArray(backend, dyv, y.Shape.ToArray());
+            var expected = Reference.ConvTranspose2d(dyv, y.Shape.ToArray(), w, ws, null,
+                new ConvTranspose2dOptions(PadTop: pads[0], PadLeft: pads[1], PadBottom: pads[2], PadRight: pads[3]), out var gs);
+            Assert.Equal(xs, gs);
+            long before = backend.WinogradCalls;
+            for (int call = 0; call < 2; call++)
+                AssertClose(expected, Grad.Of(y, [x], dy)[0].ToArray(), Tolerance(algorithm), $"{algorithm} input gradient x{string.Join('x', xs)} call {call}");
+            Assert.Equal(before + 2, backend.WinogradCalls);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GradientsMatchFiniteDifferences(bool f6)
+    {
+        using var backend = new CpuBackend(2) { Conv3x3 = f6 ? Conv3x3Algorithm.WinogradF6 : Conv3x3Algorithm.WinogradF4 };
+        var o = new Conv2dOptions(PadTop: 1, PadLeft: 0, PadBottom: 2, PadRight: 1);
+        GradCheck.Vjp(backend, t => t[0].Conv2d(t[1], t[2], o), [Rand.Of(7, 2, 5, 9, 11), Rand.Of(8, 6, 5, 3, 3), Rand.Of(9, 6)]);
+        Assert.True(backend.WinogradCalls >= 2, $"Winograd ran {backend.WinogradCalls} times.");
+    }
+
+    [Fact]
+    public void CachedFiltersFollowTheAlgorithmAndTheWeights()
+    {
+        // One weight storage, transformed for F(4,3), then F(6,3), then F(4,3) again; a second weight storage.
+        using var backend = new CpuBackend(1);
+        int[] xs = [1, 6, 9, 9], ws = [5, 6, 3, 3];
+        var o = new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+        var (x, _) = Rand.Of(10, xs);
+        using var tx = Tensor.FromArray(backend, x, xs);
+        foreach (var seed in new[] { 11, 12 })
+        {
+            var (w, _) = Rand.Of(seed, ws);
+            using var tw = Tensor.FromArray(backend, w, ws);
+            var expected = Reference.Conv2d(x, xs, w, ws, null, o, out _);
+            foreach (var algorithm in new[] { Conv3x3Algorithm.WinogradF4, Conv3x3Algorithm.WinogradF6, Conv3x3Algorithm.WinogradF4 })
+            {
+                backend.Conv3x3 = algorithm;
+                using var y = tx.Conv2d(tw, null, o);
+                AssertClose(expected, y.ToArray(), Tolerance(algorithm), $"{algorithm} weights {seed}");
+            }
+        }
+        Assert.Equal(6, backend.WinogradCalls);
+    }
+
+    [Fact]
+    public void SteadyStateForwardDoesNotAllocateBuffers()
+    {
+        using var backend = new CpuBackend(1) { Conv3x3 = Conv3x3Algorithm.WinogradF4 };
+        var g = new Conv2dGeometry(N: 1, C: 32, H: 28, W: 28, O: 32, KH: 3, KW: 3, OH: 28, OW: 28, StrideH: 1, StrideW: 1,
+            PadTop: 1, PadLeft: 1, DilationH: 1, DilationW: 1, Groups: 1);
+        using var x = backend.Upload(Rand.Uniform(13, 32 * 28 * 28));
+        using var w = backend.Upload(Rand.Uniform(14, 32 * 32 * 9));
+        backend.Conv2d(x, w, null, g).Dispose();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        backend.Conv2d(x, w, null, g).Dispose();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // The output array comes back from the pool and the scratch is per thread: only small objects remain.
+        Assert.True(allocated < 4096, $"A steady-state Winograd forward allocated {allocated} bytes.");
+        Assert.Equal(2, backend.WinogradCalls);
+    }
+
+    [Theory]
+    [InlineData(64, 56, 1, true)]
+    [InlineData(128, 28, 1, true)]
+    [InlineData(256, 14, 1, true)]
+    [InlineData(512, 7, 1, false)]
+    [InlineData(512, 7, 4, true)]
+    [InlineData(16, 56, 1, false)]
+    [InlineData(3, 224, 1, false)]
+    public void AutoChoosesWinogradWhereItMeasuredFaster(int channels, int size, int batch, bool winograd)
+    {
+        // The measured outcome on the CI machine (side-by-side runs, docs in WinogradConv.EstimatedCost): the direct
+        // path stays where Winograd lost (few tiles of deep layers, few channels).
+        using var backend = new CpuBackend(2);
+        var g = new Conv2dGeometry(N: batch, C: channels, H: size, W: size, O: channels, KH: 3, KW: 3, OH: size, OW: size,
+            StrideH: 1, StrideW: 1, PadTop: 1, PadLeft: 1, DilationH: 1, DilationW: 1, Groups: 1);
+        Assert.Equal(winograd, backend.ChooseWinograd(g) is not null);
+    }
+
+    private void AssertClose(double[] expected, float[] actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = expected.Max(Math.Abs), maxError = 0, sumSq = 0, sumSqRef = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = Math.Abs(actual[i] - expected[i]);
+            maxError = Math.Max(maxError, e);
+            sumSq += e * e;
+            sumSqRef += expected[i] * expected[i];
+        }
+        output.WriteLine($"{what}: max error / max |expected| = {maxError / scale:E2} (tolerance {tolerance:E0}), relative L2 {Math.Sqrt(sumSq / sumSqRef):E2}");
+        Assert.True(maxError <= tolerance * scale, $"{what}: max error {maxError:E3} exceeds {tolerance:E0} x max |expected| {scale:G4}.");
+    }
+}
