@@ -55,6 +55,14 @@ public abstract class ConvActivationTests<TBackend> : BackendSuite<TBackend> whe
         return (Rand.Of(1, xs).Data, w, withBias ? Rand.Uniform(3, ws[0], -0.5f, 0.5f) : null);
     }
 
+    /// <summary>The inputs of a geometry as tensors on the backend (in the caller's scope).</summary>
+    private static (Tensor X, Tensor W, Tensor? B) Tensors(int geometry)
+    {
+        var (xs, ws, _, _) = Geometries[geometry];
+        var (x, w, b) = Inputs(geometry);
+        return (Tensor.FromArray(Backend, x, xs), Tensor.FromArray(Backend, w, ws), b is null ? null : Tensor.FromArray(Backend, b, ws[0]));
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void ForwardMatchesFloat64ConvolutionThenActivation(int epilogue, int geometry)
@@ -63,7 +71,8 @@ public abstract class ConvActivationTests<TBackend> : BackendSuite<TBackend> whe
         var (xs, ws, _, o) = Geometries[geometry];
         var (x, w, b) = Inputs(geometry);
         using var scope = TensorScope.Begin();
-        var y = Tensor.FromArray(Backend, x, xs).Conv2dActivation(Tensor.FromArray(Backend, w, ws), b is null ? null : Tensor.FromArray(Backend, b, ws[0]), o, e);
+        var (tx, tw, tb) = Tensors(geometry);
+        var y = tx.Conv2dActivation(tw, tb, o, e);
         var expected = Reference.Conv2d(x, xs, w, ws, b, o, out var ys).Select(z => Activate(e, z)).ToArray();
         Assert.Equal(ys, y.Shape.ToArray());
         Approx.Equal(expected, y.ToArray(), 1e-5, 1e-5, $"Conv2dActivation {e}");
@@ -81,11 +90,8 @@ public abstract class ConvActivationTests<TBackend> : BackendSuite<TBackend> whe
     {
         var e = Epilogues[epilogue];
         var (xs, ws, _, o) = Geometries[geometry];
-        var (x, w, b) = Inputs(geometry);
         using var scope = TensorScope.Begin();
-        var tx = Tensor.FromArray(Backend, x, xs);
-        var tw = Tensor.FromArray(Backend, w, ws);
-        var tb = b is null ? null : Tensor.FromArray(Backend, b, ws[0]);
+        var (tx, tw, tb) = Tensors(geometry);
         // The geometry the tensor op resolves, from a plain convolution's output shape.
         var yShape = tx.Conv2d(tw, tb, o).Shape;
         var g = new Conv2dGeometry(N: xs[0], C: xs[1], H: xs[2], W: xs[3], O: ws[0], KH: ws[2], KW: ws[3], OH: yShape[2], OW: yShape[3],
@@ -121,15 +127,13 @@ public abstract class ConvActivationTests<TBackend> : BackendSuite<TBackend> whe
     public void InputGradientEqualsTheUnfusedOps(int epilogue, int geometry)
     {
         var e = Epilogues[epilogue];
-        var (xs, ws, _, o) = Geometries[geometry];
-        var (x, w, b) = Inputs(geometry);
+        var o = Geometries[geometry].O;
         foreach (bool straightThrough in new[] { false, true })
         {
             using var scope = TensorScope.Begin();
             using var st = straightThrough ? GradMode.StraightThroughRelu() : null;
-            var tx = Tensor.FromArray(Backend, x, xs).RequireGrad();
-            var tw = Tensor.FromArray(Backend, w, ws);
-            var tb = b is null ? null : Tensor.FromArray(Backend, b, ws[0]);
+            var (tx, tw, tb) = Tensors(geometry);
+            tx.RequireGrad();
             var fused = tx.Conv2dActivation(tw, tb, o, e);
             var z = tx.Conv2d(tw, tb, o);
             var unfused = e.Activation switch
