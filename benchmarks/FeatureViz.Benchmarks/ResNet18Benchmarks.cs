@@ -31,12 +31,16 @@ public class ResNet18Benchmarks
     private NamedOnnxValue[] _ortInputs = null!;
     private string _path = "";
 
+    /// <summary>Conv + BatchNormalization + ReLU chains fused at load (<see cref="OnnxLoadOptions.FuseConvolutions"/>), or every node run as it is.</summary>
+    [Params(true, false)]
+    public bool Fused { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _ours = OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = FeatureVizBackends.Cpu() });
+        _ours = OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = FeatureVizBackends.Cpu(), FuseConvolutions = Fused });
         var single = new CpuBackend(threads: 1);
-        _ours1 = OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = single });
+        _ours1 = OnnxModel.LoadResNet18(new OnnxLoadOptions { Backend = single, FuseConvolutions = Fused });
         var rng = new Random(1);
         _data = Enumerable.Range(0, 3 * 224 * 224).Select(_ => (float)(rng.NextDouble() * 255)).ToArray();
         _input = Tensor.FromArray(_ours.Backend, _data, 1, 3, 224, 224);

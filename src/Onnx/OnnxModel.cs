@@ -119,7 +119,7 @@ public sealed class OnnxModel : IDisposable
     {
         options = Checked(options);
         var backend = options.Backend ?? DefaultBackend.Resolve("OnnxModel.Load");
-        var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements, options.MaxTensorBytes));
+        var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements, options.MaxTensorBytes, options.FuseConvolutions));
         return new OnnxModel(graph);
     }
 
@@ -290,6 +290,18 @@ public sealed record OnnxLoadOptions
     /// an endless one until memory runs out.
     /// </summary>
     public long MaxStreamBytes { get; init; } = ProtobufLimit;
+
+    /// <summary>
+    /// Whether Conv + BatchNormalization + activation chains run as one fused convolution (default true):
+    /// BatchNormalization (inference form) folded into the convolution's weights and bias, and a following Relu, Clip,
+    /// LeakyRelu or HardSigmoid applied in the convolution's epilogue (<see cref="Tensor.Conv2dActivation"/>). A chain is
+    /// fused only as far as the layers requested in a run allow: when a run asks for a BatchNormalization's or a
+    /// convolution's output, that tensor is computed as in the unfused graph (see docs/onnx-import.md). Results agree
+    /// with the unfused graph within float32 rounding; input gradients are exact. Set false to run every node as it is
+    /// (for debugging, or to compare).
+    /// </summary>
+    /// <remarks>A model with folded chains keeps both its own and the folded weights once a chain has run fused.</remarks>
+    public bool FuseConvolutions { get; init; } = true;
 
     /// <summary>Protobuf messages, and so ONNX model files without external data, are under 2 GiB.</summary>
     public const long ProtobufLimit = int.MaxValue;

@@ -133,35 +133,47 @@ public sealed partial class Tensor
     /// <summary>2-D convolution of NCHW input with OIHW (O, C/groups, kH, kW) weights and an optional bias [O].</summary>
     public Tensor Conv2d(Tensor weight, Tensor? bias, Conv2dOptions options)
     {
+        var (backend, geo, outShape) = PrepareConv2d("Conv2d", weight, bias, options);
+        var x = this;
+        var y = backend.Conv2d(x.Storage, weight.Storage, bias?.Storage, geo);
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Record("Conv2d", y, outShape, inputs, (g, needs) => Conv2dVjp(x, weight, bias, geo, g, needs));
+    }
+
+    /// <summary>Checks the arguments of a convolution (named <paramref name="op"/> in errors) and resolves its geometry.</summary>
+    private (IBackend Backend, Conv2dGeometry Geometry, Shape OutShape) PrepareConv2d(string op, Tensor weight, Tensor? bias, Conv2dOptions options)
+    {
         ArgumentNullException.ThrowIfNull(weight);
         var x = this;
         var o = options;
-        var backend = CheckConvArgs("Conv2d", x, weight, bias, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
+        var backend = CheckConvArgs(op, x, weight, bias, o.StrideH, o.StrideW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
         int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         int oc = weight.Shape[0], kh = weight.Shape[2], kw = weight.Shape[3];
         if (weight.Shape[1] * o.Groups != c)
-            throw new ArgumentException($"Conv2d: input {x.Shape} has {c} channels but weight {weight.Shape} with groups={o.Groups} expects {weight.Shape[1] * o.Groups}.", nameof(weight));
+            throw new ArgumentException($"{op}: input {x.Shape} has {c} channels but weight {weight.Shape} with groups={o.Groups} expects {weight.Shape[1] * o.Groups}.", nameof(weight));
         if (oc % o.Groups != 0)
-            throw new ArgumentException($"Conv2d: groups={o.Groups} does not divide the {oc} output channels of weight {weight.Shape}.", nameof(options));
+            throw new ArgumentException($"{op}: groups={o.Groups} does not divide the {oc} output channels of weight {weight.Shape}.", nameof(options));
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != oc))
-            throw new ArgumentException($"Conv2d: bias {bias.Shape} must be [{oc}] for weight {weight.Shape}.", nameof(bias));
-        var (oh, ow) = SpatialGeometry.Resolve("Conv2d", SpatialOpKind.Convolution, $"input {x.Shape}, weight {weight.Shape}",
+            throw new ArgumentException($"{op}: bias {bias.Shape} must be [{oc}] for weight {weight.Shape}.", nameof(bias));
+        var (oh, ow) = SpatialGeometry.Resolve(op, SpatialOpKind.Convolution, $"input {x.Shape}, weight {weight.Shape}",
             new SpatialAxis(h, kh, o.StrideH, o.DilationH, o.PadTop, o.PadBottom),
             new SpatialAxis(w, kw, o.StrideW, o.DilationW, o.PadLeft, o.PadRight), nameof(weight));
-        var outShape = TensorLimits.OutputShape("Conv2d", [n, oc, oh, ow], nameof(options), ConvContext(x, weight, o.StrideH, o.StrideW, o.DilationH, o.DilationW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight));
-        CheckIm2ColWorkspace("Conv2d", c / o.Groups, kh, kw, oh * ow);
+        var outShape = TensorLimits.OutputShape(op, [n, oc, oh, ow], nameof(options), ConvContext(x, weight, o.StrideH, o.StrideW, o.DilationH, o.DilationW, o.PadTop, o.PadLeft, o.PadBottom, o.PadRight));
+        CheckIm2ColWorkspace(op, c / o.Groups, kh, kw, oh * ow);
         var geo = new Conv2dGeometry(N: n, C: c, H: h, W: w, O: oc, KH: kh, KW: kw, OH: (int)oh, OW: (int)ow, StrideH: o.StrideH, StrideW: o.StrideW,
             PadTop: o.PadTop, PadLeft: o.PadLeft, DilationH: o.DilationH, DilationW: o.DilationW, Groups: o.Groups);
-        var y = backend.Conv2d(x.Storage, weight.Storage, bias?.Storage, geo);
-        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Record("Conv2d", y, outShape, inputs, (g, needs) =>
-        {
-            var dx = needs[0] ? Result(backend.Conv2dBackwardInput(g.Storage, weight.Storage, geo), x.Shape) : null;
-            // Frozen weights (feature visualization) never reach the weight-gradient kernel.
-            var dw = needs[1] ? Result(backend.Conv2dBackwardWeight(x.Storage, g.Storage, geo), weight.Shape) : null;
-            var db = needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null;
-            return bias is null ? [dx, dw] : [dx, dw, db];
-        });
+        return (backend, geo, outShape);
+    }
+
+    /// <summary>The gradients of a convolution's input, weight and bias given dL/d(conv output) <paramref name="g"/>.</summary>
+    private static Tensor?[] Conv2dVjp(Tensor x, Tensor weight, Tensor? bias, Conv2dGeometry geo, Tensor g, bool[] needs)
+    {
+        var backend = x.Backend;
+        var dx = needs[0] ? Result(backend.Conv2dBackwardInput(g.Storage, weight.Storage, geo), x.Shape) : null;
+        // Frozen weights (feature visualization) never reach the weight-gradient kernel.
+        var dw = needs[1] ? Result(backend.Conv2dBackwardWeight(x.Storage, g.Storage, geo), weight.Shape) : null;
+        var db = needs.Length > 2 && needs[2] ? g.Sum([0, 2, 3]) : null;
+        return bias is null ? [dx, dw] : [dx, dw, db];
     }
 
     /// <summary>2-D transposed convolution: weights (C_in, C_out/groups, kH, kW), as ONNX ConvTranspose / PyTorch.</summary>

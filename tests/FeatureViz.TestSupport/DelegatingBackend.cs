@@ -141,6 +141,10 @@ public class DelegatingBackend(IBackend inner) : IBackend
     { OnCall(nameof(Conv2d)); return Wrap(Inner.Conv2d(Unwrap(x), Unwrap(w), UnwrapOptional(bias), geometry)); }
 
     /// <inheritdoc/>
+    public virtual TensorStorage Conv2dActivation(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry, ConvEpilogue epilogue)
+    { OnCall(nameof(Conv2dActivation)); return Wrap(Inner.Conv2dActivation(Unwrap(x), Unwrap(w), UnwrapOptional(bias), geometry, epilogue)); }
+
+    /// <inheritdoc/>
     public virtual TensorStorage Conv2dBackwardInput(TensorStorage dy, TensorStorage w, Conv2dGeometry geometry)
     { OnCall(nameof(Conv2dBackwardInput)); return Wrap(Inner.Conv2dBackwardInput(Unwrap(dy), Unwrap(w), geometry)); }
 

@@ -71,7 +71,14 @@ public sealed unsafe partial class CpuBackend
         return Wrap(TryWinograd(xv, w, wv, false, bv, geometry) ?? Forward(xv, wv, bv, geometry));
     }
 
-    private float[] Forward(float[] xv, float[] wv, float[]? bv, Conv2dGeometry g)
+    /// <inheritdoc/>
+    public TensorStorage Conv2dActivation(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry, ConvEpilogue epilogue) =>
+        Wrap(Forward(Data(x), Data(w), bias is null ? null : Data(bias), geometry, new ActivationEpilogue(epilogue)));
+
+    private float[] Forward(float[] xv, float[] wv, float[]? bv, Conv2dGeometry g) => Forward(xv, wv, bv, g, new NoEpilogue());
+
+    /// <summary>The convolution, with <paramref name="epilogue"/> applied to each output tile (or depthwise plane) as it is finished.</summary>
+    private float[] Forward<TE>(float[] xv, float[] wv, float[]? bv, Conv2dGeometry g, TE epilogue) where TE : struct, ITileEpilogue
     {
         int ohw = g.OH * g.OW;
         var y = NewZeroed((long)g.N * g.O * ohw);
@@ -87,7 +94,11 @@ public sealed unsafe partial class CpuBackend
             nint nx = (nint)px, nw = (nint)pw, ny = (nint)py;
             if (g.GroupInputChannels == 1)
             {
-                For(g.N * g.O, (long)ohw * g.KH * g.KW * 2, (s, e) => DepthwiseConv.Forward((float*)nx, (float*)nw, (float*)ny, g, s, e));
+                For(g.N * g.O, (long)ohw * g.KH * g.KW * 2, (s, e) =>
+                {
+                    DepthwiseConv.Forward((float*)nx, (float*)nw, (float*)ny, g, s, e);
+                    epilogue.Apply((float*)ny + (long)s * ohw, ohw, e - s, ohw);
+                });
                 return y;
             }
             int cg = g.GroupInputChannels, og = g.GroupOutputChannels, kc = cg * g.KH * g.KW;
@@ -97,9 +108,9 @@ public sealed unsafe partial class CpuBackend
                     float* xg = px + ((long)n * g.C + grp * cg) * g.H * g.W;
                     float* wg = pw + (long)grp * og * kc, yg = py + ((long)n * g.O + grp * og) * ohw;
                     if (g.IsPointwise)
-                        Sgemm.Multiply(og, ohw, kc, 1f, wg, kc, false, xg, ohw, false, yg, ohw, bv is not null, Threads);
+                        Sgemm.Multiply(og, ohw, kc, 1f, wg, kc, false, new MatrixB(xg, ohw, false), yg, ohw, bv is not null, Threads, epilogue);
                     else
-                        Sgemm.Multiply(og, ohw, kc, 1f, wg, kc, false, new Im2ColSource(xg, g), yg, ohw, bv is not null, Threads);
+                        Sgemm.Multiply(og, ohw, kc, 1f, wg, kc, false, new Im2ColSource(xg, g), yg, ohw, bv is not null, Threads, epilogue);
                 }
         }
         return y;

@@ -102,17 +102,31 @@ internal sealed partial class OnnxGraph
                 : _constants.TryGetValue(name, out v) ? v
                 : throw new InvalidOperationException($"'{name}' has not been computed.");
 
-            foreach (var n in Nodes)
+            void Store(GraphNode n, Value?[] outs)
             {
-                if (!needed[n.Index] || n.Kind == NodeKind.Constant) continue;
-                if (n.Kind == NodeKind.ShapeStatic && n.Outputs.All(o => o.Length == 0 || plan.ContainsKey(o))) continue;
-                var outs = RunNode(n, Lookup);
                 for (int k = 0; k < Math.Min(outs.Length, n.Outputs.Length); k++)
                 {
                     if (n.Outputs[k].Length == 0 || outs[k] is not { } v) continue;
                     env[n.Outputs[k]] = v;
                     if (n.Kind == NodeKind.ShapeStatic) newlyStatic.Add((n.Outputs[k], v));
                 }
+            }
+
+            var fusion = PlanFusion(wanted);
+            foreach (var n in Nodes)
+            {
+                if (!needed[n.Index] || n.Kind == NodeKind.Constant) continue;
+                if (n.Kind == NodeKind.ShapeStatic && n.Outputs.All(o => o.Length == 0 || plan.ContainsKey(o))) continue;
+                if (fusion is { } f)
+                {
+                    if (f.Folded.Contains(n.Index)) continue;
+                    if (f.Heads.TryGetValue(n.Index, out int length))
+                    {
+                        RunChain(_chains[n.Index], length, Lookup, Store);
+                        continue;
+                    }
+                }
+                Store(n, RunNode(n, Lookup));
             }
             if (newlyStatic.Count > 0)
             {
@@ -135,6 +149,22 @@ internal sealed partial class OnnxGraph
         }
     }
 
+    /// <summary>
+    /// Runs the first <paramref name="length"/> stages of a chain as one fused convolution. Inputs that are not float32
+    /// (float16, double: each op rounds its output to the declared type) run the stages one by one instead.
+    /// </summary>
+    private void RunChain(ConvChain chain, int length, Func<string, Value> lookup, Action<GraphNode, Value?[]> store)
+    {
+        var conv = chain.Stages[0];
+        if (lookup(conv.Inputs[0]).Type != ElemType.Float)
+        {
+            for (int s = 0; s < length; s++) store(chain.Stages[s], RunNode(chain.Stages[s], lookup));
+            return;
+        }
+        var (node, constants) = chain.Variant(length, name => _constants[name], Backend);
+        store(node, RunNode(node, name => constants.TryGetValue(name, out var v) ? v : lookup(name)));
+    }
+
     private bool _disposed;
     private const int MaxPlans = 64;
 
@@ -151,6 +181,8 @@ internal sealed partial class OnnxGraph
                 else if (v is HostValue h) h.DisposeDevice();
             _constants.Clear();
             _plans.Clear();
+            foreach (var chain in _chains.Values) chain.Dispose();
+            _chains.Clear();
         }
     }
 

@@ -54,7 +54,8 @@ internal sealed partial class OnnxGraph
     }
 
     // The constants made here must outlive any TensorScope: construct through Untracked.Run (as OnnxModel does).
-    public OnnxGraph(ModelProto model, IBackend backend, string? modelDirectory, IReadOnlyDictionary<string, int[]>? inputShapes, long maxElements, long maxBytes = DefaultMaxBytes)
+    public OnnxGraph(ModelProto model, IBackend backend, string? modelDirectory, IReadOnlyDictionary<string, int[]>? inputShapes, long maxElements, long maxBytes = DefaultMaxBytes,
+        bool fuseConvolutions = false)
     {
         Backend = backend;
         MaxElements = maxElements;
@@ -133,6 +134,7 @@ internal sealed partial class OnnxGraph
 
         Classify();
         EvaluateConstants();
+        if (fuseConvolutions) FindConvChains();
     }
 
     private static int DefaultOpset(ModelProto model)

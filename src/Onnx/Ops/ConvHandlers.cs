@@ -2,6 +2,7 @@
 // ConvTranspose output_shape/output_padding). https://onnx.ai/onnx/operators/onnx__Conv.html,
 // https://onnx.ai/onnx/operators/onnx__ConvTranspose.html. Opsets 1, 11 (auto_pad/defaults clarified), 22.
 using FeatureViz.Tensors;
+using FeatureViz.Tensors.Backends;
 
 namespace FeatureViz.Onnx.Ops;
 
@@ -13,7 +14,13 @@ internal static class ConvHandlers
         r.Add("ConvTranspose", 1, ConvTranspose);
     }
 
-    private static Kernel Conv(NodeContext c)
+    private static Kernel Conv(NodeContext c) => Conv(c, ConvEpilogue.None);
+
+    /// <summary>
+    /// The Conv kernel of node <paramref name="c"/>, with <paramref name="epilogue"/>'s activation fused into the
+    /// convolution (<see cref="Tensor.Conv2dActivation"/>); the graph's fusion pass builds it for Conv + activation chains.
+    /// </summary>
+    internal static Kernel Conv(NodeContext c, ConvEpilogue epilogue)
     {
         var s = SpatialAttrs.Read(c);
         long group = c.Int("group", 1);
@@ -35,12 +42,15 @@ internal static class ConvHandlers
             s.CheckRanges(a, SpatialOpKind.Convolution, x.Shape, sr, inSize, k, stride, dil, (pt, pl, pb, pr));
             var opt = new Conv2dOptions(stride[0], stride[1], pt, pl, pb, pr, dil[0], dil[1], checked((int)group));
             Tensor? bias = a.TensorOrNull(2);
+            Tensor Convolve(Tensor x4, Tensor w4) => epilogue.Activation == ConvActivation.None
+                ? x4.Conv2d(w4, bias, opt)
+                : x4.Conv2dActivation(w4, bias, opt, epilogue);
             if (sr == 1)
             {
-                var y = x.Reshape(xd[0], xd[1], 1, xd[2]).Conv2d(w.Reshape(wd[0], wd[1], 1, wd[2]), bias, opt);
+                var y = Convolve(x.Reshape(xd[0], xd[1], 1, xd[2]), w.Reshape(wd[0], wd[1], 1, wd[2]));
                 return [ElementwiseHandlers.Float(a, 0, y.Reshape(y.Shape[0], y.Shape[1], y.Shape[3]))];
             }
-            return [ElementwiseHandlers.Float(a, 0, x.Conv2d(w, bias, opt))];
+            return [ElementwiseHandlers.Float(a, 0, Convolve(x, w))];
         };
     }
 

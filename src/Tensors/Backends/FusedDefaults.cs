@@ -153,6 +153,26 @@ public static class FusedDefaults
         return withBias;
     }
 
+    /// <summary>
+    /// <see cref="IBackend.Conv2dActivation"/>: <see cref="IBackend.Conv2d"/>, then the activation as the unary op the
+    /// unfused graph would run (<see cref="ReluOp"/>, <see cref="ClipOp"/>, <see cref="LeakyReluOp"/>, <see cref="HardSigmoidOp"/>).
+    /// </summary>
+    public static TensorStorage Conv2dActivation(IBackend backend, TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry, ConvEpilogue epilogue)
+    {
+        var e = epilogue;
+        var z = backend.Conv2d(x, w, bias, geometry);
+        if (e.Activation == ConvActivation.None) return z;
+        using var _ = z;
+        return e.Activation switch
+        {
+            ConvActivation.Relu => backend.Unary(new ReluOp(false), z),
+            ConvActivation.Clip => backend.Unary(new ClipOp(e.Alpha, e.Beta), z),
+            ConvActivation.LeakyRelu => backend.Unary(new LeakyReluOp(e.Alpha), z),
+            ConvActivation.HardSigmoid => backend.Unary(new HardSigmoidOp(e.Alpha, e.Beta), z),
+            _ => throw new ArgumentException($"Conv2dActivation: unknown activation {(int)e.Activation}.", nameof(epilogue)),
+        };
+    }
+
     /// <summary><see cref="IBackend.ChannelAffine"/>: a broadcast multiply by the scale, then a broadcast add of the shift.</summary>
     public static TensorStorage ChannelAffine(IBackend backend, TensorStorage x, int outer, int channels, int inner, TensorStorage scale, TensorStorage? shift)
     {

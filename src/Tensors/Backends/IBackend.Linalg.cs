@@ -22,6 +22,14 @@ public partial interface IBackend
     TensorStorage Conv2dBackwardWeight(TensorStorage x, TensorStorage dy, Conv2dGeometry geometry);
 
     /// <summary>
+    /// Convolution forward with a fused epilogue: y = act(conv(x, w) + bias), where act is
+    /// <paramref name="epilogue"/>'s activation (shapes as in <see cref="Conv2d"/>). A backend applies the bias and the
+    /// activation while the output tile is still in registers or cache instead of in a second pass over memory.
+    /// </summary>
+    TensorStorage Conv2dActivation(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry, ConvEpilogue epilogue) =>
+        FusedDefaults.Conv2dActivation(this, x, w, bias, geometry, epilogue);
+
+    /// <summary>
     /// Transposed convolution, expressed through the convolution it transposes: <paramref name="geometry"/> describes
     /// that convolution (its input is this op's output), so x is [N, O, OH, OW], w is [O, C/groups, kH, kW] (the
     /// ConvTranspose weight layout [C_in, C_out/groups, kH, kW]) and the result is [N, C, H, W] plus bias [C].

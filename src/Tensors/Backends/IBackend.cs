@@ -20,7 +20,7 @@ namespace FeatureViz.Tensors.Backends;
 /// The fused methods have default bodies composed from that core (<see cref="FusedDefaults"/>, which explains why
 /// they are default interface methods rather than virtual methods of a base class): <see cref="BroadcastTo"/>,
 /// <see cref="Concat"/>, <see cref="Split"/>, <see cref="PadBackward"/>, <see cref="Gather"/>,
-/// <see cref="GatherBackward"/>, <see cref="ConvTranspose2d"/>, <see cref="Lrn"/>, <see cref="LrnBackward"/>,
+/// <see cref="GatherBackward"/>, <see cref="Conv2dActivation"/>, <see cref="ConvTranspose2d"/>, <see cref="Lrn"/>, <see cref="LrnBackward"/>,
 /// <see cref="Resize"/>, <see cref="ResizeBackward"/>, <see cref="ChannelAffine"/> and <see cref="MomentUpdate"/>. A
 /// backend overrides one by declaring a public method with the same signature; the conformance tests check each
 /// override against its composition.

@@ -11,3 +11,4 @@ public sealed class CpuNodeConformanceTests(ITestOutputHelper output) : NodeConf
 public sealed class CpuSharedModelTests(ITestOutputHelper output) : SharedModelTests<CpuBackendFactory>(output);
 public sealed class CpuResNet18Tests(ITestOutputHelper output) : ResNet18Tests<CpuBackendFactory>(output);
 public sealed class CpuModelGradientTests : ModelGradientTests<CpuBackendFactory>;
+public sealed class CpuConvFusionTests(ITestOutputHelper output) : ConvFusionTests<CpuBackendFactory>(output);

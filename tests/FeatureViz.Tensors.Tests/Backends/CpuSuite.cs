@@ -19,6 +19,7 @@ public sealed class CpuMomentUpdateTests : MomentUpdateTests<CpuBackendFactory>;
 public sealed class CpuRfft2Tests : Rfft2Tests<CpuBackendFactory>;
 public sealed class CpuIrfft2Tests : Irfft2Tests<CpuBackendFactory>;
 public sealed class CpuConvTests : ConvTests<CpuBackendFactory>;
+public sealed class CpuConvActivationTests : ConvActivationTests<CpuBackendFactory>;
 public sealed class CpuConvTransposeTests : ConvTransposeTests<CpuBackendFactory>;
 public sealed class CpuGemmTests : GemmTests<CpuBackendFactory>;
 public sealed class CpuMatMulTests : MatMulTests<CpuBackendFactory>;

@@ -19,6 +19,7 @@ public sealed class DelegatingCpuMomentUpdateTests : MomentUpdateTests<Delegatin
 public sealed class DelegatingCpuRfft2Tests : Rfft2Tests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuIrfft2Tests : Irfft2Tests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuConvTests : ConvTests<DelegatingCpuBackendFactory>;
+public sealed class DelegatingCpuConvActivationTests : ConvActivationTests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuConvTransposeTests : ConvTransposeTests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuGemmTests : GemmTests<DelegatingCpuBackendFactory>;
 public sealed class DelegatingCpuMatMulTests : MatMulTests<DelegatingCpuBackendFactory>;

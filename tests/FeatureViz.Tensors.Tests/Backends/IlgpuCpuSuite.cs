@@ -18,6 +18,7 @@ public sealed class IlgpuCpuBinaryOpTests : BinaryOpTests<IlgpuCpuBackendFactory
 public sealed class IlgpuCpuUnaryOpTests : UnaryOpTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuMomentUpdateTests : MomentUpdateTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuConvTests : ConvTests<IlgpuCpuBackendFactory>;
+public sealed class IlgpuCpuConvActivationTests : ConvActivationTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuConvTransposeTests : ConvTransposeTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuGemmTests : GemmTests<IlgpuCpuBackendFactory>;
 public sealed class IlgpuCpuMatMulTests : MatMulTests<IlgpuCpuBackendFactory>;

@@ -25,13 +25,19 @@ internal static unsafe class Sgemm
 
     /// <summary>As above, with op(B) produced block by block by <paramref name="source"/> (e.g. im2col on the fly).</summary>
     public static void Multiply<TB>(int m, int n, int k, float alpha, float* a, int lda, bool transA, TB source,
-        float* c, int ldc, bool accumulate, int threads) where TB : struct, IPanelSource
+        float* c, int ldc, bool accumulate, int threads) where TB : struct, IPanelSource =>
+        Multiply(m, n, k, alpha, a, lda, transA, source, c, ldc, accumulate, threads, new NoEpilogue());
+
+    /// <summary>As above, with <paramref name="epilogue"/> applied to each tile of C once its last K block is stored.</summary>
+    public static void Multiply<TB, TE>(int m, int n, int k, float alpha, float* a, int lda, bool transA, TB source,
+        float* c, int ldc, bool accumulate, int threads, TE epilogue) where TB : struct, IPanelSource where TE : struct, ITileEpilogue
     {
         if (m <= 0 || n <= 0) return;
         if (k <= 0)
         {
             if (!accumulate)
                 for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+            epilogue.Apply(c, ldc, m, n);
             return;
         }
         long flops = 2L * m * n * k;
@@ -39,7 +45,7 @@ internal static unsafe class Sgemm
         int tasks = flops < 2_000_000 ? 1 : threads;
         if (tasks <= 1)
         {
-            Serial(m, n, k, alpha, a, lda, transA, source, 0, c, ldc, accumulate);
+            Serial(m, n, k, alpha, a, lda, transA, source, 0, c, ldc, accumulate, epilogue);
             return;
         }
         // Split the larger dimension into one contiguous, tile-aligned slice per thread.
@@ -55,20 +61,20 @@ internal static unsafe class Sgemm
             {
                 int j0 = u0 * nr, j1 = Math.Min(n, u1 * nr);
                 if (j1 <= j0) return;
-                Serial(m, j1 - j0, k, alpha, a0, lda, transA, source, j0, c0 + j0, ldc, accumulate);
+                Serial(m, j1 - j0, k, alpha, a0, lda, transA, source, j0, c0 + j0, ldc, accumulate, epilogue);
             }
             else
             {
                 int i0 = u0 * mr, i1 = Math.Min(m, u1 * mr);
                 if (i1 <= i0) return;
                 float* @as = transA ? a0 + i0 : a0 + (long)i0 * lda;
-                Serial(i1 - i0, n, k, alpha, @as, lda, transA, source, 0, c0 + (long)i0 * ldc, ldc, accumulate);
+                Serial(i1 - i0, n, k, alpha, @as, lda, transA, source, 0, c0 + (long)i0 * ldc, ldc, accumulate, epilogue);
             }
         });
     }
 
-    private static void Serial<TB>(int m, int n, int k, float alpha, float* a, int lda, bool transA, TB source, int j0,
-        float* c, int ldc, bool accumulate) where TB : struct, IPanelSource
+    private static void Serial<TB, TE>(int m, int n, int k, float alpha, float* a, int lda, bool transA, TB source, int j0,
+        float* c, int ldc, bool accumulate, TE epilogue) where TB : struct, IPanelSource where TE : struct, ITileEpilogue
     {
         int nr = MicroKernel.NR, mr = MicroKernel.MR;
         // Even K blocks (576 = 3 x 192, not 256 + 256 + 64): a short last block pays the C-tile reload for little work.
@@ -89,7 +95,7 @@ internal static unsafe class Sgemm
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                bool acc = accumulate || pc > 0;
+                bool acc = accumulate || pc > 0, last = pc + kc >= k;
                 source.Pack(pc, j0 + jc, kc, nc, bp);
                 for (int ic = 0; ic < m; ic += MC)
                 {
@@ -123,6 +129,7 @@ internal static unsafe class Sgemm
                             if (mrr == mr && nrr == nr)
                             {
                                 MicroKernel.Run(kc, apanel, ars, acs, bpanel, crow + jr, ldc, acc);
+                                if (last) epilogue.Apply(crow + jr, ldc, mr, nr);
                             }
                             else
                             {
@@ -134,6 +141,7 @@ internal static unsafe class Sgemm
                                     if (acc) for (int j = 0; j < nrr; j++) dst[j] += src[j];
                                     else for (int j = 0; j < nrr; j++) dst[j] = src[j];
                                 }
+                                if (last) epilogue.Apply(crow + jr, ldc, mrr, nrr);
                             }
                         }
                     }
