@@ -76,9 +76,9 @@ public sealed class ConvKernelTests(SimulatorFixture sim)
         using var yv = gpu.Accelerator.Allocate1D<float>(y.Length);
         using var dxv = gpu.Accelerator.Allocate1D<float>(dx.Length);
         using var dwv = gpu.Accelerator.Allocate1D<float>(dw.Length);
-        GpuConv.Forward<GemmTile16>(gpu, xv.View, wv.View, bv.View, yv.View, g);
-        GpuConv.BackwardInput<GemmTile16>(gpu, dyv.View, wv.View, dxv.View, g);
-        GpuConv.BackwardWeight<GemmTile16>(gpu, xv.View, dyv.View, dwv.View, g);
+        GpuConv.Forward(gpu, GemmPlanner.Only(GemmKernel.Small<GemmTile16>()), xv.View, wv.View, bv.View, yv.View, g);
+        GpuConv.BackwardInput(gpu, GemmPlanner.Only(GemmKernel.Small<GemmTile16>()), dyv.View, wv.View, dxv.View, g);
+        GpuConv.BackwardWeight(gpu, GemmPlanner.Only(GemmKernel.Small<GemmTile16>()), xv.View, dyv.View, dwv.View, g);
         gpu.Synchronize();
         Approx.Equal(y, yv.GetAsArray1D(), rtol: 1e-5, atol: 1e-5, what: "conv forward " + text);
         Approx.Equal(dx, dxv.GetAsArray1D(), rtol: 1e-5, atol: 1e-5, what: "conv input gradient " + text);
