@@ -38,14 +38,14 @@ public static class GpuConv
         if (s.Groups == s.C && s.Groups > 1)
         {
             var depthwise = gpu.Kernels.Get("DepthwiseForward", null,
-                a => a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, bool>(DepthwiseKernels.Forward));
-            depthwise(gpu.Stream, gpu.Policy.For(y.Length), x, w, hasBias ? bias : w, y, s, hasBias);
+                a => a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, int>(DepthwiseKernels.Forward));
+            depthwise(gpu.Stream, gpu.Policy.For(y.Length), x, w, hasBias ? bias : w, y, s, hasBias ? 1 : 0);
         }
         else
         {
             var weights = new StridedMatrix { RowStride = k, ColStride = 1, BatchDiv = s.Groups, InnerBatchStride = s.Og * k };
             var output = new StridedMatrix { RowStride = pixels, ColStride = 1, BatchDiv = s.Groups, OuterBatchStride = s.O * pixels, InnerBatchStride = s.Og * pixels };
-            var shape = new GemmShape { M = s.Og, N = pixels, K = k, Batch = s.N * s.Groups, Alpha = 1f, HasBias = hasBias };
+            var shape = new GemmShape { M = s.Og, N = pixels, K = k, Batch = s.N * s.Groups, Alpha = 1f, HasBias = hasBias ? 1 : 0 };
             var kernel = gemm.Pick(shape.M, shape.N, shape.Batch);
             weights = weights.WithVectorAccessFor(w);
             if (geometry.IsPointwise)

@@ -13,9 +13,9 @@ internal static class GemmEpilogue
         int row, int col, Quad v)
     {
         if (row >= shape.M) return;
-        float add = shape.HasBias ? bias[(batch % layout.BatchDiv) * shape.M + row] : 0f;
+        float add = shape.HasBias != 0 ? bias[(batch % layout.BatchDiv) * shape.M + row] : 0f;
         int i = layout.Index(batch, row, col);
-        if (layout.VectorAccess && layout.ColStride == 1 && col + 3 < shape.N && (i & 3) == 0)
+        if (layout.VectorAccess != 0 && layout.ColStride == 1 && col + 3 < shape.N && (i & 3) == 0)
         {
             var quads = c.Cast<Quad>();
             var old = shape.Beta == 0f ? default : quads[i >> 2];
@@ -35,7 +35,7 @@ internal static class GemmEpilogue
         int row, int col, float v0, float v1)
     {
         if (row >= shape.M) return;
-        float add = shape.HasBias ? bias[(batch % layout.BatchDiv) * shape.M + row] : 0f;
+        float add = shape.HasBias != 0 ? bias[(batch % layout.BatchDiv) * shape.M + row] : 0f;
         Store(c, layout, shape, batch, row, col, v0, add);
         Store(c, layout, shape, batch, row, col + 1, v1, add);
     }

@@ -58,16 +58,16 @@ public abstract class GemmKernel
         ArrayView<float> c, StridedMatrix cLayout, GemmShape shape, ArrayView<float> bias)
         where TA : struct, IGemmOperand where TB : struct, IGemmOperand
     {
-        if (Threads > gpu.Info.MaxGroupSize)
-            throw new ArgumentException($"{op}: GEMM kernel {Name} ({TileM}x{TileN} tile) needs {Threads} threads per group; {gpu.Info.Moniker} allows {gpu.Info.MaxGroupSize}.", nameof(gpu));
         if (NeedsWarp32 && gpu.Info.WarpSize != 32)
             throw new ArgumentException($"{op}: GEMM kernel {Name} needs 32-lane warps; {gpu.Info.Moniker} has {gpu.Info.WarpSize}.", nameof(gpu));
-        if (shape.HasBias && bias.Length < (long)cLayout.BatchDiv * shape.M)
+        if (Threads > gpu.Info.MaxGroupSize)
+            throw new ArgumentException($"{op}: GEMM kernel {Name} ({TileM}x{TileN} tile) needs {Threads} threads per group; {gpu.Info.Moniker} allows {gpu.Info.MaxGroupSize}.", nameof(gpu));
+        if (shape.HasBias != 0 && bias.Length < (long)cLayout.BatchDiv * shape.M)
             throw new ArgumentException($"{op}: bias has {bias.Length} elements; {cLayout.BatchDiv} x {shape.M} rows need {(long)cLayout.BatchDiv * shape.M}.", nameof(bias));
         long tiles = (long)((shape.M + TileM - 1) / TileM) * ((shape.N + TileN - 1) / TileN) * shape.Batch;
         int groups = (int)Math.Min(tiles, Math.Max(gpu.Policy.MaxGroups, 1));
         var config = new KernelConfig(new Index1D(groups), new Index1D(Threads), SharedMemoryConfig.RequestDynamic<float>(SharedFloats));
-        Queue(gpu, config, a, aOp, b, bOp, c, cLayout.WithVectorAccessFor(c), shape, shape.HasBias ? bias : c);
+        Queue(gpu, config, a, aOp, b, bOp, c, cLayout.WithVectorAccessFor(c), shape, shape.HasBias != 0 ? bias : c);
     }
 
     private protected abstract void Queue<TA, TB>(GpuAccelerator gpu, KernelConfig config, ArrayView<float> a, TA aOp,

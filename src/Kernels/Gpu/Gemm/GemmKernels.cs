@@ -10,8 +10,8 @@ public struct GemmShape
     public float Alpha, Beta;
 #pragma warning restore CS1591
 
-    /// <summary>Add bias[(batch % C's BatchDiv) * M + row] to every element of row <c>row</c> (a convolution's bias per output channel).</summary>
-    public bool HasBias;
+    /// <summary>Nonzero: add bias[(batch % C's BatchDiv) * M + row] to every element of row <c>row</c> (a convolution's bias per output channel).</summary>
+    public int HasBias;
 }
 
 /// <summary>

@@ -54,8 +54,8 @@ public struct StridedMatrix : IGemmOperand
     public int Offset, RowStride, ColStride, BatchDiv, OuterBatchStride, InnerBatchStride;
 #pragma warning restore CS1591
 
-    /// <summary>The view starts 16-byte aligned, so aligned runs of four adjacent elements may use vector accesses.</summary>
-    public bool VectorAccess;
+    /// <summary>Nonzero when the view starts 16-byte aligned, so aligned runs of four adjacent elements may use vector accesses (an int: ILGPU kernel parameters take no bool fields).</summary>
+    public int VectorAccess;
 
     /// <summary>A batch of dense row-major (or, with <paramref name="transposed"/>, column-major) rows x cols matrices <paramref name="batchStride"/> apart.</summary>
     public static StridedMatrix Dense(int rows, int cols, bool transposed, int batchStride, int offset = 0) => new()
@@ -88,7 +88,7 @@ public struct StridedMatrix : IGemmOperand
         bool inside = alongColumns ? row < rows && col + 3 < cols : row + 3 < rows && col < cols;
         int i = Index(batch, row, col);
         bool unit = alongColumns || RowStride == 1;
-        if (VectorAccess && inside && unit && (i & 3) == 0) return data.Cast<Quad>()[i >> 2];
+        if (VectorAccess != 0 && inside && unit && (i & 3) == 0) return data.Cast<Quad>()[i >> 2];
         return GemmOperand.Load4Scalar(this, data, batch, row, col, rows, cols);
     }
 
@@ -96,7 +96,7 @@ public struct StridedMatrix : IGemmOperand
     public readonly StridedMatrix WithVectorAccessFor(ArrayView<float> view)
     {
         var copy = this;
-        copy.VectorAccess = ((IContiguousArrayView)view).IndexInBytes % 16 == 0;
+        copy.VectorAccess = ((IContiguousArrayView)view).IndexInBytes % 16 == 0 ? 1 : 0;
         return copy;
     }
 }
