@@ -31,7 +31,30 @@ public sealed class ConvKernelTests(SimulatorFixture sim)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void ForwardInputGradientAndWeightGradientMatchFloat64(int warp, string text)
+    public void ForwardInputGradientAndWeightGradientMatchFloat64(int warp, string text) =>
+        Check(sim[warp], GemmPlanner.Only(GemmKernel.Small<GemmTile16>()), text, 1e-5);
+
+    // The large-tile kernel's staging of the implicit-GEMM operands (rows and columns in the other orientation) and its
+    // bias epilogue; a K (= C/groups * taps) above one K slice of 8, and M, N across several 32x32 tiles.
+    [Theory]
+    [InlineData(32, "2,3,7,6,4,3,3,1,1,1,1")]
+    [InlineData(4, "1,4,9,8,6,3,3,2,1,1,2")]
+    [InlineData(32, "2,2,7,7,3,3,2,1,2,2,1")]
+    [InlineData(4, "1,5,6,5,7,1,1,1,0,1,1")]
+    [InlineData(32, "1,6,11,9,40,3,3,1,1,1,1")]
+    [InlineData(4, "1,8,8,8,36,1,1,1,0,1,1")]
+    public void LargeTileKernelMatchesFloat64(int warp, string text) =>
+        Check(sim[warp], GemmPlanner.Only(GemmKernel.Large<GemmTile32>()), text, 1e-5);
+
+    // TF32: operands rounded to 10-bit mantissas. The tolerance is above the documented bound (Tf32.ErrorBound) for
+    // K <= 50 on uniform [-1, 1] data (about 1.0e-3 * K * E|x||w| = 0.0125).
+    // One small case: the simulator pays a warp barrier per emulated shuffle (a 3x3 case takes minutes).
+    [Theory]
+    [InlineData("1,8,5,5,6,1,1,1,0,1,1")]
+    public void Tf32KernelMatchesFloat64WithinTf32Tolerance(string text) =>
+        Check(sim.Warp32, GemmPlanner.Only(GemmKernel.Tf32<Tf32Tile64, ShuffleMma>()), text, 1.5e-2);
+
+    private static void Check(GpuAccelerator gpu, GemmPlanner gemm, string text, double tolerance)
     {
         var p = text.Split(',').Select(int.Parse).ToArray();
         int n = p[0], c = p[1], h = p[2], w = p[3], o = p[4], kh = p[5], kw = p[6], stride = p[7], pad = p[8], dil = p[9], groups = p[10];
@@ -68,7 +91,6 @@ public sealed class ConvKernelTests(SimulatorFixture sim)
                         y[yi] = acc;
                     }
 
-        var gpu = sim[warp];
         using var xv = gpu.Accelerator.Allocate1D(x);
         using var wv = gpu.Accelerator.Allocate1D(wt);
         using var bv = gpu.Accelerator.Allocate1D(bias);
@@ -76,12 +98,12 @@ public sealed class ConvKernelTests(SimulatorFixture sim)
         using var yv = gpu.Accelerator.Allocate1D<float>(y.Length);
         using var dxv = gpu.Accelerator.Allocate1D<float>(dx.Length);
         using var dwv = gpu.Accelerator.Allocate1D<float>(dw.Length);
-        GpuConv.Forward<GemmTile16>(gpu, xv.View, wv.View, bv.View, yv.View, g);
-        GpuConv.BackwardInput<GemmTile16>(gpu, dyv.View, wv.View, dxv.View, g);
-        GpuConv.BackwardWeight<GemmTile16>(gpu, xv.View, dyv.View, dwv.View, g);
+        GpuConv.Forward(gpu, gemm, xv.View, wv.View, bv.View, yv.View, g);
+        GpuConv.BackwardInput(gpu, gemm, dyv.View, wv.View, dxv.View, g);
+        GpuConv.BackwardWeight(gpu, gemm, xv.View, dyv.View, dwv.View, g);
         gpu.Synchronize();
-        Approx.Equal(y, yv.GetAsArray1D(), rtol: 1e-5, atol: 1e-5, what: "conv forward " + text);
-        Approx.Equal(dx, dxv.GetAsArray1D(), rtol: 1e-5, atol: 1e-5, what: "conv input gradient " + text);
-        Approx.Equal(dw, dwv.GetAsArray1D(), rtol: 1e-5, atol: 1e-5, what: "conv weight gradient " + text);
+        Approx.Equal(y, yv.GetAsArray1D(), rtol: tolerance, atol: tolerance, what: $"conv forward {text} ({gemm.Small})");
+        Approx.Equal(dx, dxv.GetAsArray1D(), rtol: tolerance, atol: tolerance, what: $"conv input gradient {text} ({gemm.Small})");
+        Approx.Equal(dw, dwv.GetAsArray1D(), rtol: tolerance, atol: tolerance, what: $"conv weight gradient {text} ({gemm.Small})");
     }
 }

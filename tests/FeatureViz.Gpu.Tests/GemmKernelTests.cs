@@ -30,16 +30,7 @@ public sealed class GemmKernelTests(SimulatorFixture sim)
         using var cv = gpu.Accelerator.Allocate1D(c0);
         GpuGemm.StridedBatched<GemmTile16>(gpu, av.View, transA, sa, bv.View, transB, sb, cv.View, sc, m, n, k, batch, alpha, beta);
         var c = cv.GetAsArray1D();
-        var expected = c0.Select(v => (double)v).ToArray();
-        for (int p = 0; p < batch; p++)
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    double acc = 0;
-                    for (int q = 0; q < k; q++)
-                        acc += (double)a[p * sa + (transA ? q * m + i : i * k + q)] * b[p * sb + (transB ? j * k + q : q * n + j)];
-                    expected[p * sc + i * n + j] = alpha * acc + beta * c0[p * sc + i * n + j];
-                }
+        var expected = Float64Reference.StridedGemm(a, sa, transA, b, sb, transB, c0, sc, m, n, k, batch, alpha, beta);
         Approx.Equal(expected, c, rtol: 1e-5, atol: 1e-5, what: $"gemm {m}x{n}x{k} batch {batch} tA={transA} tB={transB}");
     }
 

@@ -44,9 +44,16 @@ internal static class KernelCatalog
             [typeof(TransposedWeightOperand), typeof(GradientGatherOperand)],
             [typeof(GradientRowsOperand), typeof(TransposedIm2ColOperand)],
         ];
-        foreach (var tile in new[] { typeof(GemmTile64), typeof(GemmTile16) })
-            foreach (var pair in operands)
+        foreach (var pair in operands)
+        {
+            foreach (var tile in new[] { typeof(GemmTile64), typeof(GemmTile16) })
                 yield return Close(typeof(GemmKernels), nameof(GemmKernels.Gemm), tile, pair[0], pair[1]);
+            foreach (var tile in new[] { typeof(GemmTile128), typeof(GemmTile32) })
+                yield return Named("Large", Close(typeof(LargeGemmKernels), nameof(LargeGemmKernels.Gemm), tile, pair[0], pair[1]));
+            // Tensor-core mma.sync: CUDA only (the planner never picks TF32 on OpenCL; the shuffle emulation is for the simulator).
+            var (name, method, _) = Named("Tf32", Close(typeof(Tf32GemmKernels), nameof(Tf32GemmKernels.Gemm), typeof(Tf32Tile128), typeof(TensorCoreMma), pair[0], pair[1]));
+            yield return (name, method, false);
+        }
         yield return ("DepthwiseForward", typeof(DepthwiseKernels).GetMethod(nameof(DepthwiseKernels.Forward))!, true);
         foreach (var radix in new[] { 2, 3, 4, 5, 7, 8 })
             yield return Fft(Close(typeof(StockhamKernels), $"Radix{radix}"));
@@ -72,7 +79,10 @@ internal static class KernelCatalog
     }
 
     private static (string Name, MethodInfo Method, bool OpenCL) Fft((string Name, MethodInfo Method, bool OpenCL) kernel) =>
-        ("Fft" + kernel.Name, kernel.Method, kernel.OpenCL);
+        Named("Fft", kernel);
+
+    private static (string Name, MethodInfo Method, bool OpenCL) Named(string prefix, (string Name, MethodInfo Method, bool OpenCL) kernel) =>
+        (prefix + kernel.Name, kernel.Method, kernel.OpenCL);
 
     internal static (string Name, MethodInfo Method, bool OpenCL) Close(Type host, string name, params Type[] typeArguments)
     {

@@ -8,9 +8,6 @@ namespace FeatureViz.Kernels.Gpu.Backend;
 
 public sealed partial class IlgpuBackend
 {
-    /// <summary>The 64x64 tile needs 256 threads per group; smaller devices (the simulator) get the 16x16 tile.</summary>
-    private bool BigTiles => Gpu.Info.MaxGroupSize >= 256;
-
     /// <inheritdoc/>
     public TensorStorage BatchedGemm(TensorStorage a, TensorStorage b, TensorStorage? c, GemmGeometry g)
     {
@@ -35,10 +32,8 @@ public sealed partial class IlgpuBackend
                 else GpuElementwiseScale(y.View, beta);
                 return;
             }
-            if (BigTiles)
-                GpuGemm.StridedBatched<GemmTile64>(Gpu, av, g.TransA, g.StrideA, bv, g.TransB, g.StrideB, y.View, g.M * g.N, g.M, g.N, g.K, g.Batch, g.Alpha, beta);
-            else
-                GpuGemm.StridedBatched<GemmTile16>(Gpu, av, g.TransA, g.StrideA, bv, g.TransB, g.StrideB, y.View, g.M * g.N, g.M, g.N, g.K, g.Batch, g.Alpha, beta);
+            GpuGemm.StridedBatched(Gpu, Gemm.Pick(g.M, g.N, g.Batch), av, g.TransA, g.StrideA, bv, g.TransB, g.StrideB,
+                y.View, g.M * g.N, g.M, g.N, g.K, g.Batch, g.Alpha, beta);
         });
         return y;
     }
@@ -66,8 +61,7 @@ public sealed partial class IlgpuBackend
         if ((long)g.GroupInputChannels * g.KH * g.KW == 0) return FillZeroPlusBias(y, bv, g);
         Launch(op, () => g.ToString(), () =>
         {
-            if (BigTiles) GpuConv.Forward<GemmTile64>(Gpu, xv, wv, bv, y.View, g);
-            else GpuConv.Forward<GemmTile16>(Gpu, xv, wv, bv, y.View, g);
+            GpuConv.Forward(Gpu, Gemm, xv, wv, bv, y.View, g);
         });
         return y;
     }
@@ -94,8 +88,7 @@ public sealed partial class IlgpuBackend
         var dx = New(op, n);
         Launch(op, () => g.ToString(), () =>
         {
-            if (BigTiles) GpuConv.BackwardInput<GemmTile64>(Gpu, gv, wv, dx.View, g);
-            else GpuConv.BackwardInput<GemmTile16>(Gpu, gv, wv, dx.View, g);
+            GpuConv.BackwardInput(Gpu, Gemm, gv, wv, dx.View, g);
         });
         return dx;
     }
@@ -111,8 +104,7 @@ public sealed partial class IlgpuBackend
         var dw = New(op, n);
         Launch(op, () => g.ToString(), () =>
         {
-            if (BigTiles) GpuConv.BackwardWeight<GemmTile64>(Gpu, xv, gv, dw.View, g);
-            else GpuConv.BackwardWeight<GemmTile16>(Gpu, xv, gv, dw.View, g);
+            GpuConv.BackwardWeight(Gpu, Gemm, xv, gv, dw.View, g);
         });
         return dw;
     }

@@ -1,3 +1,4 @@
+using FeatureViz.Kernels.Gpu.Gemm;
 using FeatureViz.Kernels.Gpu.Movement;
 using FeatureViz.Tensors.Backends;
 using ILGPU;
@@ -20,12 +21,30 @@ public sealed partial class IlgpuBackend : IBackend
     /// <param name="ownsAccelerator">Dispose <paramref name="gpu"/> with the backend.</param>
     /// <param name="cacheCapacityBytes">Most freed device memory kept for reuse (default 1 GiB).</param>
     public IlgpuBackend(GpuAccelerator gpu, bool ownsAccelerator = false, long cacheCapacityBytes = 1L << 30)
+        : this(gpu, new IlgpuBackendOptions(CacheCapacityBytes: cacheCapacityBytes), ownsAccelerator)
+    {
+    }
+
+    /// <summary>Creates a backend on <paramref name="gpu"/> with <paramref name="options"/>.</summary>
+    /// <param name="gpu">The accelerator.</param>
+    /// <param name="options">TF32 and allocator options.</param>
+    /// <param name="ownsAccelerator">Dispose <paramref name="gpu"/> with the backend.</param>
+    public IlgpuBackend(GpuAccelerator gpu, IlgpuBackendOptions options, bool ownsAccelerator = false)
     {
         ArgumentNullException.ThrowIfNull(gpu);
+        ArgumentNullException.ThrowIfNull(options);
         Gpu = gpu;
+        Options = options;
         _ownsAccelerator = ownsAccelerator;
-        Allocator = new DeviceAllocator(gpu, cacheCapacityBytes);
+        Allocator = new DeviceAllocator(gpu, options.CacheCapacityBytes);
+        Gemm = GemmPlanner.For(gpu, options.AllowTf32);
     }
+
+    /// <summary>The options the backend was created with.</summary>
+    public IlgpuBackendOptions Options { get; }
+
+    /// <summary>How matrix products and convolutions pick their SGEMM kernel on this device.</summary>
+    public GemmPlanner Gemm { get; }
 
     /// <summary>The accelerator the kernels run on.</summary>
     public GpuAccelerator Gpu { get; }

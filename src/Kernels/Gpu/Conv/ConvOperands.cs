@@ -18,6 +18,13 @@ public struct Im2ColOperand : IGemmOperand
         int n = batch / Shape.Groups, taps = Shape.Taps, cg = row / taps;
         return Shape.Input(data, n, batch - n * Shape.Groups, cg, row - cg * taps, col);
     }
+
+    /// <inheritdoc />
+    public readonly bool ColumnsContiguous => true;
+
+    /// <inheritdoc />
+    public readonly Quad Load4(ArrayView<float> data, int batch, int row, int col, int rows, int cols) =>
+        GemmOperand.Load4Scalar(this, data, batch, row, col, rows, cols);
 }
 
 /// <summary>Input-gradient A (M = Cg rows, K = Og*KH*KW columns), batch n * groups + g: w[g*Og + o, c, r, s] at (c, o*taps + rs).</summary>
@@ -32,6 +39,13 @@ public struct TransposedWeightOperand : IGemmOperand
         int g = batch % Shape.Groups, taps = Shape.Taps, o = col / taps;
         return data[((g * Shape.Og + o) * Shape.Cg + row) * taps + col - o * taps];
     }
+
+    /// <inheritdoc />
+    public readonly bool ColumnsContiguous => true;
+
+    /// <inheritdoc />
+    public readonly Quad Load4(ArrayView<float> data, int batch, int row, int col, int rows, int cols) =>
+        GemmOperand.Load4Scalar(this, data, batch, row, col, rows, cols);
 }
 
 /// <summary>
@@ -56,6 +70,13 @@ public struct GradientGatherOperand : IGemmOperand
         if (oh * Shape.StrideH != th || ow * Shape.StrideW != tw || oh >= Shape.OH || ow >= Shape.OW) return 0f;
         return data[((n * Shape.O + g * Shape.Og + o) * Shape.OH + oh) * Shape.OW + ow];
     }
+
+    /// <inheritdoc />
+    public readonly bool ColumnsContiguous => true;
+
+    /// <inheritdoc />
+    public readonly Quad Load4(ArrayView<float> data, int batch, int row, int col, int rows, int cols) =>
+        GemmOperand.Load4Scalar(this, data, batch, row, col, rows, cols);
 }
 
 /// <summary>Weight-gradient A (M = Og rows, K = N*OH*OW columns), batch g: dy[n, g*Og + o, p] at (o, n*OH*OW + p).</summary>
@@ -70,6 +91,13 @@ public struct GradientRowsOperand : IGemmOperand
         int pixels = Shape.OH * Shape.OW, n = col / pixels;
         return data[(n * Shape.O + batch * Shape.Og + row) * pixels + col - n * pixels];
     }
+
+    /// <inheritdoc />
+    public readonly bool ColumnsContiguous => true;
+
+    /// <inheritdoc />
+    public readonly Quad Load4(ArrayView<float> data, int batch, int row, int col, int rows, int cols) =>
+        GemmOperand.Load4Scalar(this, data, batch, row, col, rows, cols);
 }
 
 /// <summary>Weight-gradient B (K = N*OH*OW rows, N = Cg*KH*KW columns), batch g: the transposed im2col matrices of all images.</summary>
@@ -84,4 +112,11 @@ public struct TransposedIm2ColOperand : IGemmOperand
         int pixels = Shape.OH * Shape.OW, n = row / pixels, taps = Shape.Taps, cg = col / taps;
         return Shape.Input(data, n, batch, cg, col - cg * taps, row - n * pixels);
     }
+
+    /// <inheritdoc />
+    public readonly bool ColumnsContiguous => false;
+
+    /// <inheritdoc />
+    public readonly Quad Load4(ArrayView<float> data, int batch, int row, int col, int rows, int cols) =>
+        GemmOperand.Load4Scalar(this, data, batch, row, col, rows, cols);
 }

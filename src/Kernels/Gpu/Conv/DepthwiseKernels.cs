@@ -2,10 +2,10 @@ using ILGPU;
 
 namespace FeatureViz.Kernels.Gpu.Conv;
 
-/// <summary>Direct depthwise convolution (groups == C, O = C * multiplier): one output element per thread, grid-stride.</summary>
+/// <summary>Direct depthwise convolution (groups == C, O = C * multiplier) plus the optional bias: one output element per thread, grid-stride.</summary>
 internal static class DepthwiseKernels
 {
-    public static void Forward(ArrayView<float> x, ArrayView<float> w, ArrayView<float> y, ConvShape s)
+    public static void Forward(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y, ConvShape s, int hasBias)
     {
         int total = (int)y.Length, pixels = s.OH * s.OW, taps = s.Taps, og = s.Og;
         for (int i = Grid.GlobalIndex.X; i < total; i += Grid.DimX * Group.DimX)
@@ -15,7 +15,7 @@ internal static class DepthwiseKernels
             float acc = 0f;
             int wBase = o * taps;
             for (int tap = 0; tap < taps; tap++) acc += w[wBase + tap] * s.Input(x, n, g, 0, tap, p);
-            y[i] = acc;
+            y[i] = hasBias != 0 ? acc + bias[o] : acc;
         }
     }
 }

@@ -9,7 +9,8 @@ namespace FeatureViz.Kernels.Gpu.Conv;
 
 /// <summary>
 /// 2-D convolution forward, input gradient and weight gradient on a <see cref="GpuAccelerator"/>: implicit GEMM
-/// through <see cref="GemmKernels"/> (no im2col buffer), 1x1 convolutions as plain strided GEMM, depthwise forward direct.
+/// through the SGEMM kernel the <see cref="GemmPlanner"/> picks for the product's shape (no im2col buffer), 1x1
+/// convolutions as plain strided GEMM, depthwise forward direct; the bias is added in the forward kernel's epilogue.
 /// </summary>
 public static class GpuConv
 {
@@ -25,64 +26,66 @@ public static class GpuConv
     }
 
     /// <summary>y [N, O, OH, OW] = conv(x [N, C, H, W], w [O, C/groups, KH, KW]) + bias [O] (bias optional: pass a null view).</summary>
-    public static void Forward<TTile>(GpuAccelerator gpu, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
-        ArrayView<float> y, Conv2dGeometry geometry) where TTile : struct, IGemmTile
+    public static void Forward(GpuAccelerator gpu, GemmPlanner gemm, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
+        ArrayView<float> y, Conv2dGeometry geometry)
     {
+        ArgumentNullException.ThrowIfNull(gemm);
         var s = ShapeOf(geometry);
         Check("Conv2d", s, ("x", x, (long)s.N * s.C * s.H * s.W), ("w", w, (long)s.O * s.Cg * s.Taps), ("y", y, (long)s.N * s.O * s.OH * s.OW));
         int pixels = s.OH * s.OW, k = s.Cg * s.Taps;
+        bool hasBias = bias.IsValid;
+        if (hasBias) GpuElementwise.RequireLength("Conv2d", "bias", bias, s.O);
         if (s.Groups == s.C && s.Groups > 1)
         {
             var depthwise = gpu.Kernels.Get("DepthwiseForward", null,
-                a => a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(DepthwiseKernels.Forward));
-            depthwise(gpu.Stream, gpu.Policy.For(y.Length), x, w, y, s);
+                a => a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, int>(DepthwiseKernels.Forward));
+            depthwise(gpu.Stream, gpu.Policy.For(y.Length), x, w, hasBias ? bias : w, y, s, hasBias ? 1 : 0);
         }
         else
         {
             var weights = new StridedMatrix { RowStride = k, ColStride = 1, BatchDiv = s.Groups, InnerBatchStride = s.Og * k };
             var output = new StridedMatrix { RowStride = pixels, ColStride = 1, BatchDiv = s.Groups, OuterBatchStride = s.O * pixels, InnerBatchStride = s.Og * pixels };
-            var shape = new GemmShape { M = s.Og, N = pixels, K = k, Batch = s.N * s.Groups, Alpha = 1f };
+            var shape = new GemmShape { M = s.Og, N = pixels, K = k, Batch = s.N * s.Groups, Alpha = 1f, HasBias = hasBias ? 1 : 0 };
+            var kernel = gemm.Pick(shape.M, shape.N, shape.Batch);
+            weights = weights.WithVectorAccessFor(w);
             if (geometry.IsPointwise)
             {
                 var input = new StridedMatrix { RowStride = pixels, ColStride = 1, BatchDiv = s.Groups, OuterBatchStride = s.C * pixels, InnerBatchStride = s.Cg * pixels };
-                GpuGemm.Launch<TTile, StridedMatrix, StridedMatrix>(gpu, "Conv2d", w, weights, x, input, y, output, shape);
+                kernel.Launch(gpu, "Conv2d", w, weights, x, input.WithVectorAccessFor(x), y, output, shape, bias);
             }
             else
             {
-                GpuGemm.Launch<TTile, StridedMatrix, Im2ColOperand>(gpu, "Conv2d", w, weights, x, new Im2ColOperand { Shape = s }, y, output, shape);
+                kernel.Launch(gpu, "Conv2d", w, weights, x, new Im2ColOperand { Shape = s }, y, output, shape, bias);
             }
-        }
-        if (bias.IsValid)
-        {
-            GpuElementwise.RequireLength("Conv2d", "bias", bias, s.O);
-            GpuElementwise.Binary(gpu, new AddOp(), y, [s.N, s.O, s.OH, s.OW], bias, [1, s.O, 1, 1], y, [s.N, s.O, s.OH, s.OW]);
         }
     }
 
     /// <summary>dx [N, C, H, W] from dy [N, O, OH, OW] and w.</summary>
-    public static void BackwardInput<TTile>(GpuAccelerator gpu, ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx,
-        Conv2dGeometry geometry) where TTile : struct, IGemmTile
+    public static void BackwardInput(GpuAccelerator gpu, GemmPlanner gemm, ArrayView<float> dy, ArrayView<float> w, ArrayView<float> dx,
+        Conv2dGeometry geometry)
     {
+        ArgumentNullException.ThrowIfNull(gemm);
         var s = ShapeOf(geometry);
         Check("Conv2dBackwardInput", s, ("dy", dy, (long)s.N * s.O * s.OH * s.OW), ("w", w, (long)s.O * s.Cg * s.Taps), ("dx", dx, (long)s.N * s.C * s.H * s.W));
         int pixels = s.H * s.W;
         var output = new StridedMatrix { RowStride = pixels, ColStride = 1, BatchDiv = s.Groups, OuterBatchStride = s.C * pixels, InnerBatchStride = s.Cg * pixels };
         var shape = new GemmShape { M = s.Cg, N = pixels, K = s.Og * s.Taps, Batch = s.N * s.Groups, Alpha = 1f };
-        GpuGemm.Launch<TTile, TransposedWeightOperand, GradientGatherOperand>(gpu, "Conv2dBackwardInput",
-            w, new TransposedWeightOperand { Shape = s }, dy, new GradientGatherOperand { Shape = s }, dx, output, shape);
+        gemm.Pick(shape.M, shape.N, shape.Batch).Launch(gpu, "Conv2dBackwardInput",
+            w, new TransposedWeightOperand { Shape = s }, dy, new GradientGatherOperand { Shape = s }, dx, output, shape, default);
     }
 
     /// <summary>dw [O, C/groups, KH, KW] from x and dy.</summary>
-    public static void BackwardWeight<TTile>(GpuAccelerator gpu, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw,
-        Conv2dGeometry geometry) where TTile : struct, IGemmTile
+    public static void BackwardWeight(GpuAccelerator gpu, GemmPlanner gemm, ArrayView<float> x, ArrayView<float> dy, ArrayView<float> dw,
+        Conv2dGeometry geometry)
     {
+        ArgumentNullException.ThrowIfNull(gemm);
         var s = ShapeOf(geometry);
         Check("Conv2dBackwardWeight", s, ("x", x, (long)s.N * s.C * s.H * s.W), ("dy", dy, (long)s.N * s.O * s.OH * s.OW), ("dw", dw, (long)s.O * s.Cg * s.Taps));
         int cols = s.Cg * s.Taps;
         var output = new StridedMatrix { RowStride = cols, ColStride = 1, BatchDiv = 1, OuterBatchStride = s.Og * cols };
         var shape = new GemmShape { M = s.Og, N = cols, K = s.N * s.OH * s.OW, Batch = s.Groups, Alpha = 1f };
-        GpuGemm.Launch<TTile, GradientRowsOperand, TransposedIm2ColOperand>(gpu, "Conv2dBackwardWeight",
-            dy, new GradientRowsOperand { Shape = s }, x, new TransposedIm2ColOperand { Shape = s }, dw, output, shape);
+        gemm.Pick(shape.M, shape.N, shape.Batch).Launch(gpu, "Conv2dBackwardWeight",
+            dy, new GradientRowsOperand { Shape = s }, x, new TransposedIm2ColOperand { Shape = s }, dw, output, shape, default);
     }
 
     private static void Check(string op, ConvShape s, params (string Name, ArrayView<float> View, long Length)[] args)

@@ -9,6 +9,9 @@ public struct GemmShape
     public int M, N, K, Batch;
     public float Alpha, Beta;
 #pragma warning restore CS1591
+
+    /// <summary>Nonzero: add bias[(batch % C's BatchDiv) * M + row] to every element of row <c>row</c> (a convolution's bias per output channel).</summary>
+    public int HasBias;
 }
 
 /// <summary>
@@ -18,7 +21,7 @@ public struct GemmShape
 /// </summary>
 internal static class GemmKernels
 {
-    public static void Gemm<TTile, TA, TB>(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, TA aOp, TB bOp,
+    public static void Gemm<TTile, TA, TB>(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> bias, TA aOp, TB bOp,
         StridedMatrix cLayout, GemmShape shape, TTile tile)
         where TTile : struct, IGemmTile where TA : struct, IGemmOperand where TB : struct, IGemmOperand
     {
@@ -72,35 +75,10 @@ internal static class GemmKernels
                 Group.Barrier();
             }
             int row = m0 + ty * 4, col = n0 + tx * 4;
-            StoreRow(c, cLayout, shape, batch, row, col, c00, c01, c02, c03);
-            StoreRow(c, cLayout, shape, batch, row + 1, col, c10, c11, c12, c13);
-            StoreRow(c, cLayout, shape, batch, row + 2, col, c20, c21, c22, c23);
-            StoreRow(c, cLayout, shape, batch, row + 3, col, c30, c31, c32, c33);
+            GemmEpilogue.StoreQuad(c, bias, cLayout, shape, batch, row, col, new Quad(c00, c01, c02, c03));
+            GemmEpilogue.StoreQuad(c, bias, cLayout, shape, batch, row + 1, col, new Quad(c10, c11, c12, c13));
+            GemmEpilogue.StoreQuad(c, bias, cLayout, shape, batch, row + 2, col, new Quad(c20, c21, c22, c23));
+            GemmEpilogue.StoreQuad(c, bias, cLayout, shape, batch, row + 3, col, new Quad(c30, c31, c32, c33));
         }
-    }
-
-    /// <summary>Four floats read or written as one 16-byte access.</summary>
-    private struct Quad
-    {
-#pragma warning disable CS0649 // filled through the reinterpreted shared-memory view, never by assignment
-        public float X, Y, Z, W;
-#pragma warning restore CS0649
-    }
-
-    private static void StoreRow(ArrayView<float> c, StridedMatrix layout, GemmShape shape, int batch, int row, int col,
-        float v0, float v1, float v2, float v3)
-    {
-        if (row >= shape.M) return;
-        Store(c, layout, shape, batch, row, col, v0);
-        Store(c, layout, shape, batch, row, col + 1, v1);
-        Store(c, layout, shape, batch, row, col + 2, v2);
-        Store(c, layout, shape, batch, row, col + 3, v3);
-    }
-
-    private static void Store(ArrayView<float> c, StridedMatrix layout, GemmShape shape, int batch, int row, int col, float v)
-    {
-        if (col >= shape.N) return;
-        int i = layout.Index(batch, row, col);
-        c[i] = shape.Beta == 0f ? shape.Alpha * v : shape.Alpha * v + shape.Beta * c[i];
     }
 }
