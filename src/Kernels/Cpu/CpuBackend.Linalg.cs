@@ -72,8 +72,12 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public TensorStorage Conv2dActivation(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry, ConvEpilogue epilogue) =>
-        Wrap(Forward(Data(x), Data(w), bias is null ? null : Data(bias), geometry, new ActivationEpilogue(epilogue)));
+    public TensorStorage Conv2dActivation(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry, ConvEpilogue epilogue)
+    {
+        float[] xv = Data(x), wv = Data(w);
+        float[]? bv = bias is null ? null : Data(bias);
+        return Wrap(TryWinograd(xv, w, wv, false, bv, geometry, epilogue) ?? Forward(xv, wv, bv, geometry, new ActivationEpilogue(epilogue)));
+    }
 
     private float[] Forward(float[] xv, float[] wv, float[]? bv, Conv2dGeometry g) => Forward(xv, wv, bv, g, new NoEpilogue());
 

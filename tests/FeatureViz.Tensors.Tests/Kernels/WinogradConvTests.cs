@@ -97,6 +97,45 @@ public class WinogradConvTests(ITestOutputHelper output)
         Assert.True(backend.WinogradCalls >= 2, $"Winograd ran {backend.WinogradCalls} times.");
     }
 
+    [Theory]
+    [InlineData(ConvActivation.Relu, 0f, 0f)]
+    [InlineData(ConvActivation.Clip, -0.2f, 0.3f)]
+    [InlineData(ConvActivation.LeakyRelu, 0.1f, 0f)]
+    public void FusedActivationRunsOnTheWinogradPath(ConvActivation activation, float alpha, float beta)
+    {
+        // A fused chain (Conv2dActivation, what the ONNX importer emits for Conv+BN+ReLU) keeps Winograd and
+        // applies the activation to every stored tile, partial tiles included.
+        foreach (var threads in new[] { 1, 2 })
+        {
+            using var backend = new CpuBackend(threads) { Conv3x3 = Conv3x3Algorithm.WinogradF4 };
+            int[] xs = [2, 17, 13, 10], ws = [19, 17, 3, 3];
+            var o = new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 0);
+            var g = new Conv2dGeometry(N: 2, C: 17, H: 13, W: 10, O: 19, KH: 3, KW: 3, OH: 13, OW: 9, StrideH: 1, StrideW: 1,
+                PadTop: 1, PadLeft: 1, DilationH: 1, DilationW: 1, Groups: 1);
+            var (x, _) = Rand.Of(21, xs);
+            var (w, _) = Rand.Of(22, ws);
+            var b = Rand.Uniform(23, ws[0]);
+            var conv = Reference.Conv2d(x, xs, w, ws, b, o, out var ys);
+            Assert.Equal([2, 19, 13, 9], ys);
+            var expected = conv.Select(z => activation switch
+            {
+                ConvActivation.Relu => Math.Max(z, 0),
+                ConvActivation.Clip => Math.Min(Math.Max(z, alpha), beta),
+                _ => z >= 0 ? z : alpha * z,
+            }).ToArray();
+            using var tx = backend.Upload(x);
+            using var tw = backend.Upload(w);
+            using var tb = backend.Upload(b);
+            using var y = backend.Conv2dActivation(tx, tw, tb, g, new ConvEpilogue(activation, alpha, beta));
+            var actual = new float[expected.Length];
+            backend.Download(y, actual);
+            // The error is the convolution's, so it scales with the pre-activation values, not the clipped ones.
+            double scaleRatio = conv.Max(Math.Abs) / expected.Max(Math.Abs);
+            AssertClose(expected, actual, Tolerance(Conv3x3Algorithm.WinogradF4) * scaleRatio, $"{activation} fused, {threads} threads");
+            Assert.Equal(1, backend.WinogradCalls);
+        }
+    }
+
     [Fact]
     public void CachedFiltersFollowTheAlgorithmAndTheWeights()
     {

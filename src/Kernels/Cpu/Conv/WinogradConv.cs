@@ -54,11 +54,13 @@ internal static unsafe class WinogradConv
 
     /// <summary>
     /// y (N x O x OH x OW, every element overwritten) = conv(x, w) + bias, where <paramref name="w"/> holds the
-    /// transformed filters of the convolution <paramref name="g"/>.
+    /// transformed filters of the convolution <paramref name="g"/>; <paramref name="activation"/> (if any) is applied to
+    /// each output tile as it is stored.
     /// </summary>
-    public static void Forward(CpuBackend backend, float* x, WinogradWeights w, float* bias, float* y, Conv2dGeometry g)
+    public static void Forward(CpuBackend backend, float* x, WinogradWeights w, float* bias, float* y, Conv2dGeometry g,
+        ConvEpilogue? activation = null)
     {
-        var job = new Job(x, w, bias, y, g);
+        var job = new Job(x, w, bias, y, g, activation);
         if (job.Blocks == 0) return;
         int threads = backend.Threads;
         if (threads == 1 || job.Blocks >= 4 * threads)
@@ -155,11 +157,15 @@ internal static unsafe class WinogradConv
         public readonly int N, C, H, W, O, PaddedO, OH, OW, PadTop, PadLeft, Mt, Alpha, A2, TilesX, TilesPerImage, Tiles, Blocks, RowChunks;
         public readonly WinogradTransform T;
         private readonly WinogradWeights _weights;
+        private readonly ActivationEpilogue _activation;
+        private readonly bool _hasActivation;
 
-        public Job(float* x, WinogradWeights w, float* bias, float* y, in Conv2dGeometry g)
+        public Job(float* x, WinogradWeights w, float* bias, float* y, in Conv2dGeometry g, ConvEpilogue? activation)
         {
             X = (nint)x; Bias = (nint)bias; Y = (nint)y;
             _weights = w;
+            _hasActivation = activation is { Activation: not ConvActivation.None };
+            _activation = new ActivationEpilogue(activation ?? new ConvEpilogue(ConvActivation.None));
             T = w.Transform;
             N = g.N; C = g.C; H = g.H; W = g.W; O = g.O; PaddedO = w.PaddedO; OH = g.OH; OW = g.OW;
             PadTop = g.PadTop; PadLeft = g.PadLeft;
@@ -300,7 +306,11 @@ internal static unsafe class WinogradConv
                 }
                 float* channel = y + (long)o * OH * OW;
                 float b = haveBias ? bias[o] : 0f;
-                for (int l = 0; l < count; l++) StoreTile(tile, mt, lanes[l], l, channel, OW, b);
+                for (int l = 0; l < count; l++)
+                {
+                    StoreTile(tile, mt, lanes[l], l, channel, OW, b);
+                    if (_hasActivation) _activation.Apply(channel + lanes[l].OutOffset, OW, lanes[l].Rows, lanes[l].Cols);
+                }
             }
         }
     }

@@ -44,7 +44,8 @@ public sealed unsafe partial class CpuBackend
     /// (values <paramref name="wv"/>; for the input gradient the flipped copy, and <paramref name="flipped"/> set) by
     /// Winograd when it applies and is chosen; null means the caller runs the direct path.
     /// </summary>
-    private float[]? TryWinograd(float[] x, TensorStorage w, float[] wv, bool flipped, float[]? bias, Conv2dGeometry g)
+    private float[]? TryWinograd(float[] x, TensorStorage w, float[] wv, bool flipped, float[]? bias, Conv2dGeometry g,
+        ConvEpilogue? activation = null)
     {
         if (!WinogradConv.Applies(g)) return null;
         var transform = ChooseWinograd(g);
@@ -59,7 +60,7 @@ public sealed unsafe partial class CpuBackend
         var y = NewUninitialized((long)g.N * g.O * g.OH * g.OW);
         if (y.Length == 0) return y;
         fixed (float* px = x, pb = bias, py = y)
-            WinogradConv.Forward(this, px, u, pb, py, g);
+            WinogradConv.Forward(this, px, u, pb, py, g, activation);
         return y;
     }
 
