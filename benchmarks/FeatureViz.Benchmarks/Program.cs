@@ -5,7 +5,8 @@ namespace FeatureViz.Benchmarks;
 /// <summary>
 /// Entry point: every benchmark class in this assembly is selectable (e.g. <c>--filter *Sgemm*</c>). Thread count:
 /// environment variable FEATUREVIZ_THREADS (default: all processors). <c>--engine-quick</c> runs the engine's
-/// CPU-time-aware quick measurement instead of BenchmarkDotNet.
+/// CPU-time-aware quick measurement instead of BenchmarkDotNet; <c>--compare-ort</c> the per-model comparison with
+/// ONNX Runtime through the featureviz tool (scripts/compare-ort.sh).
 /// </summary>
 public static class Program
 {
@@ -14,6 +15,11 @@ public static class Program
         if (args.Length == 1 && args[0] == "--engine-quick")
         {
             Engine.QuickEngineRun.Run();
+            return;
+        }
+        if (args.Length >= 1 && args[0] == "--compare-ort")
+        {
+            Compare.OrtComparison.Run(args[1..]);
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
