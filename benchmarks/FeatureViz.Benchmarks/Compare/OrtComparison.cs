@@ -49,7 +49,7 @@ public static class OrtComparison
             list.Add(("mobilenet-style (depthwise, hard-swish)", mobile));
 
             Console.WriteLine($"ours / ONNX Runtime {typeof(InferenceSession).Assembly.GetName().Version}, forward per image, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} processors, {runs} fresh process(es) per batch size");
-            Console.WriteLine($"{"model",-40} {"ORT 1t ms",10} {"ORT 2t ms",10} {"eval ms",10} {"eval/ORT",9} {"bench ms",10} {"bench/ORT",10}");
+            Console.WriteLine($"{"model",-40} {"ORT 1t ms",10} {"ORT 2t ms",10} {"eval b1 s",10} {"eval ms",10} {"eval/ORT",9} {"bench ms",10} {"bench/ORT",10}");
             foreach (var (name, path) in list)
             {
                 if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
@@ -62,7 +62,7 @@ public static class OrtComparison
                     Console.WriteLine($"{name,-40} failed: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
                 }
             }
-            Console.WriteLine("eval: (wall time of a fresh `featureviz eval` at batch 9 - at batch 1) / 8, medians over the processes; bench: `featureviz bench` forward median, warm; ORT: median of 10 warm runs at batch 1.");
+            Console.WriteLine("eval b1: wall time of a fresh `featureviz eval` process at batch 1 (start, load, one forward, write); eval: (that at batch 9 - at batch 1) / 8, medians over the processes; bench: `featureviz bench` forward median, warm; ORT: median of 10 warm runs at batch 1.");
         }
         finally
         {
@@ -84,7 +84,7 @@ public static class OrtComparison
         double ort1 = OrtMedian(path, inputName, dims, data, 1), ort2 = OrtMedian(path, inputName, dims, data, 2);
         double ort = Math.Min(ort1, ort2);
 
-        double eval = double.NaN;
+        double eval = double.NaN, process1 = double.NaN;
         if (batchFree)
         {
             string x1 = Path.Combine(work, "x1.npy"), x9 = Path.Combine(work, "x9.npy");
@@ -98,10 +98,11 @@ public static class OrtComparison
                 t9.Add(Process(tool, $"eval --model \"{path}\" --input \"{inputName}={x9}\" --output-dir \"{Path.Combine(work, "out")}\"").Seconds);
             }
             eval = (Median(t9) - Median(t1)) / 8 * 1000;
+            process1 = Median(t1);
         }
         var bench = Process(tool, $"bench --model \"{path}\" --warmup 3 --repeat 10 --json");
         double benchMs = JsonDocument.Parse(bench.Stdout).RootElement.GetProperty("perImage").GetProperty("forward").GetProperty("medianMs").GetDouble();
-        Console.WriteLine($"{name,-40} {F(ort1),10} {F(ort2),10} {F(eval),10} {R(eval / ort),9} {F(benchMs),10} {R(benchMs / ort),10}");
+        Console.WriteLine($"{name,-40} {F(ort1),10} {F(ort2),10} {(double.IsNaN(process1) ? "-" : process1.ToString("0.000", Inv)),10} {F(eval),10} {R(eval / ort),9} {F(benchMs),10} {R(benchMs / ort),10}");
     }
 
     private static double OrtMedian(string path, string inputName, int[] dims, float[] data, int threads)
