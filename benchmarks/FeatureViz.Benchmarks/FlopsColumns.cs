@@ -26,41 +26,14 @@ public abstract class FlopsBenchmark
     /// <summary>Floating-point operations of one invocation of <paramref name="method"/> with the current parameters.</summary>
     public abstract double Flops(string method);
 
-    /// <summary>10 independent FMA chains of 16 lanes per thread: 320 FLOP per iteration, no memory traffic.</summary>
+    /// <summary>The register-only FMA loop (<see cref="FeatureViz.Kernels.Cpu.FmaPeak"/>): 10 independent chains per thread, no memory traffic.</summary>
     [Benchmark]
     public float PeakFma() => RunPeak();
 
-    /// <summary>One run of the peak loop on <see cref="Threads"/> threads (<see cref="PeakFlops"/> FLOP).</summary>
-    internal static float RunPeak()
-    {
-        var sums = new float[Threads];
-        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t => sums[t] = PeakLoop(PeakIterations));
-        return sums.Sum();
-    }
+    /// <summary>One run of the peak loop (<see cref="FeatureViz.Kernels.Cpu.FmaPeak"/>) on <see cref="Threads"/> threads (<see cref="PeakFlops"/> FLOP).</summary>
+    internal static float RunPeak() => FeatureViz.Kernels.Cpu.FmaPeak.Run(Threads, PeakIterations);
 
-    internal static double PeakFlops => Threads * PeakIterations * 320.0;
-
-    private static float PeakLoop(long iterations)
-    {
-        var x = System.Runtime.Intrinsics.Vector512.Create(1.0001f);
-        var y = System.Runtime.Intrinsics.Vector512.Create(0.9999f);
-        System.Runtime.Intrinsics.Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default,
-            a5 = default, a6 = default, a7 = default, a8 = default, a9 = default;
-        for (long i = 0; i < iterations; i++)
-        {
-            a0 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a0);
-            a1 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a1);
-            a2 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a2);
-            a3 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a3);
-            a4 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a4);
-            a5 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a5);
-            a6 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a6);
-            a7 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a7);
-            a8 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a8);
-            a9 = System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(x, y, a9);
-        }
-        return System.Runtime.Intrinsics.Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9);
-    }
+    internal static double PeakFlops => Threads * PeakIterations * (double)FeatureViz.Kernels.Cpu.FmaPeak.FlopsPerIteration;
 }
 
 /// <summary>ShortRun job plus the GFLOP/s, % of peak and thread columns.</summary>

@@ -100,6 +100,7 @@ internal static class Cli
               featureviz gallery --model model.onnx --layer conv3 --channels 0-63
               featureviz layers --model model.onnx
               featureviz eval --model model.onnx --input input=x.npy --output-dir out
+              featureviz bench --threads 1 --json                 # forward, gradient and step times vs the FMA peak
             """);
         root.Add(Verbose);
         root.Add(RenderCommand.Create(context));
@@ -107,6 +108,7 @@ internal static class Cli
         root.Add(LayersCommand.Create(context));
         root.Add(EvalCommand.Create(context));
         root.Add(GradCommand.Create(context));
+        root.Add(BenchCommand.Create(context));
         return root;
     }
 

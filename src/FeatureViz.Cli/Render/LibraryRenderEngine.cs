@@ -34,6 +34,12 @@ internal sealed class LibraryRenderEngine : IRenderEngine
 
     public string ModelName { get; }
 
+    /// <summary>The loaded ONNX model (for <c>bench</c>, which runs it directly).</summary>
+    internal OnnxModel Onnx => _onnx;
+
+    /// <summary>The model as the library's objectives see it.</summary>
+    internal VisualizationModel Model => _model;
+
     public ValueRange ValuesRange { get; }
 
     public (int Width, int Height) InputSize

@@ -11,8 +11,8 @@ internal sealed class CpuArrayPool(long capacityFloats)
     private readonly Lock _lock = new();
     private long _pooled;
 
-    /// <summary>Smallest array worth pooling (small arrays are cheap for the GC).</summary>
-    public const int MinLength = 4096;
+    /// <summary>Smallest array worth pooling: per-channel tensors (64 to 512 floats, a few per BatchNormalization each step) are pooled too.</summary>
+    public const int MinLength = 64;
 
     /// <summary>Upper bound on the floats kept.</summary>
     public long CapacityFloats { get; } = capacityFloats;

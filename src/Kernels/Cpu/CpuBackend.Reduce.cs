@@ -49,7 +49,7 @@ public sealed partial class CpuBackend
             return Wrap(y);
         }
         int rowsPerOuter = rows / dims[0];
-        System.Threading.Tasks.Parallel.For(0, parts, Parallel, p =>
+        ForkJoin.For(parts, Threads, p =>
         {
             int o0 = (int)((long)dims[0] * p / parts), o1 = (int)((long)dims[0] * (p + 1) / parts);
             ReduceRows(kind, xv, y, dims, outStride, inner, innerReduced, o0 * rowsPerOuter, o1 * rowsPerOuter);

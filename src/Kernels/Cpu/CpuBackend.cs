@@ -97,7 +97,7 @@ public sealed partial class CpuBackend : IBackend
         long total = count * Math.Max(1, workPerItem);
         int chunks = total < 32_768 || Threads == 1 ? 1 : Math.Min(count, Threads * 4);
         if (chunks <= 1) { body(0, count); return; }
-        System.Threading.Tasks.Parallel.For(0, chunks, Parallel, c =>
+        ForkJoin.For(chunks, Threads, c =>
         {
             int start = (int)((long)count * c / chunks);
             int end = (int)((long)count * (c + 1) / chunks);

@@ -53,7 +53,7 @@ internal static unsafe class Sgemm
         int units = splitN ? (n + nr - 1) / nr : (m + mr - 1) / mr;
         tasks = Math.Min(tasks, units);
         nint pa = (nint)a, pc = (nint)c;
-        Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = tasks }, t =>
+        ForkJoin.For(tasks, tasks, t =>
         {
             int u0 = (int)((long)units * t / tasks), u1 = (int)((long)units * (t + 1) / tasks);
             float* a0 = (float*)pa, c0 = (float*)pc;
