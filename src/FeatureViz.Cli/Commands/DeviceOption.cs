@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FeatureViz.Backends;
 using FeatureViz.Cli.Render;
+using FeatureViz.Onnx;
 
 namespace FeatureViz.Cli.Commands;
 
@@ -67,6 +68,21 @@ internal sealed class DeviceOption
     /// (exit 2) listing the devices found.
     /// </summary>
     public ComputeDevice Open(ParseResult parse, CliContext context) => ComputeDevice.Open(Read(parse), context);
+
+    /// <summary>
+    /// Checks <c>--model</c>, opens the device, loads the model on it and runs <paramref name="body"/>; with
+    /// <c>--fallback cpu</c>, once more on the CPU when the device runs out of memory.
+    /// </summary>
+    public T RunModel<T>(ParseResult parse, CliContext context, string modelPath, Func<OnnxModel, T> body)
+    {
+        ModelLoading.CheckModel(modelPath);
+        using var compute = Open(parse, context);
+        return compute.Run(backend =>
+        {
+            using var model = ModelLoading.Load(modelPath, new OnnxLoadOptions { Backend = backend });
+            return body(model);
+        });
+    }
 }
 
 /// <summary>What the device options asked for.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using FeatureViz.Onnx;
 using FeatureViz.Tensors.Autograd;
 
 namespace FeatureViz.Cli.Commands;
@@ -29,12 +28,8 @@ internal static class EvalCommand
         command.SetAction((parse, ct) =>
         {
             string dir = Output.OutputFolderPaths.RequireFolder(parse.GetValue(outputDir), "--output-dir");
-            string modelPath = parse.GetRequiredValue(model);
-            ModelLoading.CheckModel(modelPath);
-            using var compute = device.Open(parse, context);
-            var written = compute.Run(backend =>
+            var written = device.RunModel(parse, context, parse.GetRequiredValue(model), m =>
             {
-                using var m = ModelLoading.Load(modelPath, new OnnxLoadOptions { Backend = backend });
                 var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
                 var wanted = parse.GetValue(tensors) is { Length: > 0 } t ? t : null;
                 IReadOnlyDictionary<string, Tensors.Tensor> results;

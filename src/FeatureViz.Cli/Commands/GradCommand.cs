@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FeatureViz.Cli.IO;
-using FeatureViz.Onnx;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
 
@@ -29,12 +28,8 @@ internal static class GradCommand
         command.SetAction((parse, ct) =>
         {
             string path = Output.OutputFolderPaths.RequireFile(parse.GetValue(outFile), "--out");
-            string modelPath = parse.GetRequiredValue(model);
-            ModelLoading.CheckModel(modelPath);
-            using var compute = device.Open(parse, context);
-            var line = compute.Run(backend =>
+            var line = device.RunModel(parse, context, parse.GetRequiredValue(model), m =>
             {
-                using var m = ModelLoading.Load(modelPath, new OnnxLoadOptions { Backend = backend });
                 var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
                 string wrtName = parse.GetRequiredValue(wrt);
                 if (!feeds.TryGetValue(wrtName, out var x))

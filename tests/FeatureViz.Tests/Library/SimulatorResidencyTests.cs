@@ -32,14 +32,7 @@ public sealed class SimulatorResidencyTests(ITestOutputHelper output)
             Seed = 1,
         };
         using var session = new OptimizationSession(Objective.Channel(model, "conv/relu", [0, 1]), options);
-        session.Step(warmup: false);
-        session.Step(warmup: false);
-        session.ReadLosses();
-        counting.Reset();
-        counting.RecordStacks = true;
-        for (int i = 0; i < 3; i++) session.Step(warmup: false);
-        foreach (var t in counting.Transfers) output.WriteLine(t);
-        output.WriteLine($"3 steps: uploads {counting.Uploads}, downloads {counting.Downloads}, synchronizations {counting.Synchronizations}, kernels {counting.Kernels}");
+        DeviceResidencyTests.CountSteps(session, counting, output, 3);
         Assert.Equal((0, 0, 0), (counting.Uploads, counting.Downloads, counting.Synchronizations));
         Assert.True(counting.Kernels > 0);
         Assert.True(counting.Calls("Rfft2") + counting.Calls("Irfft2") > 0, "the Fourier parametrization ran on the device");
