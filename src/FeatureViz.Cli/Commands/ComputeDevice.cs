@@ -40,13 +40,13 @@ internal sealed class ComputeDevice : IDisposable
             throw new UsageException($"--device: {e.Message}");
         }
         var device = new ComputeDevice(err, open, request, opened);
-        device.Announce();
+        if (request.Announce || opened.Notes.Count > 0) device.Announce();
         return device;
     }
 
     /// <summary>The CPU with <paramref name="threads"/> threads, announced nowhere (tests and tools).</summary>
     public static ComputeDevice Cpu(int? threads = null) =>
-        Open(new DeviceRequest(DeviceSpec.Cpu, threads, FallbackToCpu: false), TextWriter.Null, FeatureVizBackends.Create);
+        Open(new DeviceRequest(DeviceSpec.Cpu, threads, FallbackToCpu: false, Announce: false), TextWriter.Null, FeatureVizBackends.Create);
 
     /// <summary>The backend to load models on.</summary>
     public IBackend Backend => _current.Backend;

@@ -60,7 +60,9 @@ internal sealed class DeviceOption
             var f when f.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) => false,
             var f => throw new UsageException($"--fallback: expected 'cpu' or 'none' (got '{f}')."),
         };
-        return new DeviceRequest(spec, threads, fallback);
+        // The default CPU is not announced (stderr stays for errors); a device asked for is.
+        bool announce = spec.Kind != DeviceKind.Cpu || parse.GetResult(Device) is { Implicit: false };
+        return new DeviceRequest(spec, threads, fallback, announce);
     }
 
     /// <summary>
@@ -89,4 +91,5 @@ internal sealed class DeviceOption
 /// <param name="Spec">The device.</param>
 /// <param name="Threads">CPU backend threads (null: all cores).</param>
 /// <param name="FallbackToCpu">Retry on the CPU when the device runs out of memory.</param>
-internal sealed record DeviceRequest(DeviceSpec Spec, int? Threads, bool FallbackToCpu);
+/// <param name="Announce">Name the device on stderr (not for the default CPU, unless --device was given).</param>
+internal sealed record DeviceRequest(DeviceSpec Spec, int? Threads, bool FallbackToCpu, bool Announce = true);
