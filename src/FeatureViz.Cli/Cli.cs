@@ -12,8 +12,12 @@ namespace FeatureViz.Cli;
 /// <param name="Out">Standard output (tables, JSON summaries, help).</param>
 /// <param name="Err">Standard error (errors, warnings).</param>
 /// <param name="Interactive">True when stdout is a terminal: live progress bars instead of periodic lines.</param>
-/// <param name="EngineFactory">Creates the render engine for a model path (null: the bundled ResNet18), thread count and value range.</param>
-internal sealed record CliContext(TextWriter Out, TextWriter Err, bool Interactive, Func<string?, int, (float Min, float Max)?, Render.IRenderEngine> EngineFactory);
+/// <param name="EngineFactory">Creates the render engine for a model path (null: the bundled ResNet18) on a device, with a value range.</param>
+internal sealed record CliContext(TextWriter Out, TextWriter Err, bool Interactive, Func<string?, ComputeDevice, (float Min, float Max)?, Render.IRenderEngine> EngineFactory)
+{
+    /// <summary>Opens a device's backend (tests substitute one that injects device faults).</summary>
+    public Func<DeviceSpec, BackendOptions, DeviceBackend> OpenBackend { get; init; } = FeatureVizBackends.Create;
+}
 
 /// <summary>The <c>featureviz</c> command line: parsing, dispatch, exit codes and error reporting.</summary>
 internal static class Cli
@@ -30,7 +34,7 @@ internal static class Cli
     /// 130 interrupted (what was finished is written).
     /// </summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken, bool interactive = false) =>
-        RunAsync(args, new CliContext(output, error, interactive, (path, threads, range) => new Render.LibraryRenderEngine(path, threads, range)), cancellationToken);
+        RunAsync(args, new CliContext(output, error, interactive, (path, device, range) => new Render.LibraryRenderEngine(path, device, range)), cancellationToken);
 
     /// <summary>Runs with an explicit context (tests substitute the render engine).</summary>
     internal static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken)
@@ -72,6 +76,12 @@ internal static class Cli
         {
             error.WriteLine("Interrupted.");
             return ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (ComputeDevice.OutOfMemory(e) is not null)
+        {
+            CliErrors.Report(error, e, verbose);
+            error.WriteLine("hint: --fallback cpu retries on the CPU when the device runs out of memory.");
+            return ExitCodes.Error;
         }
         catch (Exception e) when (e is OnnxImportException or ArgumentException or NpyFormatException or IOException
                                       or UnauthorizedAccessException or InvalidOperationException or NotImplementedException

@@ -21,8 +21,6 @@ internal static class BenchCommand
         var layer = new Option<string?>("--layer", "-l") { Description = "The layer the passes run to, by name or index (default: the last layer)." };
         var size = new Option<string?>("--size") { Description = "Optimized image size WxH (default: the model's input size). The forward and gradient passes use the model's declared input size where it is fixed.", HelpName = "WxH" };
         var batch = new Option<int>("--batch") { Description = "Images per pass.", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)." };
-        var device = new Option<string>("--device") { Description = "Compute device (only 'cpu' for now).", DefaultValueFactory = _ => "cpu" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)." };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs of each pass first.", DefaultValueFactory = _ => 3 };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs of each pass.", DefaultValueFactory = _ => 10 };
@@ -38,12 +36,14 @@ internal static class BenchCommand
               featureviz bench
               featureviz bench --threads 1 --repeat 20 --json
               featureviz bench --model model.onnx --layer conv3 --size 128x128 --batch 4
-            """) { model, layer, size, batch, threads, device, json, warmup, repeat };
+            """) { model, layer, size, batch, json, warmup, repeat };
+        var device = DeviceOption.AddTo(command);
         command.SetAction((parse, ct) =>
         {
-            var settings = Read(parse, model, layer, size, batch, threads, device, json, warmup, repeat);
+            var settings = Read(parse, model, layer, size, batch, device, json, warmup, repeat);
             ModelLoading.CheckModel(settings.ModelPath);
-            using var engine = context.EngineFactory(settings.ModelPath, settings.Threads, null);
+            using var compute = device.Open(parse, context);
+            using var engine = context.EngineFactory(settings.ModelPath, compute, null);
             var (w, h) = settings.Width > 0 ? (settings.Width, settings.Height) : engine.InputSize;
             RunLimits.CheckBatchPixels(w, h, settings.Batch);
             settings = settings with { Width = w, Height = h };
@@ -68,12 +68,13 @@ internal static class BenchCommand
 
     /// <summary>Reads and checks the options before anything loads (bad values: exit 2 naming the option).</summary>
     internal static BenchSettings Read(ParseResult parse, Option<string?> model, Option<string?> layer, Option<string?> size, Option<int> batch,
-        Option<int?> threads, Option<string> device, Option<bool> json, Option<int> warmup, Option<int> repeat)
+        DeviceOption device, Option<bool> json, Option<int> warmup, Option<int> repeat)
     {
         var (w, h) = parse.GetValue(size) is string s ? RenderOptions.ParseSize(s) : (0, 0);
         int b = RunLimits.Bounded("--batch", parse.GetValue(batch), 1, RunLimits.MaxBatch);
         if (w > 0) RunLimits.CheckBatchPixels(w, h, b);
-        int t = RunLimits.Bounded("--threads", parse.GetValue(threads) ?? Environment.ProcessorCount, 1, RunLimits.MaxThreads);
+        var request = device.Read(parse);
+        int t = request.Threads ?? Environment.ProcessorCount;
         string layerText = parse.GetValue(layer) ?? "-1";
         if (layerText.Trim().Length == 0) throw new UsageException("--layer: expected a layer name or index (got an empty string).");
         return new BenchSettings
@@ -84,7 +85,7 @@ internal static class BenchCommand
             Height = h,
             Batch = b,
             Threads = t,
-            Device = BenchDevice.Read(parse.GetValue(device)),
+            Device = request.Spec.ToString(),
             Warmup = RunLimits.Bounded("--warmup", parse.GetValue(warmup), 0, MaxRuns),
             Repeat = RunLimits.Bounded("--repeat", parse.GetValue(repeat), 1, MaxRuns),
             Json = parse.GetValue(json),

@@ -22,23 +22,28 @@ internal static class EvalCommand
             Examples:
               featureviz eval --model mnist-8.onnx --input Input3=x.npy --output-dir out
               featureviz eval --model m.onnx --input input=x.npy --tensor conv1_out --tensor logits --output-dir out
+              featureviz eval --model m.onnx --input input=x.npy --output-dir out --device cuda
             """) { model, inputs, outputDir, tensors };
+        var device = DeviceOption.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             string dir = Output.OutputFolderPaths.RequireFolder(parse.GetValue(outputDir), "--output-dir");
-            using var m = ModelLoading.Load(parse.GetRequiredValue(model));
-            var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
-            var wanted = parse.GetValue(tensors) is { Length: > 0 } t ? t : null;
-            IReadOnlyDictionary<string, Tensors.Tensor> results;
-            using (GradMode.NoGrad()) results = ModelLoading.Run(m, feeds, wanted);
-            var files = ModelLoading.UniqueFileNames(wanted ?? m.Outputs);
-            foreach (var (name, file) in files)
+            var written = device.RunModel(parse, context, parse.GetRequiredValue(model), m =>
             {
-                var tensor = results[name];
-                string path = Path.Combine(dir, file + ".npy");
-                var shape = ModelLoading.WriteNpy(path, tensor);
-                context.Out.WriteLine($"{name} {ModelLoading.FormatShape(shape)} -> {path}");
-            }
+                var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
+                var wanted = parse.GetValue(tensors) is { Length: > 0 } t ? t : null;
+                IReadOnlyDictionary<string, Tensors.Tensor> results;
+                using (GradMode.NoGrad()) results = ModelLoading.Run(m, feeds, wanted);
+                var lines = new List<string>();
+                foreach (var (name, file) in ModelLoading.UniqueFileNames(wanted ?? m.Outputs))
+                {
+                    string path = Path.Combine(dir, file + ".npy");
+                    var shape = ModelLoading.WriteNpy(path, results[name]);
+                    lines.Add($"{name} {ModelLoading.FormatShape(shape)} -> {path}");
+                }
+                return lines;
+            });
+            foreach (var line in written) context.Out.WriteLine(line);
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;

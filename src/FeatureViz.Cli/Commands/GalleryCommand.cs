@@ -36,8 +36,9 @@ internal static class GalleryCommand
             ModelLoading.CheckModel(modelPath);
             var settings = options.Read(parse);
             string? outOption = parse.GetResult(options.Out) is { Implicit: false } ? OutputFolderPaths.RequireFolder(parse.GetValue(options.Out), "--out") : null;
-            using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
-            settings = RenderOptions.WithDefaultSize(settings, engine.InputSize);
+            using var device = options.Device.Open(parse, context);
+            using var engine = context.EngineFactory(modelPath, device, options.ReadValuesRange(parse));
+            settings = RenderOptions.WithDefaultSize(settings, engine.InputSize) with { Device = device.Description.ToString() };
             var spec = int.TryParse(layerText, out int index) ? LayerSpec.ByIndex(index) : LayerSpec.ByName(layerText);
             string layerName;
             int count;

@@ -22,25 +22,30 @@ internal static class GradCommand
 
             Example:
               featureviz grad --model m.onnx --input input=x.npy --tensor logits --cotangent ct.npy --wrt input --out g.npy
+              featureviz grad --model m.onnx --input input=x.npy --tensor logits --cotangent ct.npy --wrt input --out g.npy --device cuda
             """) { model, inputs, tensor, cotangent, wrt, outFile };
+        var device = DeviceOption.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             string path = Output.OutputFolderPaths.RequireFile(parse.GetValue(outFile), "--out");
-            using var m = ModelLoading.Load(parse.GetRequiredValue(model));
-            var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
-            string wrtName = parse.GetRequiredValue(wrt);
-            if (!feeds.TryGetValue(wrtName, out var x))
-                throw new UsageException($"--wrt: '{wrtName}' is not one of the model inputs ({string.Join(", ", feeds.Keys)}).");
-            x.RequireGrad();
-            string name = parse.GetRequiredValue(tensor);
-            var y = ModelLoading.Run(m, feeds, [name])[name];
-            var c = ModelLoading.ReadNpy("--cotangent", parse.GetRequiredValue(cotangent));
-            if (!c.Shape.SequenceEqual(y.Shape.ToArray()))
-                throw new UsageException($"--cotangent: shape {ModelLoading.FormatShape(c.Shape)} differs from the shape of '{name}' {ModelLoading.FormatShape(y.Shape.ToArray())}.");
-            var ctTensor = Tensor.FromArray(m.Backend, c.Data, c.Shape);
-            var g = Grad.Of(y, [x], ctTensor)[0];
-            var shape = ModelLoading.WriteNpy(path, g);
-            context.Out.WriteLine($"d({name})/d({wrtName}) {ModelLoading.FormatShape(shape)} -> {path}");
+            var line = device.RunModel(parse, context, parse.GetRequiredValue(model), m =>
+            {
+                var feeds = ModelLoading.ReadInputs(m, parse.GetRequiredValue(inputs));
+                string wrtName = parse.GetRequiredValue(wrt);
+                if (!feeds.TryGetValue(wrtName, out var x))
+                    throw new UsageException($"--wrt: '{wrtName}' is not one of the model inputs ({string.Join(", ", feeds.Keys)}).");
+                x.RequireGrad();
+                string name = parse.GetRequiredValue(tensor);
+                var y = ModelLoading.Run(m, feeds, [name])[name];
+                var c = ModelLoading.ReadNpy("--cotangent", parse.GetRequiredValue(cotangent));
+                if (!c.Shape.SequenceEqual(y.Shape.ToArray()))
+                    throw new UsageException($"--cotangent: shape {ModelLoading.FormatShape(c.Shape)} differs from the shape of '{name}' {ModelLoading.FormatShape(y.Shape.ToArray())}.");
+                var ctTensor = Tensor.FromArray(m.Backend, c.Data, c.Shape);
+                var g = Grad.Of(y, [x], ctTensor)[0];
+                var shape = ModelLoading.WriteNpy(path, g);
+                return $"d({name})/d({wrtName}) {ModelLoading.FormatShape(shape)} -> {path}";
+            });
+            context.Out.WriteLine(line);
             return Task.FromResult(ExitCodes.Ok);
         });
         return command;

@@ -46,8 +46,9 @@ internal static class RenderCommand
             ModelLoading.CheckModel(modelPath);
             var settings = options.Read(parse);
             string outDir = OutputFolderPaths.RequireFolder(parse.GetValue(options.Out), "--out");
-            using var engine = context.EngineFactory(modelPath, parse.GetValue(options.Threads) ?? Environment.ProcessorCount, options.ReadValuesRange(parse));
-            settings = RenderOptions.WithDefaultSize(settings, engine.InputSize);
+            using var device = options.Device.Open(parse, context);
+            using var engine = context.EngineFactory(modelPath, device, options.ReadValuesRange(parse));
+            settings = RenderOptions.WithDefaultSize(settings, engine.InputSize) with { Device = device.Description.ToString() };
             if (expressions.Count == 0)
             {
                 var (text, expr) = DefaultObjective(engine);

@@ -21,16 +21,20 @@ internal sealed class RenderOptions
     public Option<int> Warmup { get; } = new("--warmup") { Description = "Steps with straight-through ReLU gradients at the start.", DefaultValueFactory = _ => 0 };
     public Option<int> SaveEvery { get; } = new("--save-every") { Description = "Keep a frame every N steps and write an animated GIF per image (0: off).", DefaultValueFactory = _ => 0 };
     public Option<int> Batch { get; } = new("--batch") { Description = "Objectives optimized together in one batch.", DefaultValueFactory = _ => 4 };
-    public Option<string> Device { get; } = new("--device") { Description = "Compute device (only 'cpu' for now).", DefaultValueFactory = _ => "cpu" };
-    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads (default: all cores)." };
     public Option<string> Out { get; } = new("--out", "-o") { Description = "Output folder.", DefaultValueFactory = _ => "featureviz-out" };
     public Option<bool> Force { get; } = new("--force") { Description = "Recompute this run's images even when intact ones with the same parameters exist (does not override another run's lock on the folder)." };
     public Option<string?> ValuesRange { get; } = new("--values-range") { Description = "The model's input value range MIN,MAX (default: 0,255 for the bundled ResNet18, else 0,1).", HelpName = "MIN,MAX" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print a machine-readable JSON summary on stdout (progress goes to stderr)." };
 
+    /// <summary>--device, --fallback and --threads (added by <see cref="AddTo"/>).</summary>
+    public DeviceOption Device { get; private set; } = null!;
+
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, LrSchedule, Seed, Fft, Pixel, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch, Device, Threads, Out, Force, Json })
+        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, LrSchedule, Seed, Fft, Pixel, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch })
+            command.Add(o);
+        Device = DeviceOption.AddTo(command);
+        foreach (var o in new Option[] { Out, Force, Json })
             command.Add(o);
     }
 
@@ -57,12 +61,7 @@ internal sealed class RenderOptions
         if (batch < 1) throw new UsageException($"--batch: must be at least 1 (got {batch}).");
         RunLimits.Bounded("--batch", batch, 1, RunLimits.MaxBatch);
         if (w > 0) RunLimits.CheckBatchPixels(w, h, batch);
-        string device = parse.GetValue(Device)!.Trim().ToLowerInvariant();
-        if (device != "cpu")
-            throw new UsageException($"--device: '{device}' is not available: this version computes on the CPU only (use --device cpu). A GPU backend is planned.");
-        int threads = parse.GetValue(Threads) ?? Environment.ProcessorCount;
-        if (threads < 1) throw new UsageException($"--threads: must be at least 1 (got {threads}).");
-        RunLimits.Bounded("--threads", threads, 1, RunLimits.MaxThreads);
+        var device = Device.Read(parse);
         _ = ReadValuesRange(parse);
         return new RenderSettings
         {
@@ -79,8 +78,8 @@ internal sealed class RenderOptions
             WarmupSteps = warmup,
             SaveEvery = saveEvery,
             BatchSize = batch,
-            Device = device,
-            Threads = threads,
+            Device = device.Spec.ToString(),
+            Threads = device.Threads ?? Environment.ProcessorCount,
         };
     }
 

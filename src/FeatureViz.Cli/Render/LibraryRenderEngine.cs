@@ -1,7 +1,7 @@
+using FeatureViz.Cli.Commands;
 using FeatureViz.Cli.IO;
 using FeatureViz.Cli.Objectives;
 using FeatureViz.IO;
-using FeatureViz.Backends;
 using FeatureViz.Models;
 using FeatureViz.Objectives;
 using FeatureViz.Onnx;
@@ -9,6 +9,7 @@ using FeatureViz.Optimizers;
 using FeatureViz.Regularizers;
 using FeatureViz.Rendering;
 using FeatureViz.Transforms;
+using ObjectiveExpression = FeatureViz.Cli.Objectives.ObjectiveExpression;
 
 namespace FeatureViz.Cli.Render;
 
@@ -18,18 +19,40 @@ internal sealed class LibraryRenderEngine : IRenderEngine
     /// <summary>The output of stage 2 of the bundled ResNet18 (128 channels, 28 x 28): a middle layer with clear textures.</summary>
     internal const string ResNet18DefaultLayer = "ReLU315_Output_0";
 
-    private readonly OnnxModel _onnx;
-    private readonly VisualizationModel _model;
+    private readonly string? _modelPath;
+    private readonly ComputeDevice _device;
+    private OnnxModel _onnx;
+    private VisualizationModel _model;
     private readonly bool _bundled;
 
-    public LibraryRenderEngine(string? modelPath, int threads, (float Min, float Max)? valuesRange = null)
+    /// <summary>Loads the model (null: the bundled ResNet18) on <paramref name="device"/>, falling back to the CPU when it does not fit and --fallback cpu allows it.</summary>
+    public LibraryRenderEngine(string? modelPath, ComputeDevice device, (float Min, float Max)? valuesRange = null)
     {
-        var load = new OnnxLoadOptions { Backend = FeatureVizBackends.Cpu(threads) };
+        _modelPath = modelPath;
+        _device = device;
         _bundled = modelPath is null;
-        _onnx = _bundled ? OnnxModel.LoadResNet18(load) : OnnxModel.Load(modelPath!, load);
-        _model = VisualizationModel.FromOnnx(_onnx);
+        (_onnx, _model) = _device.Run(Load);
         ModelName = _bundled ? "ResNet18 (bundled, ImageNet, input 0..255)" : Path.GetFullPath(modelPath!);
         ValuesRange = valuesRange is { } r ? new ValueRange(r.Min, r.Max) : (_bundled ? new ValueRange(0f, 255f) : new ValueRange(0f, 1f));
+        // On a GPU the batch must fit into the device's memory; with --fallback cpu it may use the host's.
+        MemoryBudget = device.Description.IsGpu && !device.FallbackToCpu
+            ? Math.Min(device.Description.MemoryBytes, FeatureViz.Cli.Render.MemoryBudget.Available())
+            : FeatureViz.Cli.Render.MemoryBudget.Available();
+    }
+
+    private (OnnxModel, VisualizationModel) Load(Tensors.Backends.IBackend backend)
+    {
+        var load = new OnnxLoadOptions { Backend = backend };
+        var onnx = _bundled ? OnnxModel.LoadResNet18(load) : OnnxModel.Load(_modelPath!, load);
+        try
+        {
+            return (onnx, VisualizationModel.FromOnnx(onnx));
+        }
+        catch
+        {
+            onnx.Dispose();
+            throw;
+        }
     }
 
     public string ModelName { get; }
@@ -39,6 +62,8 @@ internal sealed class LibraryRenderEngine : IRenderEngine
 
     /// <summary>The model as the library's objectives see it.</summary>
     internal VisualizationModel Model => _model;
+
+    public string DeviceName => _device.Description.ToString();
 
     public ValueRange ValuesRange { get; }
 
@@ -52,7 +77,7 @@ internal sealed class LibraryRenderEngine : IRenderEngine
     }
 
     /// <inheritdoc/>
-    public long MemoryBudget { get; init; } = FeatureViz.Cli.Render.MemoryBudget.Available();
+    public long MemoryBudget { get; init; }
 
     /// <summary>
     /// An honest shape walk: the per-image sizes of every node output (found once at load by running the model on
@@ -123,7 +148,26 @@ internal sealed class LibraryRenderEngine : IRenderEngine
 
     public void Dispose() => _onnx.Dispose();
 
+    /// <summary>
+    /// Optimizes the batch on the device; when it runs out of device memory and --fallback cpu allows it, the model
+    /// moves to the CPU and the batch starts again there (so do the following batches).
+    /// </summary>
     public IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return RenderOnDevice(batch, settings, onStep, cancellationToken);
+        }
+        catch (Exception e) when (_device.CanFallBack(e))
+        {
+            _onnx.Dispose();
+            _device.FallBack(e);
+            (_onnx, _model) = _device.Run(Load);
+            return RenderOnDevice(batch, settings, onStep, cancellationToken);
+        }
+    }
+
+    private IReadOnlyList<ItemResult> RenderOnDevice(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken)
     {
         var objective = Build(batch.Objective);
         if (objective.BatchSize != batch.Items.Count)

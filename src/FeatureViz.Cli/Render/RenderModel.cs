@@ -85,6 +85,9 @@ internal interface IRenderEngine : IDisposable
     /// <summary>The model description recorded in the manifest.</summary>
     string ModelName { get; }
 
+    /// <summary>The device the engine computes on, for messages (e.g. "cuda:0 NVIDIA H200 (139.8 GiB)").</summary>
+    string DeviceName => "cpu";
+
     /// <summary>The model's input size (width, height), the default image size.</summary>
     (int Width, int Height) InputSize { get; }
 

@@ -78,7 +78,18 @@ internal static class RenderRunner
             string label = batch.Items.Count == 1 ? batch.Items[0].Name : $"{batch.Items[0].Name} .. {batch.Items[^1].Name}";
             progress.BeginBatch(b, batches.Count, label, job.Settings.Steps + job.Settings.WarmupSteps);
             var clock = Stopwatch.StartNew();
-            var results = engine.Render(batch, job.Settings, progress.Step, cancellationToken);
+            IReadOnlyList<ItemResult> results;
+            try
+            {
+                results = engine.Render(batch, job.Settings, progress.Step, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The device lost, out of memory, a kernel that failed: the run ends here. The batches finished before
+                // are written, and manifest.json and index.html describe exactly them.
+                progress.Message($"Batch {b + 1} of {batches.Count} ({label}) failed on {engine.DeviceName}; the {manifest.Items.Count} finished image(s) in {dir} are kept (run the command again to resume).");
+                throw;
+            }
             double seconds = clock.Elapsed.TotalSeconds / Math.Max(1, results.Count);
             var batchNames = batch.Items.Select(i => i.Name).ToList();
             foreach (var r in results.Where(r => todo.Contains(r.Item)))

@@ -1,3 +1,4 @@
+using FeatureViz.Cli.Commands;
 using System.Text.Json;
 using FeatureViz.Cli;
 using FeatureViz.Cli.Bench;
@@ -82,7 +83,7 @@ public class BenchCommandTests
     public async Task ARealRunOnMnist8PrintsOrderedPositiveTimesAndTheModelsFlops()
     {
         string path = SharedData.PathOf("data", "models", "mnist-8.onnx");
-        using var engine = new LibraryRenderEngine(path, 1);
+        using var engine = new LibraryRenderEngine(path, ComputeDevice.Cpu(1));
         var (code, output, err) = await CliHarness.Run(engine, CancellationToken.None,
             "bench", "--model", path, "--threads", "1", "--batch", "2", "--warmup", "1", "--repeat", "3", "--json");
         Assert.True(code == ExitCodes.Ok, err);

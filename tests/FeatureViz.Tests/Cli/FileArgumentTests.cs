@@ -64,7 +64,7 @@ public class FileArgumentTests
         string dir = CliHarness.TempDir();
         if (SpecialPath(kind, dir, "v.npy") is not { } vector) return;
         string model = TinyOnnxModel.WriteConv(dir);
-        using var engine = new LibraryRenderEngine(model, 1);
+        using var engine = new LibraryRenderEngine(model, FeatureViz.Cli.Commands.ComputeDevice.Cpu(1));
         var (code, _, err) = await CliHarness.Run(engine, CancellationToken.None,
             "render", "--objective", $"direction:conv/relu:{vector}", "--steps", "1", "--size", "16x16", "--out", Path.Combine(dir, "out")).WaitAsync(Limit);
         Assert.True(code == ExitCodes.Usage, $"exit {code}: {err}");

@@ -56,7 +56,7 @@ public class HostileArgumentTests
     private static async Task<(int Code, string Err)> RunOnConvModel(params string[] args)
     {
         string dir = CliHarness.TempDir();
-        using var engine = new LibraryRenderEngine(TinyOnnxModel.WriteConv(dir), 1);
+        using var engine = new LibraryRenderEngine(TinyOnnxModel.WriteConv(dir), FeatureViz.Cli.Commands.ComputeDevice.Cpu(1));
         var (code, _, err) = await CliHarness.Run(engine, CancellationToken.None, [.. args, "--steps", "1", "--size", "16x16", "--out", Path.Combine(dir, "out")]);
         return (code, err);
     }

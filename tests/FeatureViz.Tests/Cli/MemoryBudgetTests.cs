@@ -44,7 +44,7 @@ public class MemoryBudgetTests
     {
         string dir = CliHarness.TempDir();
         string path = TinyOnnxModel.WriteConv(dir);
-        using var engine = new LibraryRenderEngine(path, 1);
+        using var engine = new LibraryRenderEngine(path, FeatureViz.Cli.Commands.ComputeDevice.Cpu(1));
         var settings = new RenderSettings { Width = 16, Height = 16, Steps = 10, BatchSize = 3 };
         var one = engine.EstimateMemory(settings, 1);
         var three = engine.EstimateMemory(settings, 3);
@@ -74,7 +74,7 @@ public class MemoryBudgetTests
     {
         string dir = CliHarness.TempDir();
         string model = TinyOnnxModel.WriteConv(dir);
-        var engine = new LibraryRenderEngine(model, 1) { MemoryBudget = 1L << 20 };
+        var engine = new LibraryRenderEngine(model, FeatureViz.Cli.Commands.ComputeDevice.Cpu(1)) { MemoryBudget = 1L << 20 };
         var (code, _, err) = await CliHarness.Run(engine, CancellationToken.None,
             "render", "--model", model, "--objective", "channel:conv/relu:0-3", "--size", "64x64", "--steps", "1", "--out", Path.Combine(dir, "o"));
         Assert.Equal(ExitCodes.Usage, code);

@@ -32,15 +32,7 @@ public sealed class DeviceResidencyTests(ITestOutputHelper output)
         };
         using var session = new OptimizationSession(Objective.Channel(model, "ReLU315_Output_0", 7), options);
         Assert.Equal(1, session.BatchSize);
-        // Warm-up: the first steps fold the model's shape arithmetic and upload the constants they need once.
-        session.Step(warmup: false);
-        session.Step(warmup: false);
-        session.ReadLosses();
-        counting.Reset();
-        counting.RecordStacks = true;
-        for (int i = 0; i < 3; i++) session.Step(warmup: false);
-        foreach (var t in counting.Transfers) output.WriteLine(t);
-        output.WriteLine($"3 steps: uploads {counting.Uploads}, downloads {counting.Downloads}, allocations {counting.Allocations}, synchronizations {counting.Synchronizations}, kernels {counting.Kernels}");
+        CountSteps(session, counting, output, 3);
         // The allowance inside a step is zero: random transformation parameters are kernel arguments, the blur
         // weights are computed on the device, and the loss stays there.
         Assert.Equal(0, counting.Uploads);
@@ -57,6 +49,22 @@ public sealed class DeviceResidencyTests(ITestOutputHelper output)
         var images = session.Snapshot(5);
         Assert.Equal(3 * 224 * 224, images.Data.Length);
         Assert.Equal((0, 1), (counting.Uploads, counting.Downloads));
+    }
+
+    /// <summary>
+    /// Two warm-up steps (they fold the model's shape arithmetic and upload the constants they need once), then
+    /// <paramref name="steps"/> steps counted from zero, with the stack of every transfer written to the test output.
+    /// </summary>
+    internal static void CountSteps(OptimizationSession session, CountingBackend counting, ITestOutputHelper output, int steps)
+    {
+        session.Step(warmup: false);
+        session.Step(warmup: false);
+        session.ReadLosses();
+        counting.Reset();
+        counting.RecordStacks = true;
+        for (int i = 0; i < steps; i++) session.Step(warmup: false);
+        foreach (var t in counting.Transfers) output.WriteLine(t);
+        output.WriteLine($"{steps} steps: uploads {counting.Uploads}, downloads {counting.Downloads}, allocations {counting.Allocations}, synchronizations {counting.Synchronizations}, kernels {counting.Kernels}");
     }
 
     public static TheoryData<string> TransformNames => ["standard", "rotate", "blur", "scale", "jitter", "flip", "pad"];

@@ -92,10 +92,23 @@ public sealed partial class IlgpuBackend : IBackend
         {
             queue();
         }
-        catch (Exception e) when (e is not (ArgumentException or GpuOutOfMemoryException or NotSupportedException or ObjectDisposedException))
+        catch (Exception e) when (ThrownByIlgpu(e) || e is not (ArgumentException or GpuOutOfMemoryException or NotSupportedException or ObjectDisposedException))
         {
             throw new InvalidOperationException($"{op} ({describe()}) failed on {Gpu.Info}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// ILGPU reports a launch it refuses (group too large) as an ArgumentException and IL it cannot compile as a
+    /// NotSupportedException: those are wrapped too, unlike the same types thrown by our own argument checks.
+    /// </summary>
+    private static bool ThrownByIlgpu(Exception e)
+    {
+        // The throwing frame is ILGPU's, or a kernel launcher ILGPU emitted at run time (a dynamic method, no type).
+        var method = new System.Diagnostics.StackTrace(e, false).GetFrame(0)?.GetMethod();
+        if (method is null) return false;
+        var a = method.DeclaringType?.Assembly;
+        return a is null || a == typeof(Accelerator).Assembly || a == typeof(ILGPU.Algorithms.XMath).Assembly;
     }
 
     /// <inheritdoc/>
