@@ -36,6 +36,7 @@ public sealed partial class OpChecks
             var bias = Uniform(s.O);
             var dy = Uniform(s.O * s.OH * s.OH);
             h.Check("Conv2d", s.Key, x => x.Backend.Conv2d(x.Up(xs), x.Up(ws), x.Up(bias), g));
+            h.Check("Conv2dActivation", $"{s.Key} relu", x => x.Backend.Conv2dActivation(x.Up(xs), x.Up(ws), x.Up(bias), g, new ConvEpilogue(ConvActivation.Relu)));
             h.Check("Conv2dBackwardInput", s.Key, x => x.Backend.Conv2dBackwardInput(x.Up(dy), x.Up(ws), g));
             h.Check("Conv2dBackwardWeight", s.Key, x => x.Backend.Conv2dBackwardWeight(x.Up(xs), x.Up(dy), g));
         }
@@ -47,6 +48,7 @@ public sealed partial class OpChecks
         var ddy = Uniform(dw.O * dw.OH * dw.OH);
         string dc = $"depthwise {dw.Key}";
         h.Check("Conv2d", dc, x => x.Backend.Conv2d(x.Up(dx), x.Up(dwt), null, dg));
+        h.Check("Conv2dActivation", $"{dc} relu6", x => x.Backend.Conv2dActivation(x.Up(dx), x.Up(dwt), null, dg, new ConvEpilogue(ConvActivation.Clip, 0f, 6f)));
         h.Check("Conv2dBackwardInput", dc, x => x.Backend.Conv2dBackwardInput(x.Up(ddy), x.Up(dwt), dg));
         h.Check("Conv2dBackwardWeight", dc, x => x.Backend.Conv2dBackwardWeight(x.Up(dx), x.Up(ddy), dg));
         var t = new ConvSpec(D(64), D(128), 3, 2, 1, D(56));

@@ -1,4 +1,4 @@
-using System.Reflection;
+using FeatureViz.Kernels.Gpu.Gemm;
 using FeatureViz.Kernels.Gpu.Backend;
 using FeatureViz.Objectives;
 using FeatureViz.Onnx;
@@ -63,23 +63,23 @@ public sealed class TimingSections(IlgpuBackend device, Workloads w, CheckReport
         double flops = 2.0 * n * n * n;
         Time(clock, "sgemm", $"sgemm_{n}", $"C = A B, {n}^3, FP32", () => device.BatchedGemm(a, b, null, geo).Dispose(), flops);
 
-        var tf32 = Tf32Switch();
-        if (tf32 is null)
-        {
-            report.Skipped.Add(new Skip("sgemm", $"sgemm_{n}_tf32", "this build's IlgpuBackend has no TF32 option"));
-            return;
-        }
-        tf32.SetValue(device, true);
-        try { Time(clock, "sgemm", $"sgemm_{n}_tf32", $"C = A B, {n}^3, TF32 ({tf32.Name})", () => device.BatchedGemm(a, b, null, geo).Dispose(), flops); }
-        finally { tf32.SetValue(device, false); }
+        if (!WithTf32(() => Time(clock, "sgemm", $"sgemm_{n}_tf32", $"C = A B, {n}^3, TF32 mma.sync", () => device.BatchedGemm(a, b, null, geo).Dispose(), flops)))
+            report.Skipped.Add(new Skip("sgemm", $"sgemm_{n}_tf32", "no TF32 kernel on this device (CUDA only)"));
     }
 
-    /// <summary>
-    /// The backend's TF32 switch, if this build has one. It is another branch's work (i14-gemm), found by name (a
-    /// writable bool property containing "Tf32") so that this program needs no change after the merge.
-    /// </summary>
-    private static PropertyInfo? Tf32Switch() => typeof(IlgpuBackend).GetProperties(BindingFlags.Public | BindingFlags.Instance)
-        .FirstOrDefault(p => p.PropertyType == typeof(bool) && p.CanWrite && p.Name.Contains("Tf32", StringComparison.OrdinalIgnoreCase));
+    /// <summary>Runs <paramref name="work"/> with the TF32 SGEMM planned (false, running nothing, where the device has none).</summary>
+    private bool WithTf32(Action work)
+    {
+        // The simulator's TF32 kernel emulates mma.sync with warp shuffles: a kernel check, far too slow to time.
+        if (device.Gpu.Info.Kind != Kernels.Gpu.GpuDeviceKind.Cuda) return false;
+        var fp32 = device.Gemm;
+        var tf32 = GemmPlanner.For(device.Gpu, allowTf32: true);
+        if (tf32.Tf32 is null) return false;
+        device.Gemm = tf32;
+        try { work(); }
+        finally { device.Gemm = fp32; }
+        return true;
+    }
 
     /// <summary>Every distinct ResNet18 convolution at batch 1: forward (with bias) and input gradient.</summary>
     public void Convolutions(SectionClock clock)
@@ -133,15 +133,8 @@ public sealed class TimingSections(IlgpuBackend device, Workloads w, CheckReport
                 (lastSeconds, lastBatch) = (done.MedianMs / 1000, batch);
             if (batch == w.ModelBatches[^1])
             {
-                var tf32 = Tf32Switch();
-                if (tf32 is null)
-                {
-                    report.Skipped.Add(new Skip("resnet18", $"resnet18_fwd_dgrad_b{batch}_tf32", "this build's IlgpuBackend has no TF32 option"));
-                    continue;
-                }
-                tf32.SetValue(device, true);
-                try { Time(clock, "resnet18", $"resnet18_fwd_dgrad_b{batch}_tf32", $"as resnet18_fwd_dgrad_b{batch} with {tf32.Name}", ForwardBackward); }
-                finally { tf32.SetValue(device, false); }
+                if (!WithTf32(() => Time(clock, "resnet18", $"resnet18_fwd_dgrad_b{batch}_tf32", $"as resnet18_fwd_dgrad_b{batch} with the TF32 SGEMM", ForwardBackward)))
+                    report.Skipped.Add(new Skip("resnet18", $"resnet18_fwd_dgrad_b{batch}_tf32", "no TF32 kernel on this device (CUDA only)"));
             }
         }
     }

@@ -43,8 +43,12 @@ public sealed partial class IlgpuBackend : IBackend
     /// <summary>The options the backend was created with.</summary>
     public IlgpuBackendOptions Options { get; }
 
-    /// <summary>How matrix products and convolutions pick their SGEMM kernel on this device.</summary>
-    public GemmPlanner Gemm { get; }
+    /// <summary>
+    /// How matrix products and convolutions pick their SGEMM kernel on this device. Replace it between steps to switch
+    /// kernels, e.g. <c>GemmPlanner.For(Gpu, allowTf32: true)</c> (as PyTorch's <c>allow_tf32</c> flag), never while
+    /// a step is being recorded.
+    /// </summary>
+    public GemmPlanner Gemm { get; set; }
 
     /// <summary>The accelerator the kernels run on.</summary>
     public GpuAccelerator Gpu { get; }
