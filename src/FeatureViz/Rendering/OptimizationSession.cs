@@ -306,23 +306,25 @@ internal sealed class OptimizationSession : IDisposable
 
     private static void Validate(OptimizationOptions o)
     {
-        if (o.Optimizer is null) throw new ArgumentException("FeatureVisualizer: Optimizer is null.", nameof(o));
-        if (o.LearningRateSchedule is null) throw new ArgumentException("FeatureVisualizer: LearningRateSchedule is null (use LearningRateSchedule.Constant).", nameof(o));
-        if (o.Steps < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Steps, $"FeatureVisualizer: Steps must be at least 1 (got {o.Steps}).");
-        if (o.WarmupSteps < 0) throw new ArgumentOutOfRangeException(nameof(o), o.WarmupSteps, "FeatureVisualizer: WarmupSteps must be >= 0.");
-        if (o.LossReadInterval < 1) throw new ArgumentOutOfRangeException(nameof(o), o.LossReadInterval, $"FeatureVisualizer: LossReadInterval must be at least 1 (got {o.LossReadInterval}).");
-        if (o.SaveEvery is < 1) throw new ArgumentOutOfRangeException(nameof(o), o.SaveEvery, "FeatureVisualizer: SaveEvery must be >= 1 (or null).");
+        // Errors name the public argument (FeatureVisualizer.Optimize's options), not this method's parameter.
+        const string Options = "options";
+        if (o.Optimizer is null) throw new ArgumentException("FeatureVisualizer: Optimizer is null.", Options);
+        if (o.LearningRateSchedule is null) throw new ArgumentException("FeatureVisualizer: LearningRateSchedule is null (use LearningRateSchedule.Constant).", Options);
+        if (o.Steps < 1) throw new ArgumentOutOfRangeException(Options, o.Steps, $"FeatureVisualizer: Steps must be at least 1 (got {o.Steps}).");
+        if (o.WarmupSteps < 0) throw new ArgumentOutOfRangeException(Options, o.WarmupSteps, "FeatureVisualizer: WarmupSteps must be >= 0.");
+        if (o.LossReadInterval < 1) throw new ArgumentOutOfRangeException(Options, o.LossReadInterval, $"FeatureVisualizer: LossReadInterval must be at least 1 (got {o.LossReadInterval}).");
+        if (o.SaveEvery is < 1) throw new ArgumentOutOfRangeException(Options, o.SaveEvery, "FeatureVisualizer: SaveEvery must be >= 1 (or null).");
         var r = o.ValuesRange;
         if (!float.IsFinite(r.Min) || !float.IsFinite(r.Max) || !(r.Min < r.Max))
-            throw new ArgumentOutOfRangeException(nameof(o), r, $"FeatureVisualizer: ValuesRange {r} is invalid: Min must be below Max and both finite.");
-        if (!float.IsFinite(o.Std) || o.Std < 0) throw new ArgumentOutOfRangeException(nameof(o), o.Std, "FeatureVisualizer: Std must be finite and >= 0.");
-        if (!float.IsFinite(o.FftDecay)) throw new ArgumentOutOfRangeException(nameof(o), o.FftDecay, "FeatureVisualizer: FftDecay must be finite.");
+            throw new ArgumentOutOfRangeException(Options, r, $"FeatureVisualizer: ValuesRange {r} is invalid: Min must be below Max and both finite.");
+        if (!float.IsFinite(o.Std) || o.Std < 0) throw new ArgumentOutOfRangeException(Options, o.Std, "FeatureVisualizer: Std must be finite and >= 0.");
+        if (!float.IsFinite(o.FftDecay)) throw new ArgumentOutOfRangeException(Options, o.FftDecay, "FeatureVisualizer: FftDecay must be finite.");
         if (o.CustomShape is { } s && (s.Height < 1 || s.Width < 1))
-            throw new ArgumentOutOfRangeException(nameof(o), s, $"FeatureVisualizer: CustomShape {s} must be at least 1 x 1.");
-        if (!Enum.IsDefined(o.ImageNormalizer)) throw new ArgumentOutOfRangeException(nameof(o), o.ImageNormalizer, "FeatureVisualizer: unknown ImageNormalizer.");
-        if (o.Regularizers is null) throw new ArgumentException("FeatureVisualizer: Regularizers is null (use an empty list).", nameof(o));
+            throw new ArgumentOutOfRangeException(Options, s, $"FeatureVisualizer: CustomShape {s} must be at least 1 x 1.");
+        if (!Enum.IsDefined(o.ImageNormalizer)) throw new ArgumentOutOfRangeException(Options, o.ImageNormalizer, "FeatureVisualizer: unknown ImageNormalizer.");
+        if (o.Regularizers is null) throw new ArgumentException("FeatureVisualizer: Regularizers is null (use an empty list).", Options);
         foreach (var reg in o.Regularizers)
-            if (reg is null) throw new ArgumentException("FeatureVisualizer: Regularizers contains null.", nameof(o));
+            if (reg is null) throw new ArgumentException("FeatureVisualizer: Regularizers contains null.", Options);
     }
 
     public void Dispose()

@@ -31,6 +31,18 @@ public class OptimizeValidationTests
     }
 
     [Fact]
+    public void OptionErrorsNameThePublicArgument()
+    {
+        // Issue 11: these said "(Parameter 'o')", an internal parameter's name.
+        foreach (var bad in new[] { new OptimizationOptions { Steps = 0 }, new OptimizationOptions { Std = -1 }, new OptimizationOptions { SaveEvery = 0 } })
+        {
+            var e = Assert.ThrowsAny<ArgumentException>(() => FeatureVisualizer.Optimize(_obj, bad));
+            Assert.Equal("options", e.ParamName);
+            Assert.DoesNotContain("'o'", e.Message);
+        }
+    }
+
+    [Fact]
     public void OtherBadOptions_Throw()
     {
         Assert.ThrowsAny<ArgumentException>(() => FeatureVisualizer.Optimize(_obj, new OptimizationOptions { CustomShape = new ImageSize(0, 4) }));
