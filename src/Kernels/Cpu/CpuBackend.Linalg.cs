@@ -64,12 +64,8 @@ public sealed unsafe partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry)
-    {
-        float[] xv = Data(x), wv = Data(w);
-        float[]? bv = bias is null ? null : Data(bias);
-        return Wrap(TryWinograd(xv, w, wv, false, bv, geometry) ?? Forward(xv, wv, bv, geometry));
-    }
+    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry) =>
+        Conv2dActivation(x, w, bias, geometry, ConvEpilogue.None);
 
     /// <inheritdoc/>
     public TensorStorage Conv2dActivation(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry, ConvEpilogue epilogue)

@@ -58,7 +58,7 @@ internal static unsafe class WinogradConv
     /// each output tile as it is stored.
     /// </summary>
     public static void Forward(CpuBackend backend, float* x, WinogradWeights w, float* bias, float* y, Conv2dGeometry g,
-        ConvEpilogue? activation = null)
+        ConvEpilogue activation = default)
     {
         var job = new Job(x, w, bias, y, g, activation);
         if (job.Blocks == 0) return;
@@ -158,14 +158,12 @@ internal static unsafe class WinogradConv
         public readonly WinogradTransform T;
         private readonly WinogradWeights _weights;
         private readonly ActivationEpilogue _activation;
-        private readonly bool _hasActivation;
 
-        public Job(float* x, WinogradWeights w, float* bias, float* y, in Conv2dGeometry g, ConvEpilogue? activation)
+        public Job(float* x, WinogradWeights w, float* bias, float* y, in Conv2dGeometry g, ConvEpilogue activation)
         {
             X = (nint)x; Bias = (nint)bias; Y = (nint)y;
             _weights = w;
-            _hasActivation = activation is { Activation: not ConvActivation.None };
-            _activation = new ActivationEpilogue(activation ?? new ConvEpilogue(ConvActivation.None));
+            _activation = new ActivationEpilogue(activation);
             T = w.Transform;
             N = g.N; C = g.C; H = g.H; W = g.W; O = g.O; PaddedO = w.PaddedO; OH = g.OH; OW = g.OW;
             PadTop = g.PadTop; PadLeft = g.PadLeft;
@@ -309,7 +307,7 @@ internal static unsafe class WinogradConv
                 for (int l = 0; l < count; l++)
                 {
                     StoreTile(tile, mt, lanes[l], l, channel, OW, b);
-                    if (_hasActivation) _activation.Apply(channel + lanes[l].OutOffset, OW, lanes[l].Rows, lanes[l].Cols);
+                    _activation.Apply(channel + lanes[l].OutOffset, OW, lanes[l].Rows, lanes[l].Cols);
                 }
             }
         }

@@ -45,7 +45,7 @@ public sealed unsafe partial class CpuBackend
     /// Winograd when it applies and is chosen; null means the caller runs the direct path.
     /// </summary>
     private float[]? TryWinograd(float[] x, TensorStorage w, float[] wv, bool flipped, float[]? bias, Conv2dGeometry g,
-        ConvEpilogue? activation = null)
+        ConvEpilogue activation = default)
     {
         if (!WinogradConv.Applies(g)) return null;
         var transform = ChooseWinograd(g);
