@@ -12,6 +12,15 @@ namespace FeatureViz.Tests.Cli;
 /// simulated multiply-adds (minutes per model on ILGPU's CPU accelerator), so the tests run only with
 /// FEATUREVIZ_SIMULATOR_MODELS=1 (filter: <c>Category=SimulatorModels</c>); mnist-8 runs in CI (<see cref="DeviceAgreementTests"/>).
 /// </summary>
+/// <remarks>
+/// Measured 2026-12-05 on the 2-core machine under a load average of ~50 (per op, synchronized, wall / process CPU):
+/// light_bvlc_alexnet loads in 37 s (ConstantOfShape weights: Fill of the 37.7M-element fc6 weight 19 s / 6.9 s),
+/// conv1 fused with ReLU (101M multiply-adds) 189 s / 10.5 s, conv2 (grouped, 224M) 146 s / 12.9 s, each LRN
+/// (FusedDefaults composition, no ILGPU kernel) 11-33 s / 2.4-3.5 s; <c>featureviz eval --device ilgpu-cpu</c> did
+/// not finish in 600 s (the CPU backend: 3.8 s). The simulator costs ~50-100 ns of CPU per multiply-add (every lane
+/// an OS thread, a group barrier per K slice of the shared-memory GEMM tile), and under load the wall time is 10-18x
+/// the CPU time (the barriers wait for descheduled lane threads). light_vgg19 (~20G multiply-adds) is out of reach.
+/// </remarks>
 [Trait("Category", "SimulatorModels")]
 public sealed class LightModelDeviceAgreementTests(ITestOutputHelper output)
 {
