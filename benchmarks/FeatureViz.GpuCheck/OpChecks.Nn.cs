@@ -28,6 +28,7 @@ public sealed partial class OpChecks
 
     private void Convolutions()
     {
+        bool first = true;
         foreach (var s in w.Convolutions)
         {
             var g = Geometry(s);
@@ -37,6 +38,13 @@ public sealed partial class OpChecks
             var dy = Uniform(s.O * s.OH * s.OH);
             h.Check("Conv2d", s.Key, x => x.Backend.Conv2d(x.Up(xs), x.Up(ws), x.Up(bias), g));
             h.Check("Conv2dActivation", $"{s.Key} relu", x => x.Backend.Conv2dActivation(x.Up(xs), x.Up(ws), x.Up(bias), g, new ConvEpilogue(ConvActivation.Relu)));
+            if (first)
+            {
+                // The other fusable activations once (the epilogue is the same code for every shape).
+                h.Check("Conv2dActivation", $"{s.Key} leakyrelu", x => x.Backend.Conv2dActivation(x.Up(xs), x.Up(ws), x.Up(bias), g, ConvEpilogue.LeakyRelu(0.1f)));
+                h.Check("Conv2dActivation", $"{s.Key} hardsigmoid", x => x.Backend.Conv2dActivation(x.Up(xs), x.Up(ws), x.Up(bias), g, ConvEpilogue.HardSigmoid(0.2f, 0.5f)));
+                first = false;
+            }
             h.Check("Conv2dBackwardInput", s.Key, x => x.Backend.Conv2dBackwardInput(x.Up(dy), x.Up(ws), g));
             h.Check("Conv2dBackwardWeight", s.Key, x => x.Backend.Conv2dBackwardWeight(x.Up(xs), x.Up(dy), g));
         }

@@ -81,7 +81,7 @@ public sealed class TimingSections(IlgpuBackend device, Workloads w, CheckReport
         return true;
     }
 
-    /// <summary>Every distinct ResNet18 convolution at batch 1: forward (with bias) and input gradient.</summary>
+    /// <summary>Every distinct ResNet18 convolution at batch 1: forward (with bias; and with bias + fused ReLU) and input gradient.</summary>
     public void Convolutions(SectionClock clock)
     {
         foreach (var s in w.Convolutions)
@@ -92,6 +92,8 @@ public sealed class TimingSections(IlgpuBackend device, Workloads w, CheckReport
             using var bias = device.Upload(Uniform(s.O));
             using var dy = device.Upload(Uniform(s.O * s.OH * s.OH));
             Time(clock, "conv", $"conv_fwd_{s.Key}", $"Conv2d {s.Key}, batch 1", () => device.Conv2d(x, wt, bias, g).Dispose(), s.Flops);
+            Time(clock, "conv", $"conv_fwd_relu_{s.Key}", $"Conv2dActivation relu {s.Key} (bias + ReLU in the GEMM epilogue), batch 1",
+                () => device.Conv2dActivation(x, wt, bias, g, ConvEpilogue.Relu).Dispose(), s.Flops);
             Time(clock, "conv", $"conv_dgrad_{s.Key}", $"Conv2dBackwardInput {s.Key}, batch 1", () => device.Conv2dBackwardInput(dy, wt, g).Dispose(), s.Flops);
         }
     }

@@ -5,7 +5,7 @@
    (input "input" [N, 3, 224, 224] with a symbolic batch, output "logits"), which FeatureViz.GpuCheck loads with
    --model, so both sides run the same network.
 2. Times the same work as FeatureViz.GpuCheck in PyTorch eager FP32 with TF32 off (matmul and cuDNN), keys shared
-   with the C# program: sgemm_4096, conv_fwd_<conv>/conv_dgrad_<conv> for every distinct ResNet18 convolution at
+   with the C# program: sgemm_4096, conv_fwd_<conv>/conv_fwd_relu_<conv>/conv_dgrad_<conv> for every distinct ResNet18 convolution at
    batch 1, resnet18_fwd_b<B> and resnet18_fwd_dgrad_b<B> (input gradient only: the weights are frozen),
    fft2_rt_<S> (rfft2 + irfft2 of 3 x S x S: torch.fft is cuFFT), fv_step_s<S>_b<B> (a Lucent-style step: Fourier
    image, colour decorrelation, sigmoid, the standard transformations, resize to 224, ResNet18 to the end of layer3,
@@ -297,6 +297,8 @@ def main():
             dy = torch.rand(1, o, oh, oh, device=dev)
             fl = 2.0 * c * o * k * k * oh * oh
             r.measure("conv", f"conv_fwd_{key}", "F.conv2d, batch 1", lambda: F.conv2d(x, w, bias, s, pad), flops=fl)
+            r.measure("conv", f"conv_fwd_relu_{key}", "F.relu(F.conv2d), batch 1 (two kernels in eager mode)",
+                      lambda: F.relu(F.conv2d(x, w, bias, s, pad)), flops=fl)
             r.measure("conv", f"conv_dgrad_{key}", "torch.nn.grad.conv2d_input, batch 1",
                       lambda: torch.nn.grad.conv2d_input(x.shape, w, dy, s, pad), flops=fl)
 

@@ -58,7 +58,7 @@ public sealed class GpuCheckSmokeTests(ITestOutputHelper output)
             // One timing per timed section, under the keys torch_baseline.py uses.
             var timings = root.GetProperty("timings").EnumerateArray()
                 .ToDictionary(t => t.GetProperty("key").GetString()!, t => t.GetProperty("medianMs").GetDouble());
-            foreach (var prefix in new[] { "sgemm_48", "conv_fwd_c3_o4_k7_s2_h32", "conv_dgrad_c3_o4_k7_s2_h32", "resnet18_fwd_b1", "resnet18_fwd_dgrad_b1", "fft2_rt_12", "fft2_rt_16", "fv_step_s32_b1", "render_s32_steps1" })
+            foreach (var prefix in new[] { "sgemm_48", "conv_fwd_c3_o4_k7_s2_h32", "conv_fwd_relu_c3_o4_k7_s2_h32", "conv_dgrad_c3_o4_k7_s2_h32", "resnet18_fwd_b1", "resnet18_fwd_dgrad_b1", "fft2_rt_12", "fft2_rt_16", "fv_step_s32_b1", "render_s32_steps1" })
                 Assert.True(timings.TryGetValue(prefix, out var ms) && ms > 0, $"no positive timing for {prefix}: {string.Join(", ", timings.Keys)}");
             Assert.Equal("layer3.1.out", root.GetProperty("midLayer").GetString());
 

@@ -1,5 +1,6 @@
 using FeatureViz.Kernels.Gpu.Backend;
 using FeatureViz.Tensors;
+using FeatureViz.Tensors.Backends;
 using FeatureViz.TestSupport;
 using Xunit.Abstractions;
 
@@ -10,10 +11,13 @@ namespace FeatureViz.Gpu.Tests;
 public sealed class LaunchCountTests(SimulatorFixture sim, ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(4, 3)]   // implicit GEMM
-    [InlineData(4, 1)]   // 1x1: plain GEMM
-    [InlineData(1, 3)]   // depthwise (groups = C)
-    public void ConvolutionWithBiasIsOneLaunch(int groupsDivisor, int kernel)
+    [InlineData(4, 3, false)]   // implicit GEMM
+    [InlineData(4, 1, false)]   // 1x1: plain GEMM
+    [InlineData(1, 3, false)]   // depthwise (groups = C)
+    [InlineData(4, 3, true)]    // the same with a fused activation (Conv2dActivation, ReLU6)
+    [InlineData(4, 1, true)]
+    [InlineData(1, 3, true)]
+    public void ConvolutionWithBiasIsOneLaunch(int groupsDivisor, int kernel, bool activation)
     {
         using var backend = new IlgpuBackend(sim.Warp32);
         int c = 4, groups = groupsDivisor == 1 ? c : 1;
@@ -21,8 +25,9 @@ public sealed class LaunchCountTests(SimulatorFixture sim, ITestOutputHelper out
         var w = Tensor.FromArray(backend, Rand.Uniform(82, 8 * (c / groups) * kernel * kernel), 8, c / groups, kernel, kernel);
         var b = Tensor.FromArray(backend, Rand.Uniform(83, 8), 8);
         long before = backend.Gpu.Kernels.Requests;
-        using var y = x.Conv2d(w, b, new Conv2dOptions(PadTop: kernel / 2, PadLeft: kernel / 2, PadBottom: kernel / 2, PadRight: kernel / 2, Groups: groups));
-        Assert.Equal(1, backend.Gpu.Kernels.Requests - before); // the bias is added in the GEMM (or depthwise) epilogue
+        var options = new Conv2dOptions(PadTop: kernel / 2, PadLeft: kernel / 2, PadBottom: kernel / 2, PadRight: kernel / 2, Groups: groups);
+        using var y = activation ? x.Conv2dActivation(w, b, options, ConvEpilogue.Clip(0f, 6f)) : x.Conv2d(w, b, options);
+        Assert.Equal(1, backend.Gpu.Kernels.Requests - before); // bias (and activation) in the GEMM (or depthwise) epilogue
     }
 
     /// <summary>Launches of one forward and backward pass of a residual block (conv-relu-conv + 1x1 shortcut, biased).</summary>

@@ -50,18 +50,35 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
-    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry g)
+    public TensorStorage Conv2d(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry g) =>
+        Convolve(nameof(Conv2d), x, w, bias, g, ConvEpilogue.None);
+
+    /// <inheritdoc/>
+    /// <remarks>One launch: the activation is applied in the implicit-GEMM (or depthwise) kernel's store, after the bias.</remarks>
+    public TensorStorage Conv2dActivation(TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry geometry, ConvEpilogue epilogue)
     {
-        const string op = nameof(Conv2d);
+        if (epilogue.Problem() is { } problem)
+            throw new ArgumentException($"Conv2dActivation: {problem} ({geometry}).", nameof(epilogue));
+        return Convolve(nameof(Conv2dActivation), x, w, bias, geometry, epilogue);
+    }
+
+    private IlgpuStorage Convolve(string op, TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry g, ConvEpilogue epilogue)
+    {
         var xv = View(x, op, nameof(x));
         var wv = View(w, op, nameof(w));
         var bv = bias is null ? default : View(bias, op, nameof(bias));
         var y = New(op, (long)g.N * g.O * g.OH * g.OW);
         if (y.Length == 0) return y;
-        if ((long)g.GroupInputChannels * g.KH * g.KW == 0) return FillZeroPlusBias(y, bv, g);
-        Launch(op, () => g.ToString(), () =>
+        if ((long)g.GroupInputChannels * g.KH * g.KW == 0)
         {
-            GpuConv.Forward(Gpu, Gemm, xv, wv, bv, y.View, g);
+            // An empty reduction (no taps): bias (or zeros), then the activation as its elementwise op.
+            if (epilogue.Activation == ConvActivation.None) return FillZeroPlusBias(y, bv, g);
+            y.Dispose();
+            return (IlgpuStorage)FusedDefaults.Conv2dActivation(this, x, w, bias, g, epilogue);
+        }
+        Launch(op, () => $"{g}, {epilogue}", () =>
+        {
+            GpuConv.Forward(Gpu, Gemm, xv, wv, bv, y.View, g, epilogue);
         });
         return y;
     }

@@ -10,7 +10,8 @@ namespace FeatureViz.Kernels.Gpu.Conv;
 /// <summary>
 /// 2-D convolution forward, input gradient and weight gradient on a <see cref="GpuAccelerator"/>: implicit GEMM
 /// through the SGEMM kernel the <see cref="GemmPlanner"/> picks for the product's shape (no im2col buffer), 1x1
-/// convolutions as plain strided GEMM, depthwise forward direct; the bias is added in the forward kernel's epilogue.
+/// convolutions as plain strided GEMM, depthwise forward direct; the bias and a fused activation are applied in the
+/// forward kernel's epilogue.
 /// </summary>
 public static class GpuConv
 {
@@ -25,9 +26,12 @@ public static class GpuConv
         };
     }
 
-    /// <summary>y [N, O, OH, OW] = conv(x [N, C, H, W], w [O, C/groups, KH, KW]) + bias [O] (bias optional: pass a null view).</summary>
+    /// <summary>
+    /// y [N, O, OH, OW] = act(conv(x [N, C, H, W], w [O, C/groups, KH, KW]) + bias [O]) (bias optional: pass a null
+    /// view; act is <paramref name="epilogue"/>, applied in the kernel's store, default none).
+    /// </summary>
     public static void Forward(GpuAccelerator gpu, GemmPlanner gemm, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
-        ArrayView<float> y, Conv2dGeometry geometry)
+        ArrayView<float> y, Conv2dGeometry geometry, ConvEpilogue epilogue = default)
     {
         ArgumentNullException.ThrowIfNull(gemm);
         var s = ShapeOf(geometry);
@@ -38,14 +42,14 @@ public static class GpuConv
         if (s.Groups == s.C && s.Groups > 1)
         {
             var depthwise = gpu.Kernels.Get("DepthwiseForward", null,
-                a => a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, int>(DepthwiseKernels.Forward));
-            depthwise(gpu.Stream, gpu.Policy.For(y.Length), x, w, hasBias ? bias : w, y, s, hasBias ? 1 : 0);
+                a => a.LoadKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape, int, ConvEpilogue>(DepthwiseKernels.Forward));
+            depthwise(gpu.Stream, gpu.Policy.For(y.Length), x, w, hasBias ? bias : w, y, s, hasBias ? 1 : 0, epilogue);
         }
         else
         {
             var weights = new StridedMatrix { RowStride = k, ColStride = 1, BatchDiv = s.Groups, InnerBatchStride = s.Og * k };
             var output = new StridedMatrix { RowStride = pixels, ColStride = 1, BatchDiv = s.Groups, OuterBatchStride = s.O * pixels, InnerBatchStride = s.Og * pixels };
-            var shape = new GemmShape { M = s.Og, N = pixels, K = k, Batch = s.N * s.Groups, Alpha = 1f, HasBias = hasBias ? 1 : 0 };
+            var shape = new GemmShape { M = s.Og, N = pixels, K = k, Batch = s.N * s.Groups, Alpha = 1f, HasBias = hasBias ? 1 : 0, Epilogue = epilogue };
             var kernel = gemm.Pick(shape.M, shape.N, shape.Batch);
             weights = weights.WithVectorAccessFor(w);
             if (geometry.IsPointwise)

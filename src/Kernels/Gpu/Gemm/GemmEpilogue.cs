@@ -3,8 +3,8 @@ using ILGPU;
 namespace FeatureViz.Kernels.Gpu.Gemm;
 
 /// <summary>
-/// The SGEMM kernels' epilogue: C = alpha * acc + beta * C (+ bias of the row), bounds-checked, with 16-byte stores
-/// where the layout allows them.
+/// The SGEMM kernels' epilogue: C = act(alpha * acc + beta * C (+ bias of the row)), bounds-checked, with 16-byte
+/// stores where the layout allows them; act is <see cref="GemmShape.Epilogue"/> (the identity for a plain product).
 /// </summary>
 internal static class GemmEpilogue
 {
@@ -49,5 +49,5 @@ internal static class GemmEpilogue
 
     // beta == 0 must ignore C entirely (NaN included), so the old value is not even multiplied.
     private static float Value(GemmShape shape, float acc, float old, float add) =>
-        shape.Beta == 0f ? shape.Alpha * acc + add : shape.Alpha * acc + shape.Beta * old + add;
+        shape.Epilogue.Apply(shape.Beta == 0f ? shape.Alpha * acc + add : shape.Alpha * acc + shape.Beta * old + add);
 }

@@ -1,3 +1,4 @@
+using FeatureViz.Tensors.Backends;
 using ILGPU;
 
 namespace FeatureViz.Kernels.Gpu.Gemm;
@@ -12,6 +13,12 @@ public struct GemmShape
 
     /// <summary>Nonzero: add bias[(batch % C's BatchDiv) * M + row] to every element of row <c>row</c> (a convolution's bias per output channel).</summary>
     public int HasBias;
+
+    /// <summary>
+    /// The activation applied to each result element after alpha, beta and the bias (a fused convolution's epilogue,
+    /// <see cref="ConvEpilogue.Apply"/>: the same definition the CPU backend uses); None for a plain product.
+    /// </summary>
+    public ConvEpilogue Epilogue;
 }
 
 /// <summary>
