@@ -70,9 +70,18 @@ internal static unsafe class DepthwisePlane
                 }
                 if (l.S > 1) Split(row, ps + (long)r * l.Pitch, l);
             }
+            int taps = g.KH * g.KW;
+            // Each tap's offset from an output row's first read (the division and remainder by the stride hoisted).
+            long* offset = stackalloc long[taps];
+            for (int kh = 0; kh < g.KH; kh++)
+                for (int kw = 0; kw < g.KW; kw++)
+                {
+                    int t = kw * g.DilationW;
+                    offset[kh * g.KW + kw] = (long)kh * g.DilationH * l.Pitch + (long)(t % l.S) * l.Plane + t / l.S;
+                }
             for (int oh = 0; oh < g.OH; oh++)
             {
-                float* yrow = y + (long)oh * g.OW;
+                float* yrow = y + (long)oh * g.OW, prow = ps + (long)oh * g.StrideH * l.Pitch;
                 for (int c = 0; c < g.OW; c += 16)
                 {
                     bool full = c + 16 <= g.OW;
@@ -82,15 +91,8 @@ internal static unsafe class DepthwisePlane
                         new ReadOnlySpan<float>(yrow + c, g.OW - c).CopyTo(new Span<float>(spare, 16));
                     }
                     var acc = Vector512.Load(full ? yrow + c : spare);
-                    for (int kh = 0; kh < g.KH; kh++)
-                    {
-                        float* prow = ps + (long)(oh * g.StrideH + kh * g.DilationH) * l.Pitch + c;
-                        for (int kw = 0; kw < g.KW; kw++)
-                        {
-                            int t = kw * g.DilationW;
-                            acc = Vector512.FusedMultiplyAdd(Vector512.Load(prow + (long)(t % l.S) * l.Plane + t / l.S), Vector512.Create(wo[kh * g.KW + kw]), acc);
-                        }
-                    }
+                    float* pc = prow + c;
+                    for (int k = 0; k < taps; k++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(pc + offset[k]), Vector512.Create(wo[k]), acc);
                     if (full) acc.Store(yrow + c);
                     else
                     {
@@ -108,25 +110,48 @@ internal static unsafe class DepthwisePlane
     /// </summary>
     public static void Adjoint(float* dy, float* wo, int outputs, float* dx, Conv2dGeometry g)
     {
+        // Stride 1: the adjoint is a forward correlation of dy with the flipped taps (padding (K - 1) * dilation - pad),
+        // which keeps its sums in registers.
+        var t = g with
+        {
+            H = g.OH, W = g.OW, OH = g.H, OW = g.W,
+            PadTop = (g.KH - 1) * g.DilationH - g.PadTop, PadLeft = (g.KW - 1) * g.DilationW - g.PadLeft,
+        };
+        if (g.StrideH == 1 && g.StrideW == 1 && Supports(t))
+        {
+            new Span<float>(dx, g.H * g.W).Clear();
+            int taps = g.KH * g.KW;
+            float* flipped = stackalloc float[taps];
+            for (int k = 0; k < outputs; k++)
+            {
+                for (int i = 0; i < taps; i++) flipped[i] = wo[(long)k * taps + taps - 1 - i];
+                Forward(dy + (long)k * g.OH * g.OW, flipped, dx, t);
+            }
+            return;
+        }
         var l = new Layout(g);
         var scratch = Scratch(l.Floats);
         fixed (float* ps = scratch)
         {
             new Span<float>(ps, l.S * l.Plane).Clear();
             long ohw = (long)g.OH * g.OW;
+            int ow16 = (g.OW + 15) & ~15;
+            // dy rows are copied into a zero-tailed row so that every tap is whole vectors (the extra lanes add zeros).
+            float* dyrow = ps + (long)l.S * l.Plane;
+            new Span<float>(dyrow + g.OW, ow16 - g.OW).Clear();
             for (int k = 0; k < outputs; k++)
             {
                 float* dyk = dy + k * ohw, wk = wo + (long)k * g.KH * g.KW;
                 for (int oh = 0; oh < g.OH; oh++)
                 {
-                    float* dyrow = dyk + (long)oh * g.OW;
+                    new ReadOnlySpan<float>(dyk + (long)oh * g.OW, g.OW).CopyTo(new Span<float>(dyrow, g.OW));
                     for (int kh = 0; kh < g.KH; kh++)
                     {
                         float* prow = ps + (long)(oh * g.StrideH + kh * g.DilationH) * l.Pitch;
                         for (int kw = 0; kw < g.KW; kw++)
                         {
-                            int t = kw * g.DilationW;
-                            VectorMath.Axpy(dyrow, wk[kh * g.KW + kw], prow + (long)(t % l.S) * l.Plane + t / l.S, g.OW);
+                            int tap = kw * g.DilationW;
+                            VectorMath.Axpy(dyrow, wk[kh * g.KW + kw], prow + (long)(tap % l.S) * l.Plane + tap / l.S, ow16);
                         }
                     }
                 }
