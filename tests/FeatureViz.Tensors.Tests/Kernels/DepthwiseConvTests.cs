@@ -26,6 +26,8 @@ public class DepthwiseConvTests
         { [1, 3, 112, 112], [3, 1, 3, 3], new Conv2dOptions(StrideH: 2, StrideW: 2, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: 3), 2 },
         { [1, 2, 14, 14], [2, 1, 5, 5], new Conv2dOptions(StrideH: 1, StrideW: 2, PadTop: 2, PadLeft: 3, PadBottom: 0, PadRight: 2, Groups: 2), 1 },
         { [1, 2, 6, 20], [2, 1, 3, 3], new Conv2dOptions(PadTop: 0, PadLeft: 0, Groups: 2), 1 },
+        // A padded copy of 10^10 floats (the ONNX fuzz mutant that crashed the process): the plain kernel instead.
+        { [1, 2, 5, 5], [2, 1, 3, 3], new Conv2dOptions(PadTop: 100000, PadLeft: 100000, PadBottom: 100000, PadRight: 100000, DilationH: 100000, DilationW: 100000, Groups: 2), 1 },
     };
 
     [Theory]

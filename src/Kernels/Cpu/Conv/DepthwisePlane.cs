@@ -24,7 +24,10 @@ internal static unsafe class DepthwisePlane
     /// <summary>Whether this path runs the geometry: 512-bit vectors, one input channel per group, a stride of at most 4.</summary>
     public static bool Supports(Conv2dGeometry g) =>
         Vector512.IsHardwareAccelerated && g.GroupInputChannels == 1 && g.StrideW is >= 1 and <= 4 && g.OW > 0 && g.OH > 0
-        && g.PadLeft >= 0 && g.PadTop >= 0 && new Layout(g).Floats < int.MaxValue / 2;
+        && g.PadLeft >= 0 && g.PadTop >= 0 && Layout.FloatsOf(g) <= MaxScratchFloats;
+
+    /// <summary>Planes whose padded copy would take more (huge dilations or padding) take the plain kernel.</summary>
+    private const long MaxScratchFloats = 1L << 24;
 
     private readonly struct Layout
     {
@@ -41,6 +44,15 @@ internal static unsafe class DepthwisePlane
         }
 
         public long Floats => (long)S * Plane + RowLength + 16;
+
+        /// <summary>The scratch a geometry needs, in long arithmetic (huge dilations or padding must not wrap around).</summary>
+        public static long FloatsOf(Conv2dGeometry g)
+        {
+            long s = g.StrideW, ow16 = ((long)g.OW + 15) & ~15L;
+            long pitch = (ow16 + (long)(g.KW - 1) * g.DilationW / s + 1 + 15) & ~15L;
+            long rows = (long)(g.OH - 1) * g.StrideH + (long)(g.KH - 1) * g.DilationH + 1;
+            return s * rows * pitch + s * pitch + 16;
+        }
     }
 
     private static float[] Scratch(long floats)
