@@ -21,7 +21,35 @@ internal static class BenchOutput
         w.WriteLine();
         w.WriteLine($"spread: interquartile range / median. GFLOP/s: convolution and matrix-product FLOPs / median (the input gradient counted as the forward's again).");
         w.WriteLine($"allocated per optimization step: {F(r.AllocatedBytesPerStep / 1024.0, "0.0")} KiB");
+        if (r.Profile is { } profile) WriteProfile(w, profile);
     }
+
+    /// <summary>The slowest op types forward and backward, and the slowest forward nodes, in ms per image.</summary>
+    private static void WriteProfile(TextWriter w, BenchProfile p)
+    {
+        const int Top = 15;
+        void Table(string title, string first, IReadOnlyList<FeatureViz.Tensors.Profiling.OpProfileEntry> rows, bool nodes)
+        {
+            double total = rows.Sum(e => e.TotalMs);
+            w.WriteLine();
+            w.WriteLine($"{title}: {F(total / p.Images, "0.000")} ms per image in all");
+            w.WriteLine($"{first,-40} {(nodes ? "nodes" : "op"),-18} {"ms/image",9} {"calls/image",12} {"us/call",9} {"share",7}");
+            foreach (var e in rows.Take(Top))
+            {
+                string name = nodes ? e.Node : e.Op;
+                string second = nodes ? e.Op : $"{e.Node} node(s)";
+                if (!nodes && e.Phase == FeatureViz.Tensors.Profiling.OpPhase.Backward) second = "";
+                w.WriteLine($"{Clip(name, 40),-40} {Clip(second, 18),-18} {F(e.TotalMs / p.Images, "0.000"),9} {F((double)e.Calls / p.Images, "0.#"),12} {F(1000 * e.TotalMs / e.Calls, "0.0"),9} {F(total > 0 ? 100 * e.TotalMs / total : 0, "0.0") + " %",7}");
+            }
+            if (rows.Count > Top) w.WriteLine($"({rows.Count - Top} more)");
+        }
+        Table("profile, forward by op type", "op type", p.ForwardByOp, nodes: false);
+        Table("profile, forward by node", "node", p.Forward, nodes: true);
+        Table("profile, backward (vector-Jacobian products) by op", "op", p.BackwardByOp, nodes: false);
+        w.WriteLine($"profile: {p.Images} image(s) per phase; every op timed with a stopwatch, so per-op dispatch shows at its true cost.");
+    }
+
+    private static string Clip(string s, int n) => s.Length <= n ? s : s[..(n - 1)] + "~";
 
     public static void WriteJson(TextWriter w, BenchReport r)
     {
@@ -56,6 +84,23 @@ internal static class BenchOutput
             ["perImage"] = passes,
             ["allocatedBytesPerStep"] = r.AllocatedBytesPerStep,
         };
+        if (r.Profile is { } profile)
+        {
+            JsonArray Rows(IEnumerable<FeatureViz.Tensors.Profiling.OpProfileEntry> rows) => new(rows.Select(e => (JsonNode)new JsonObject
+            {
+                ["op"] = e.Op,
+                ["node"] = e.Node,
+                ["msPerImage"] = e.TotalMs / profile.Images,
+                ["callsPerImage"] = (double)e.Calls / profile.Images,
+            }).ToArray());
+            json["profile"] = new JsonObject
+            {
+                ["images"] = profile.Images,
+                ["forwardByOp"] = Rows(profile.ForwardByOp),
+                ["forwardByNode"] = Rows(profile.Forward),
+                ["backwardByOp"] = Rows(profile.BackwardByOp),
+            };
+        }
         w.WriteLine(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 

@@ -36,4 +36,7 @@ internal sealed record BenchReport
 
     /// <summary>GC-allocated bytes (all threads) per optimization step, averaged over the timed steps.</summary>
     public required long AllocatedBytesPerStep { get; init; }
+
+    /// <summary>With --profile: the per-op times of the profiled passes (null without).</summary>
+    public BenchProfile? Profile { get; init; }
 }

@@ -6,6 +6,7 @@ using FeatureViz.Onnx;
 using FeatureViz.Rendering;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
+using FeatureViz.Tensors.Profiling;
 using FeatureViz.Transforms;
 
 namespace FeatureViz.Cli.Bench;
@@ -51,15 +52,16 @@ internal sealed class BenchRunner(OnnxModel onnx, VisualizationModel model, Benc
         using var x = Tensor.FromArray(backend, data, dims);
         string[] outputs = [layer];
 
-        var forward = Time("forward", () =>
+        void runForward()
         {
             using var scope = TensorScope.Begin();
             using var ng = GradMode.NoGrad();
             for (int c = 0; c < calls; c++) _ = model.Run(x, outputs);
             backend.Synchronize();
-        }, ct);
+        }
+        var forward = Time("forward", runForward, ct);
 
-        var gradient = Time("forward + input gradient", () =>
+        void runGradient()
         {
             using var scope = TensorScope.Begin();
             for (int c = 0; c < calls; c++)
@@ -69,7 +71,8 @@ internal sealed class BenchRunner(OnnxModel onnx, VisualizationModel model, Benc
                 _ = Grad.Of(loss, [xg])[0];
             }
             backend.Synchronize();
-        }, ct);
+        }
+        var gradient = Time("forward + input gradient", runGradient, ct);
 
         var info = model.GetLayer(layer);
         int channels = info.Shape.Length >= 2 && info.Shape[1] > 0 ? info.Shape[1] : 1;
@@ -94,6 +97,20 @@ internal sealed class BenchRunner(OnnxModel onnx, VisualizationModel model, Benc
                 backend.Synchronize();
             }
             step = Time("optimization step", OneStep, ct, out allocated);
+        }
+        BenchProfile? profile = null;
+        if (settings.Profile)
+        {
+            // Separate passes, so the stopwatch calls around every op do not touch the timings above.
+            var ops = new OpProfile();
+            using (OpProfile.Record(ops))
+            {
+                Log?.Invoke($"profile: timing every op of {settings.Repeat} forward and {settings.Repeat} forward + input gradient pass(es)");
+                for (int i = 0; i < settings.Repeat; i++) runForward();
+                var forwardOnly = ops.Entries();
+                for (int i = 0; i < settings.Repeat; i++) runGradient();
+                profile = new BenchProfile(settings.Repeat * settings.Batch, forwardOnly, ops.Entries().Where(e => e.Phase == OpPhase.Backward).ToList());
+            }
         }
         double peakAfter = FmaPeak.MeasureGflops(settings.Threads);
         double peak = Math.Max(peakBefore, peakAfter);
@@ -127,6 +144,7 @@ internal sealed class BenchRunner(OnnxModel onnx, VisualizationModel model, Benc
                 Pass("optimization step", step, 2 * flopsPerImage),
             ],
             AllocatedBytesPerStep = allocated,
+            Profile = profile,
         };
     }
 

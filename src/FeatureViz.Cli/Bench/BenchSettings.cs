@@ -34,4 +34,7 @@ internal sealed record BenchSettings
 
     /// <summary>Print JSON instead of a table.</summary>
     public bool Json { get; init; }
+
+    /// <summary>After the timed passes, time every op of --repeat forward and backward passes and print the slowest.</summary>
+    public bool Profile { get; init; }
 }

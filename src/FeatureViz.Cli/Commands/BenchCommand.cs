@@ -24,6 +24,7 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)." };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs of each pass first.", DefaultValueFactory = _ => 3 };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs of each pass.", DefaultValueFactory = _ => 10 };
+        var profile = new Option<bool>("--profile") { Description = "Then time every op over --repeat forward passes and --repeat forward + input gradient passes, and print where the time goes (the slowest op types and nodes, forward and backward)." };
         var command = new Command("bench",
             """
             Measure the engine on a model: per image, a forward pass to the layer, the forward pass with the gradient
@@ -36,11 +37,12 @@ internal static class BenchCommand
               featureviz bench
               featureviz bench --threads 1 --repeat 20 --json
               featureviz bench --model model.onnx --layer conv3 --size 128x128 --batch 4
-            """) { model, layer, size, batch, json, warmup, repeat };
+              featureviz bench --model model.onnx --profile
+            """) { model, layer, size, batch, json, warmup, repeat, profile };
         var device = DeviceOption.AddTo(command);
         command.SetAction((parse, ct) =>
         {
-            var settings = Read(parse, model, layer, size, batch, device, json, warmup, repeat);
+            var settings = Read(parse, model, layer, size, batch, device, json, warmup, repeat) with { Profile = parse.GetValue(profile) };
             ModelLoading.CheckModel(settings.ModelPath);
             using var compute = device.Open(parse, context);
             using var engine = context.EngineFactory(settings.ModelPath, compute, null);

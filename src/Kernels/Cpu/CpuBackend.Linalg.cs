@@ -49,18 +49,24 @@ public sealed unsafe partial class CpuBackend
                 For(g.Batch, perProduct, (s, e) =>
                 {
                     for (int i = s; i < e; i++)
-                        Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, (float*)na + (long)i * g.StrideA, lda, g.TransA, (float*)nb + (long)i * g.StrideB, ldb, g.TransB,
-                            (float*)ny + (long)i * mn, g.N, haveC, 1);
+                        Product(g, (float*)na + (long)i * g.StrideA, lda, (float*)nb + (long)i * g.StrideB, ldb, (float*)ny + (long)i * mn, haveC, 1);
                 });
             }
             else
             {
                 for (int i = 0; i < g.Batch; i++)
-                    Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, pa + (long)i * g.StrideA, lda, g.TransA, pb + (long)i * g.StrideB, ldb, g.TransB,
-                        py + (long)i * mn, g.N, haveC, Threads);
+                    Product(g, pa + (long)i * g.StrideA, lda, pb + (long)i * g.StrideB, ldb, py + (long)i * mn, haveC, Threads);
             }
         }
         return Wrap(y);
+    }
+
+    /// <summary>One product of a batched GEMM; a single row of A (batch-1 fully connected layers) runs as dot products.</summary>
+    private static void Product(GemmGeometry g, float* a, int lda, float* b, int ldb, float* y, bool accumulate, int threads)
+    {
+        // With one row, A is contiguous whether or not it is stored transposed (lda = 1 then).
+        if (g.M == 1) Gemv.Multiply(g.N, g.K, g.Alpha, a, b, ldb, g.TransB, y, accumulate, threads);
+        else Sgemm.Multiply(g.M, g.N, g.K, g.Alpha, a, lda, g.TransA, b, ldb, g.TransB, y, g.N, accumulate, threads);
     }
 
     /// <inheritdoc/>

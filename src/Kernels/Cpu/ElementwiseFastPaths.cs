@@ -26,6 +26,12 @@ internal static class ElementwiseFastPaths
             var a = (AffineScalarOp)(object)op;
             AffineRow(x, a.Scale, a.Shift, y);
         }
+        else if (typeof(TOp) == typeof(HardSwishOp)) HardActivationRows.HardSwish(x, y);
+        else if (typeof(TOp) == typeof(HardSigmoidOp))
+        {
+            var h = (HardSigmoidOp)(object)op;
+            HardActivationRows.HardSigmoid(x, h.Alpha, h.Beta, y);
+        }
         else
             for (int i = 0; i < x.Length; i++) y[i] = op.Forward(x[i]);
     }
@@ -44,6 +50,12 @@ internal static class ElementwiseFastPaths
         }
         else if (typeof(TOp) == typeof(SigmoidOp)) VectorMath.SigmoidBackwardRow(y, dy, dx);
         else if (typeof(TOp) == typeof(ExpOp)) TensorPrimitives.Multiply(dy, y, dx);
+        else if (typeof(TOp) == typeof(HardSwishOp)) HardActivationRows.HardSwishBackward(x, dy, dx);
+        else if (typeof(TOp) == typeof(HardSigmoidOp))
+        {
+            var h = (HardSigmoidOp)(object)op;
+            HardActivationRows.HardSigmoidBackward(x, h.Alpha, h.Beta, dy, dx);
+        }
         else return false;
         return true;
     }

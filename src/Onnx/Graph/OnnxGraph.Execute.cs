@@ -1,5 +1,6 @@
 using FeatureViz.Onnx.Ops;
 using FeatureViz.Tensors;
+using FeatureViz.Tensors.Profiling;
 
 namespace FeatureViz.Onnx.Graph;
 
@@ -25,7 +26,10 @@ internal sealed partial class OnnxGraph
         Value?[] outs;
         try
         {
+            var profile = OpProfile.Active;
+            long started = profile is null ? 0 : OpProfile.Start();
             using (TensorLimits.Begin(MaxElements, MaxBytes)) outs = n.Kernel(new Args(inputs, Backend, n.Context));
+            profile?.Add(OpPhase.Forward, n.OpType, n.Name, started);
         }
         catch (OnnxImportException) { throw; }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotImplementedException or NotSupportedException or IndexOutOfRangeException or ArithmeticException)

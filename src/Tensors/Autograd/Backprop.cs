@@ -52,7 +52,10 @@ internal static class Backprop
             }
             var needs = new bool[node.Inputs.Count];
             for (int k = 0; k < needs.Length; k++) needs[k] = node.Inputs[k].RequiresGrad;
+            var profile = Profiling.OpProfile.Active;
+            long started = profile is null ? 0 : Profiling.OpProfile.Start();
             var inGrads = node.Vjp(g, needs);
+            profile?.Add(Profiling.OpPhase.Backward, node.OpName, "", started);
             for (int k = 0; k < needs.Length; k++)
             {
                 if (!needs[k]) continue;

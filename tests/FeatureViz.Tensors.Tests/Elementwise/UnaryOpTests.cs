@@ -107,6 +107,8 @@ public abstract class UnaryOpTests<TBackend> : BackendSuite<TBackend> where TBac
     [Theory]
     [InlineData("Exp")]
     [InlineData("Sigmoid")]
+    [InlineData("HardSwish")]
+    [InlineData("HardSigmoid")]
     public void VectorLanesAndRowTailsGiveTheSameBits(string op)
     {
         var data = Rand.Uniform(16, 4099, -110f, 95f);
@@ -122,6 +124,47 @@ public abstract class UnaryOpTests<TBackend> : BackendSuite<TBackend> where TBac
         for (int i = 0; i < y.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(yr[i]),
                 $"{op}({rotated[i]}): {yr[i]} at position {i}, {expected[i]} at the other position");
+    }
+
+    // MobileNet-style models run HardSwish on long rows: the vector kernels (forward and gradient) against the float64
+    // formulas, including the kinks at x = -3 and 3 (HardSigmoid(0.3, 0.4): x = -4/3 and 2), zeros and a NaN.
+    [Theory]
+    [InlineData("HardSwish")]
+    [InlineData("HardSigmoid")]
+    public void HardActivationsOnLongRowsMatchFloat64ForwardAndGradient(string op)
+    {
+        var data = Rand.Uniform(21, 1037, -5f, 5f);
+        float[] specials = [-3f, 3f, -4f / 3f, 2f, 0f, -0f, 1e-30f, -6f, 6f];
+        specials.CopyTo(data, 17);
+        specials.CopyTo(data, 700);
+        data[333] = float.NaN;
+        var cot = Rand.Uniform(22, 1037, -1f, 1f);
+        double Derivative(double v) => op == "HardSwish"
+            ? (v / 6 + 0.5 <= 0 ? 0 : v / 6 + 0.5 >= 1 ? 1 : v / 3 + 0.5)
+            : (0.3 * v + 0.4 > 0 && 0.3 * v + 0.4 < 1 ? 0.3 : 0);
+        using var x = Tensor.FromArray(Backend, data, data.Length).RequireGrad();
+        using var g = Tensor.FromArray(Backend, cot, cot.Length);
+        var yt = Apply(op, x);
+        var y = yt.ToArray();
+        yt.Mul(g).Sum().Backward();
+        var dx = x.Grad!.ToArray();
+        for (int i = 0; i < data.Length; i++)
+        {
+            double v = data[i];
+            if (double.IsNaN(v))
+            {
+                Assert.True(float.IsNaN(y[i]), $"{op}(NaN) = {y[i]}");
+                continue;
+            }
+            // HardSigmoid's parameters are the float32 roundings of 0.3 and 0.4. The bound is a few float32 roundings of
+            // the terms (the inner sum cancels near the lower kink, so it is relative to the terms, not the result).
+            double expected = op == "HardSwish" ? Reference(op, v) : Math.Clamp(0.3f * v + 0.4f, 0, 1);
+            double terms = op == "HardSwish" ? Math.Abs(v) * (Math.Abs(v) / 6 + 0.5) : 0.3 * Math.Abs(v) + 0.4;
+            Assert.True(Math.Abs(y[i] - expected) <= 3e-7 * terms + 1e-37, $"{op}({v}) = {y[i]}, expected {expected}");
+            double expectedGrad = cot[i] * (op == "HardSwish" ? Derivative(v) : Derivative(v) == 0 ? 0 : 0.3f);
+            double gradTerms = op == "HardSwish" ? Math.Abs(v) / 3 + 0.5 : 0.3;
+            Assert.True(Math.Abs(dx[i] - expectedGrad) <= 3e-7 * Math.Abs(cot[i]) * gradTerms + 1e-37, $"{op}'({v}) * {cot[i]} = {dx[i]}, expected {expectedGrad}");
+        }
     }
 
     [Fact]

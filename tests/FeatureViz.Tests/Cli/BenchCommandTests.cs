@@ -117,6 +117,31 @@ public class BenchCommandTests
         Assert.Contains("optimization step:", err);
     }
 
+    [SharedDataFact("data/models/mnist-8.onnx")]
+    public async Task ProfileListsEveryForwardNodeOncePerImageAndTheBackwardOps()
+    {
+        string path = SharedData.PathOf("data", "models", "mnist-8.onnx");
+        using var engine = new LibraryRenderEngine(path, ComputeDevice.Cpu(1));
+        var (code, output, err) = await CliHarness.Run(engine, CancellationToken.None,
+            "bench", "--model", path, "--threads", "1", "--warmup", "1", "--repeat", "2", "--json", "--profile");
+        Assert.True(code == ExitCodes.Ok, err);
+        using var doc = JsonDocument.Parse(output);
+        var profile = doc.RootElement.GetProperty("profile");
+        Assert.Equal(2, profile.GetProperty("images").GetInt32());
+        var nodes = profile.GetProperty("forwardByNode").EnumerateArray().ToList();
+        // mnist-8 runs two convolutions and a matrix product per image (among its other nodes), each exactly once.
+        Assert.Equal(2, nodes.Count(n => n.GetProperty("op").GetString() == "Conv"));
+        Assert.Contains(nodes, n => n.GetProperty("op").GetString() == "MatMul");
+        Assert.All(nodes, n => Assert.Equal(1.0, n.GetProperty("callsPerImage").GetDouble()));
+        Assert.All(nodes, n => Assert.True(n.GetProperty("msPerImage").GetDouble() >= 0));
+        Assert.Equal(nodes.Select(n => n.GetProperty("node").GetString()).Distinct().Count(), nodes.Count);
+        var byOp = profile.GetProperty("forwardByOp").EnumerateArray().ToList();
+        Assert.Equal(nodes.Sum(n => n.GetProperty("msPerImage").GetDouble()), byOp.Sum(n => n.GetProperty("msPerImage").GetDouble()), 9);
+        var backward = profile.GetProperty("backwardByOp").EnumerateArray().Select(n => n.GetProperty("op").GetString()).ToList();
+        Assert.Contains("Conv2d", backward);
+        Assert.Null(FeatureViz.Tensors.Profiling.OpProfile.Active);
+    }
+
     /// <summary>A fake engine that records whether the command got as far as creating it.</summary>
     private sealed class CountingEngine : IRenderEngine
     {

@@ -14,9 +14,15 @@ internal static unsafe class DepthwiseConv
     public static void Forward(float* x, float* w, float* y, Conv2dGeometry g, int p0, int p1)
     {
         int og = g.GroupOutputChannels;
+        bool plane = DepthwisePlane.Supports(g);
         for (int p = p0; p < p1; p++)
         {
             int n = p / g.O, o = p % g.O, c = o / og;
+            if (plane)
+            {
+                DepthwisePlane.Forward(x + ((long)n * g.C + c) * g.H * g.W, w + (long)o * g.KH * g.KW, y + (long)p * g.OH * g.OW, g);
+                continue;
+            }
             Taps(x + ((long)n * g.C + c) * g.H * g.W, y + (long)p * g.OH * g.OW, w + (long)o * g.KH * g.KW, g, adjoint: false);
         }
     }
@@ -25,9 +31,15 @@ internal static unsafe class DepthwiseConv
     public static void BackwardInput(float* dy, float* w, float* dx, Conv2dGeometry g, int p0, int p1)
     {
         int og = g.GroupOutputChannels;
+        bool plane = DepthwisePlane.Supports(g);
         for (int p = p0; p < p1; p++)
         {
             int n = p / g.C, c = p % g.C;
+            if (plane)
+            {
+                DepthwisePlane.Adjoint(dy + ((long)n * g.O + c * og) * g.OH * g.OW, w + (long)c * og * g.KH * g.KW, og, dx + (long)p * g.H * g.W, g);
+                continue;
+            }
             for (int o = c * og; o < (c + 1) * og; o++)
                 Taps(dx + (long)p * g.H * g.W, dy + ((long)n * g.O + o) * g.OH * g.OW, w + (long)o * g.KH * g.KW, g, adjoint: true);
         }
