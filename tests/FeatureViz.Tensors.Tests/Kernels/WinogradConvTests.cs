@@ -1,4 +1,5 @@
 using FeatureViz.Kernels.Cpu;
+using Conv = FeatureViz.Kernels.Cpu.Conv;
 using FeatureViz.Tensors.Autograd;
 using FeatureViz.Tensors.Backends;
 using FeatureViz.Tensors.Tests.Linalg;
@@ -158,6 +159,39 @@ public class WinogradConvTests(ITestOutputHelper output)
             }
         }
         Assert.Equal(6, backend.WinogradCalls);
+    }
+
+    [Theory]
+    [InlineData(7, 19, 1)]
+    [InlineData(13, 8, 2)]
+    [InlineData(6, 3, 2)]
+    public void TransformedFiltersMatchLavinsG(int o, int c, int threads)
+    {
+        // U[ξ][oi][ci] = (G g Gᵀ)[ξ] in float64 with the published F(4x4, 3x3) filter transform (Lavin & Gray 2016,
+        // points 0, ±1, ±2, ∞), rounded once; the output rows past O (padding to the micro-kernel height) are zero.
+        double[,] g =
+        {
+            { 1 / 4.0, 0, 0 }, { -1 / 6.0, -1 / 6.0, -1 / 6.0 }, { -1 / 6.0, 1 / 6.0, -1 / 6.0 },
+            { 1 / 24.0, 1 / 12.0, 1 / 6.0 }, { 1 / 24.0, -1 / 12.0, 1 / 6.0 }, { 0, 0, 1 },
+        };
+        using var backend = new CpuBackend(threads);
+        var (w, _) = Rand.Of(15, [o, c, 3, 3]);
+        var u = Conv.WinogradWeights.Create(backend, Conv.WinogradTransform.F4, w, o, c);
+        int po = u.PaddedO;
+        Assert.Equal(36L * po * c, u.U.Length);
+        for (int oi = 0; oi < po; oi++)
+            for (int ci = 0; ci < c; ci++)
+                for (int i = 0; i < 6; i++)
+                    for (int j = 0; j < 6; j++)
+                    {
+                        double expected = 0;
+                        if (oi < o)
+                            for (int r = 0; r < 3; r++)
+                                for (int s = 0; s < 3; s++) expected += g[i, r] * w[((oi * c + ci) * 3 + r) * 3 + s] * g[j, s];
+                        float actual = u.U[((long)(i * 6 + j) * po + oi) * c + ci];
+                        Assert.True(Math.Abs(actual - expected) <= 1e-6 * Math.Max(1, Math.Abs(expected)),
+                            $"U[{i * 6 + j}][{oi}][{ci}] = {actual}, expected {expected}");
+                    }
     }
 
     [Fact]

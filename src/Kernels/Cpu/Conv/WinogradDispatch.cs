@@ -53,7 +53,7 @@ public sealed unsafe partial class CpuBackend
         var table = flipped ? _winogradFlipped : _winograd;
         if (!table.TryGetValue(w, out var u) || !u.Matches(transform, g.O, g.C))
         {
-            u = WinogradWeights.Create(transform, wv, g.O, g.C);
+            u = WinogradWeights.Create(this, transform, wv, g.O, g.C);
             table.AddOrUpdate(w, u);
         }
         Interlocked.Increment(ref _winogradCalls);
