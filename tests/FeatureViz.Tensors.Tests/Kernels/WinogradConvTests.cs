@@ -211,6 +211,34 @@ public class WinogradConvTests(ITestOutputHelper output)
         Assert.Equal(2, backend.WinogradCalls);
     }
 
+    [Fact]
+    public void AWeightsFirstUseRunsDirectWhereTheTransformWouldNotPay()
+    {
+        // 256 x 14 x 14 at batch 1: Winograd in the steady state (AutoChoosesWinogradWhereItMeasuredFaster), but
+        // transforming its 9.5 MB of filters costs more than the one call saves, so the first call with a weight runs
+        // direct and the second transforms. Both results against the float64 direct loops.
+        using var backend = new CpuBackend(2);
+        int[] xs = [1, 256, 14, 14], ws = [256, 256, 3, 3];
+        var o = new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+        var (x, _) = Rand.Of(16, xs);
+        var (w, _) = Rand.Of(17, ws);
+        using var tx = Tensor.FromArray(backend, x, xs);
+        using var tw = Tensor.FromArray(backend, w, ws);
+        var expected = Reference.Conv2d(x, xs, w, ws, null, o, out _);
+        using (var first = tx.Conv2d(tw, null, o)) AssertClose(expected, first.ToArray(), 1e-5, "first use (direct)");
+        Assert.Equal(0, backend.WinogradCalls);
+        using (var second = tx.Conv2d(tw, null, o)) AssertClose(expected, second.ToArray(), Tolerance(Conv3x3Algorithm.WinogradF4), "second use (Winograd)");
+        Assert.Equal(1, backend.WinogradCalls);
+
+        // 64 x 56 x 56: the saving covers the transform, so Winograd runs on the first use.
+        var g = new Conv2dGeometry(N: 1, C: 64, H: 56, W: 56, O: 64, KH: 3, KW: 3, OH: 56, OW: 56, StrideH: 1, StrideW: 1,
+            PadTop: 1, PadLeft: 1, DilationH: 1, DilationW: 1, Groups: 1);
+        using var x2 = backend.Upload(Rand.Uniform(18, 64 * 56 * 56));
+        using var w2 = backend.Upload(Rand.Uniform(19, 64 * 64 * 9));
+        backend.Conv2d(x2, w2, null, g).Dispose();
+        Assert.Equal(2, backend.WinogradCalls);
+    }
+
     [Theory]
     [InlineData(64, 56, 1, true)]
     [InlineData(128, 28, 1, true)]
