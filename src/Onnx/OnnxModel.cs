@@ -40,7 +40,9 @@ public sealed class OnnxModel : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = Path.GetFullPath(path);
+        var t = PhaseTrace.Start();
         var model = OnnxGraph.Parse(UserFile.ReadAllBytes(full, MaxModelBytes, "OnnxModel.Load: model file"));
+        PhaseTrace.End(t, "load: read and parse the model file");
         return Create(model, Path.GetDirectoryName(full), options);
     }
 
@@ -119,7 +121,9 @@ public sealed class OnnxModel : IDisposable
     {
         options = Checked(options);
         var backend = options.Backend ?? DefaultBackend.Resolve("OnnxModel.Load");
+        var t = PhaseTrace.Start();
         var graph = Untracked.Run(() => new OnnxGraph(model, backend, directory, options.InputShapes, options.MaxTensorElements, options.MaxTensorBytes, options.FuseConvolutions));
+        PhaseTrace.End(t, "load: build the graph");
         return new OnnxModel(graph);
     }
 
@@ -190,7 +194,9 @@ public sealed class OnnxModel : IDisposable
         var feeds = inputs.ToDictionary(kv => kv.Key, kv => (Value)new TensorValue(kv.Value ?? throw new ArgumentNullException(nameof(inputs), $"Run: input '{kv.Key}' is null.")), StringComparer.Ordinal);
         var requested = (outputs ?? Outputs).ToArray();
         var resolved = requested.Select(ResolveName).ToArray();
+        var started = PhaseTrace.Start();
         var values = _graph.Execute(feeds, resolved);
+        PhaseTrace.End(started, "run: whole forward");
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         for (int i = 0; i < requested.Length; i++)
             result[requested[i]] = values[resolved[i]] switch

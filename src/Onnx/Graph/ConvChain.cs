@@ -54,7 +54,9 @@ internal sealed class ConvChain
         var constants = new Dictionary<string, Value>(StringComparer.Ordinal);
         if (folds)
         {
+            var started = PhaseTrace.Start();
             var (w, b) = Fold(constant, backend);
+            PhaseTrace.End(started, $"fold BatchNormalization into {conv.Name}");
             inputs = [conv.Inputs[0], FoldedName(conv, "W"), FoldedName(conv, "B")];
             constants[inputs[1]] = w;
             constants[inputs[2]] = b;

@@ -117,20 +117,32 @@ internal sealed partial class OnnxGraph
             }
 
             var fusion = PlanFusion(wanted);
+            // The nodes to run, in order (a fused chain as its head, reading the Conv's inputs), and under NoGrad the
+            // number of readers of each name, so that intermediate tensors are freed after their last reader.
+            var running = new List<GraphNode>();
             foreach (var n in Nodes)
             {
                 if (!needed[n.Index] || n.Kind == NodeKind.Constant) continue;
                 if (n.Kind == NodeKind.ShapeStatic && n.Outputs.All(o => o.Length == 0 || plan.ContainsKey(o))) continue;
-                if (fusion is { } f)
+                if (fusion is { } f && f.Folded.Contains(n.Index)) continue;
+                running.Add(n);
+            }
+            var readers = Tensors.Autograd.GradMode.IsEnabled ? null : CountReaders(running.Select(n => n.Inputs));
+            var wantedSet = readers is null ? null : wanted.ToHashSet(StringComparer.Ordinal);
+            foreach (var n in running)
+            {
+                var t = PhaseTrace.Start();
+                if (fusion is { } f && f.Heads.TryGetValue(n.Index, out int length))
                 {
-                    if (f.Folded.Contains(n.Index)) continue;
-                    if (f.Heads.TryGetValue(n.Index, out int length))
-                    {
-                        RunChain(_chains[n.Index], length, Lookup, Store);
-                        continue;
-                    }
+                    RunChain(_chains[n.Index], length, Lookup, Store);
+                    if (PhaseTrace.Enabled) PhaseTrace.End(t, $"node {n.Name} ({n.OpType} fused x{length}) -> {env[_chains[n.Index].Stages[length - 1].Outputs[0]]}");
                 }
-                Store(n, RunNode(n, Lookup));
+                else
+                {
+                    Store(n, RunNode(n, Lookup));
+                    if (PhaseTrace.Enabled) PhaseTrace.End(t, $"node {n.Name} ({n.OpType}) -> {(n.Outputs.Length > 0 && env.TryGetValue(n.Outputs[0], out var o0) ? o0.ToString() : "-")}");
+                }
+                if (readers is not null) ReleaseAfter(n.Inputs, readers, env, feeds, wantedSet!, plan);
             }
             if (newlyStatic.Count > 0)
             {

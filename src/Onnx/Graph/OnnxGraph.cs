@@ -63,6 +63,7 @@ internal sealed partial class OnnxGraph
         var g = model.Graph;
         Opset = DefaultOpset(model);
 
+        var tInit = PhaseTrace.Start();
         // Initializers (constants).
         if (g.SparseInitializer.Count > 0) throw new OnnxImportException("Sparse initializers are not supported.");
         foreach (var t in g.Initializer)
@@ -72,6 +73,7 @@ internal sealed partial class OnnxGraph
             _constants[t.Name] = Persistent(TensorProtoReader.Read(t, backend, modelDirectory, maxElements, "Initializer"));
         }
 
+        PhaseTrace.End(tInit, $"load: {g.Initializer.Count} initializers");
         // Inputs that are not initializers.
         foreach (var vi in g.Input)
         {
@@ -133,8 +135,12 @@ internal sealed partial class OnnxGraph
                 throw new OnnxImportException($"Graph output '{o}' is produced by no node, input or initializer.");
 
         Classify();
+        var phase = PhaseTrace.Start();
         EvaluateConstants();
+        PhaseTrace.End(phase, "load: constant nodes");
+        phase = PhaseTrace.Start();
         if (fuseConvolutions) FindConvChains();
+        PhaseTrace.End(phase, "load: find fusable chains");
     }
 
     private static int DefaultOpset(ModelProto model)

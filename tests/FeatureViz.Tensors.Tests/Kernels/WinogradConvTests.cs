@@ -1,4 +1,5 @@
 using FeatureViz.Kernels.Cpu;
+using Conv = FeatureViz.Kernels.Cpu.Conv;
 using FeatureViz.Tensors.Autograd;
 using FeatureViz.Tensors.Backends;
 using FeatureViz.Tensors.Tests.Linalg;
@@ -160,6 +161,39 @@ public class WinogradConvTests(ITestOutputHelper output)
         Assert.Equal(6, backend.WinogradCalls);
     }
 
+    [Theory]
+    [InlineData(7, 19, 1)]
+    [InlineData(13, 8, 2)]
+    [InlineData(6, 3, 2)]
+    public void TransformedFiltersMatchLavinsG(int o, int c, int threads)
+    {
+        // U[ξ][oi][ci] = (G g Gᵀ)[ξ] in float64 with the published F(4x4, 3x3) filter transform (Lavin & Gray 2016,
+        // points 0, ±1, ±2, ∞), rounded once; the output rows past O (padding to the micro-kernel height) are zero.
+        double[,] g =
+        {
+            { 1 / 4.0, 0, 0 }, { -1 / 6.0, -1 / 6.0, -1 / 6.0 }, { -1 / 6.0, 1 / 6.0, -1 / 6.0 },
+            { 1 / 24.0, 1 / 12.0, 1 / 6.0 }, { 1 / 24.0, -1 / 12.0, 1 / 6.0 }, { 0, 0, 1 },
+        };
+        using var backend = new CpuBackend(threads);
+        var (w, _) = Rand.Of(15, [o, c, 3, 3]);
+        var u = Conv.WinogradWeights.Create(backend, Conv.WinogradTransform.F4, w, o, c);
+        int po = u.PaddedO;
+        Assert.Equal(36L * po * c, u.U.Length);
+        for (int oi = 0; oi < po; oi++)
+            for (int ci = 0; ci < c; ci++)
+                for (int i = 0; i < 6; i++)
+                    for (int j = 0; j < 6; j++)
+                    {
+                        double expected = 0;
+                        if (oi < o)
+                            for (int r = 0; r < 3; r++)
+                                for (int s = 0; s < 3; s++) expected += g[i, r] * w[((oi * c + ci) * 3 + r) * 3 + s] * g[j, s];
+                        float actual = u.U[((long)(i * 6 + j) * po + oi) * c + ci];
+                        Assert.True(Math.Abs(actual - expected) <= 1e-6 * Math.Max(1, Math.Abs(expected)),
+                            $"U[{i * 6 + j}][{oi}][{ci}] = {actual}, expected {expected}");
+                    }
+    }
+
     [Fact]
     public void SteadyStateForwardDoesNotAllocateBuffers()
     {
@@ -174,6 +208,34 @@ public class WinogradConvTests(ITestOutputHelper output)
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         // The output array comes back from the pool and the scratch is per thread: only small objects remain.
         Assert.True(allocated < 4096, $"A steady-state Winograd forward allocated {allocated} bytes.");
+        Assert.Equal(2, backend.WinogradCalls);
+    }
+
+    [Fact]
+    public void AWeightsFirstUseRunsDirectWhereTheTransformWouldNotPay()
+    {
+        // 256 x 14 x 14 at batch 1: Winograd in the steady state (AutoChoosesWinogradWhereItMeasuredFaster), but
+        // transforming its 9.5 MB of filters costs more than the one call saves, so the first call with a weight runs
+        // direct and the second transforms. Both results against the float64 direct loops.
+        using var backend = new CpuBackend(2);
+        int[] xs = [1, 256, 14, 14], ws = [256, 256, 3, 3];
+        var o = new Conv2dOptions(PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+        var (x, _) = Rand.Of(16, xs);
+        var (w, _) = Rand.Of(17, ws);
+        using var tx = Tensor.FromArray(backend, x, xs);
+        using var tw = Tensor.FromArray(backend, w, ws);
+        var expected = Reference.Conv2d(x, xs, w, ws, null, o, out _);
+        using (var first = tx.Conv2d(tw, null, o)) AssertClose(expected, first.ToArray(), 1e-5, "first use (direct)");
+        Assert.Equal(0, backend.WinogradCalls);
+        using (var second = tx.Conv2d(tw, null, o)) AssertClose(expected, second.ToArray(), Tolerance(Conv3x3Algorithm.WinogradF4), "second use (Winograd)");
+        Assert.Equal(1, backend.WinogradCalls);
+
+        // 64 x 56 x 56: the saving covers the transform, so Winograd runs on the first use.
+        var g = new Conv2dGeometry(N: 1, C: 64, H: 56, W: 56, O: 64, KH: 3, KW: 3, OH: 56, OW: 56, StrideH: 1, StrideW: 1,
+            PadTop: 1, PadLeft: 1, DilationH: 1, DilationW: 1, Groups: 1);
+        using var x2 = backend.Upload(Rand.Uniform(18, 64 * 56 * 56));
+        using var w2 = backend.Upload(Rand.Uniform(19, 64 * 64 * 9));
+        backend.Conv2d(x2, w2, null, g).Dispose();
         Assert.Equal(2, backend.WinogradCalls);
     }
 

@@ -44,6 +44,20 @@ internal static unsafe class WinogradConv
         return gemm + transforms + filters;
     }
 
+    /// <summary>
+    /// Cost, in the same units, of transforming the filters of <paramref name="g"/> for <paramref name="t"/> when they
+    /// are not cached yet: ~400 FLOP-equivalents per transformed value, almost all of it the first touch of the fresh
+    /// α² x O x C array (page faults; the vectorized transform itself is ~10 per value). On the 2-core CI machine,
+    /// loaded, the first fill of a fresh 38 MB array (a 512 x 512 layer's F(4,3) filters) took 0.6-2 s of wall time
+    /// against 25-35 ms of CPU for the whole batch-9 convolution; 400 assumes ~0.5 GB/s of first touch on a quiet one.
+    /// </summary>
+    public static double EstimatedTransformCost(in Conv2dGeometry g, WinogradTransform t)
+    {
+        int mr = MicroKernel.MR;
+        double paddedO = (g.O + mr - 1) / mr * mr;
+        return 400.0 * t.Alpha * t.Alpha * paddedO * g.C;
+    }
+
     /// <summary>The direct path's cost in the same units: im2col GEMM FLOPs with the pixels padded to whole NR panels.</summary>
     public static double EstimatedDirectCost(in Conv2dGeometry g)
     {

@@ -31,6 +31,18 @@ public sealed unsafe partial class CpuBackend
     /// </summary>
     private readonly ConditionalWeakTable<TensorStorage, WinogradWeights> _winograd = new(), _winogradFlipped = new();
 
+    /// <summary>Weight storages that already ran a 3 x 3 convolution by the direct path on their first use (forward, input gradient).</summary>
+    private readonly ConditionalWeakTable<TensorStorage, object> _winogradSeen = new(), _winogradFlippedSeen = new();
+
+    private static readonly object SeenMarker = new();
+
+    /// <summary>
+    /// True when Winograd with filters still to be transformed beats the direct path in a single call: its estimated
+    /// cost plus <see cref="WinogradConv.EstimatedTransformCost"/> below the same margin of the direct cost.
+    /// </summary>
+    internal static bool PaysOnFirstUse(in Conv2dGeometry g, WinogradTransform t) =>
+        WinogradConv.EstimatedCost(g, t) + WinogradConv.EstimatedTransformCost(g, t) < AutoMargin * WinogradConv.EstimatedDirectCost(g);
+
     /// <summary>The algorithm for 3 x 3 stride-1 convolutions (tests and benchmarks pin one; default per shape).</summary>
     internal Conv3x3Algorithm Conv3x3 { get; set; } = Conv3x3Algorithm.Auto;
 
@@ -53,7 +65,16 @@ public sealed unsafe partial class CpuBackend
         var table = flipped ? _winogradFlipped : _winograd;
         if (!table.TryGetValue(w, out var u) || !u.Matches(transform, g.O, g.C))
         {
-            u = WinogradWeights.Create(transform, wv, g.O, g.C);
+            // A weight seen for the first time is transformed only when that pays off in this one call; otherwise
+            // the direct path runs and the transform waits for the weight's second use (a one-shot inference never
+            // pays for the transformed copy, 4x the filters' size in fresh memory).
+            var seen = flipped ? _winogradFlippedSeen : _winogradSeen;
+            if (Conv3x3 == Conv3x3Algorithm.Auto && !seen.TryGetValue(w, out _) && !PaysOnFirstUse(g, transform))
+            {
+                seen.AddOrUpdate(w, SeenMarker);
+                return null;
+            }
+            u = WinogradWeights.Create(this, transform, wv, g.O, g.C);
             table.AddOrUpdate(w, u);
         }
         Interlocked.Increment(ref _winogradCalls);
