@@ -53,6 +53,8 @@ internal sealed class CppnParametrization : IImageParametrization
 
     public bool FinishIsPointwise => true;
 
+    public Tensor Render(Tensor parameter) => Finish(Spatial(parameter));
+
     public void Dispose() => _grid.Dispose();
 
     /// <summary>The layers of a CPPN with <paramref name="channels"/> outputs, and the parameter count of one network.</summary>

@@ -26,5 +26,5 @@ internal interface IImageParametrization : IDisposable
     bool FinishIsPointwise { get; }
 
     /// <summary>The image [N, C, H, W] in the value range.</summary>
-    Tensor Render(Tensor parameter) => Finish(Spatial(parameter));
+    Tensor Render(Tensor parameter);
 }
