@@ -187,8 +187,10 @@ public class CppnParametrizationTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Issue 12's criterion: a CPPN render of a ResNet18 channel (half the ReLU depth, channel 7, as the Fourier
-    /// test) reaches twice the best of 32 random images (16 noise, 16 smooth Fourier) on its objective.
+    /// Issue 12's criterion: a CPPN render of a ResNet18 channel (half the ReLU depth, channel 7, as the Fourier test)
+    /// reaches twice the best of 32 random images (16 noise, 16 smooth Fourier) on its objective. Lucid's Adam rate
+    /// 0.005, 64 steps. The channel is zero on the CPPN's grey start, so the first 8 steps use straight-through ReLU
+    /// gradients (as the Fourier test does for dead channels); without them the gradient is zero and nothing moves.
     /// </summary>
     [Fact]
     public void ResNet18_CppnChannelRenderBeatsRandomImagesTwiceOver()
@@ -203,20 +205,20 @@ public class CppnParametrizationTests(ITestOutputHelper output)
         var result = FeatureVisualizer.Optimize(Objective.Channel(model, layer.OutputName, channel), new OptimizationOptions
         {
             Cppn = new CppnOptions(),
-            Optimizer = Optimizer.Adam(CppnLearningRateForTest),
+            Optimizer = Optimizer.Adam(CppnOptions.LearningRate),
             CustomShape = null,
             ValuesRange = range,
             Transformations = ImageTransform.Jitter(8),
-            Steps = CppnStepsForTest,
+            WarmupSteps = 8,
+            Steps = 56,
             Seed = 5,
         });
         double rendered = OnnxOptimizeTests.ChannelMeans(model, layer, channel, result.Images.Data, 1)[0];
-        output.WriteLine($"{layer.OutputName} channel {channel}: CPPN render {rendered:F3}, best random {baseline:F3}, ratio {rendered / baseline:F2}; curve {string.Join(" ", result[0].ObjectiveValues.Where((_, i) => i % 8 == 7).Select(v => v.ToString("G4")))}");
+        var d = result.Images.Data;
+        double mean = d.Average(v => (double)v), sd = Math.Sqrt(d.Average(v => (v - mean) * (v - mean)));
+        output.WriteLine($"{layer.OutputName} channel {channel}: CPPN render {rendered:F3} (pixel sd {sd:F1} of 0..255), best random {baseline:F3}, ratio {rendered / baseline:F2}");
         Assert.True(rendered >= 2 * baseline, $"CPPN render {rendered:F3} < 2 x best random {baseline:F3}");
     }
-
-    private const float CppnLearningRateForTest = CppnOptions.LearningRate;
-    private const int CppnStepsForTest = 64;
 
     private static float[] AreaDownscale(ImageBatch b, int k)
     {
