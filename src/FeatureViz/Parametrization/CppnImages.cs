@@ -99,10 +99,19 @@ public sealed class CppnImages
         return new ImageBatch(output, Count, Channels, h, w, Range, 0);
     }
 
-    /// <summary>Writes the weights as JSON (architecture, channels, value range and one weight row per image).</summary>
+    /// <summary>Image <paramref name="index"/>'s network alone.</summary>
+    public CppnImages Single(int index) => new(Options, Channels, Range, [Weights(index)]);
+
+    /// <summary>Writes the weights as JSON (<see cref="ToJson"/>).</summary>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        File.WriteAllText(path, ToJson());
+    }
+
+    /// <summary>The weights as JSON: architecture, channels, value range and one weight row per image.</summary>
+    public string ToJson()
+    {
         var json = new JsonObject
         {
             ["format"] = Format,
@@ -113,7 +122,7 @@ public sealed class CppnImages
             ["valuesRange"] = new JsonArray(Range.Min, Range.Max),
             ["images"] = new JsonArray(_weights.Select(row => (JsonNode)new JsonArray(row.Select(v => (JsonNode)v).ToArray())).ToArray()),
         };
-        File.WriteAllText(path, json.ToJsonString());
+        return json.ToJsonString();
     }
 
     /// <summary>Reads weights written by <see cref="Save"/>.</summary>
