@@ -47,6 +47,8 @@ public sealed partial class Tensor
     public Tensor Sin() => Map(new SinOp());
     /// <summary>Cosine.</summary>
     public Tensor Cos() => Map(new CosOp());
+    /// <summary>Arctangent, in (-pi/2, pi/2).</summary>
+    public Tensor Atan() => Map(new AtanOp());
     /// <summary>max(x, 0); inside <see cref="GradMode.StraightThroughRelu"/> its gradient is the identity.</summary>
     public Tensor Relu() => Map(new ReluOp(GradMode.ReluIsStraightThrough));
     /// <summary>x for x &gt;= 0, alpha * x otherwise (ONNX default alpha 0.01).</summary>

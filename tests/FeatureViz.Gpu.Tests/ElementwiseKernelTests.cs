@@ -24,6 +24,7 @@ public sealed class ElementwiseKernelTests(SimulatorFixture sim)
         ["Reciprocal"] = (R(new ReciprocalOp()), x => 1 / x, x => -1 / (x * x), 0.2f, 4),
         ["Sin"] = (R(new SinOp()), Math.Sin, Math.Cos, -3, 3),
         ["Cos"] = (R(new CosOp()), Math.Cos, x => -Math.Sin(x), -3, 3),
+        ["Atan"] = (R(new AtanOp()), Math.Atan, x => 1 / (1 + x * x), -4, 4),
         ["Relu"] = (R(new ReluOp(false)), x => Math.Max(x, 0), x => x > 0 ? 1 : 0, -3, 3),
         ["ReluStraightThrough"] = (R(new ReluOp(true)), x => Math.Max(x, 0), _ => 1, -3, 3),
         ["LeakyRelu"] = (R(new LeakyReluOp(0.2f)), x => x >= 0 ? x : 0.2 * x, x => x >= 0 ? 1 : 0.2, -3, 3),

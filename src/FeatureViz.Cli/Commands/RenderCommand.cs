@@ -31,13 +31,19 @@ internal static class RenderCommand
               featureviz render
               featureviz render --objective channel:ReLU315_Output_0:0-7 --steps 512 --out out
               featureviz render --model model.onnx --objective "neuron:logits:0-9" --size 128x128 --regularizer tv=0.01
+              featureviz render --param cppn --objective channel:ReLU321_Output_0:7 --save-size 1024x1024 --out cppn
+              featureviz render --cppn-weights cppn/NAME.cppn.json --save-size 2048x2048 --out big
             """);
+        var cppnWeights = new Option<string?>("--cppn-weights") { Description = $"Only draw the images of a NAME.cppn.json file (written by --param cppn) at --save-size (default {CppnRedraw.DefaultSide}x{CppnRedraw.DefaultSide}) into --out as NAME-WxH.png: no model, no optimization.", HelpName = "FILE" };
         var labels = new Option<string?>("--labels") { Description = "Class labels for logit:LABEL objectives: a text file, one label per line (line 1 = class 0).", HelpName = "FILE" };
         command.Add(objectives);
         command.Add(labels);
+        command.Add(cppnWeights);
         options.AddTo(command);
         command.SetAction((parse, ct) =>
         {
+            if (parse.GetValue(cppnWeights) is string weights)
+                return Task.FromResult(CppnRedraw.Run(context, weights, parse.GetValue(options.SaveSize), OutputFolderPaths.RequireFolder(parse.GetValue(options.Out), "--out")));
             var texts = parse.GetValue(objectives) ?? [];
             var expressions = texts.Select(Parse).ToList();
             try { expressions = LogitLabels.Resolve(expressions, parse.GetValue(labels)); }

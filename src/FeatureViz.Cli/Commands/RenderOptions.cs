@@ -14,6 +14,8 @@ internal sealed class RenderOptions
     public Option<int> Seed { get; } = new("--seed") { Description = "Random seed (initial image and transformations).", DefaultValueFactory = _ => 0 };
     public Option<bool> Fft { get; } = new("--fft") { Description = "Fourier-space parametrization (the default)." };
     public Option<bool> Pixel { get; } = new("--pixel") { Description = "Pixel-space parametrization instead of Fourier space." };
+    public Option<string?> Param { get; } = new("--param") { Description = "Image parametrization: fft (the default), pixel or cppn (a small network per image, Lucid's; default --lr 0.005; its weights are written beside each PNG as NAME.cppn.json).", HelpName = "fft|pixel|cppn" };
+    public Option<string?> SaveSize { get; } = new("--save-size") { Description = "With --param cppn: save the images at this size WxH, drawn by the optimized networks (e.g. optimize at 224x224, save at 1024x1024).", HelpName = "WxH" };
     public Option<double> Decay { get; } = new("--decay") { Description = "Spectrum decay power of the Fourier parametrization.", DefaultValueFactory = _ => 0.85 };
     public Option<string> Transforms { get; } = new("--transforms") { Description = "Random transformations each step: standard (Xplique's), lucid (Lucid's: pad 12, jitter 8, scale 0.9-1.1, rotate +-10, jitter 4) or none.", DefaultValueFactory = _ => "standard" };
     public Option<string> LrSchedule { get; } = new("--lr-schedule") { Description = "Learning-rate schedule: constant, cosine (decays to 0 over the run) or step (halves every quarter of the run).", DefaultValueFactory = _ => "constant" };
@@ -31,7 +33,7 @@ internal sealed class RenderOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, LrSchedule, Seed, Fft, Pixel, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch })
+        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, LrSchedule, Seed, Param, Fft, Pixel, SaveSize, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch })
             command.Add(o);
         Device = DeviceOption.AddTo(command);
         foreach (var o in new Option[] { Out, Force, Json })
@@ -48,6 +50,14 @@ internal sealed class RenderOptions
         double lr = parse.GetValue(LearningRate);
         if (!(lr > 0) || !double.IsFinite(lr)) throw new UsageException($"--lr: must be a positive number (got {lr.ToString(CultureInfo.InvariantCulture)}).");
         if (parse.GetValue(Fft) && parse.GetValue(Pixel)) throw new UsageException("--fft and --pixel: choose one parametrization.");
+        var param = parse.GetValue(Param) is string p ? ParseChoice<ImageParam>("--param", p) : parse.GetValue(Pixel) ? ImageParam.Pixel : ImageParam.Fft;
+        if ((parse.GetValue(Fft) && param != ImageParam.Fft) || (parse.GetValue(Pixel) && param != ImageParam.Pixel))
+            throw new UsageException($"--param {param.ToString().ToLowerInvariant()} and --{(parse.GetValue(Fft) ? "fft" : "pixel")}: choose one parametrization.");
+        // Lucid's and Lucent's CPPN rate, unless --lr is given.
+        if (param == ImageParam.Cppn && parse.GetResult(LearningRate) is not { Implicit: false }) lr = Math.Round(FeatureViz.Parametrization.CppnOptions.LearningRate, 6); // 0.005 as a double, not 0.004999999888
+        var (saveW, saveH) = parse.GetValue(SaveSize) is string ss ? ParseSize(ss, "--save-size") : (0, 0);
+        if (saveW > 0 && param != ImageParam.Cppn) throw new UsageException("--save-size: only --param cppn can draw its images at another size.");
+        if (saveW > 0) RunLimits.CheckBatchPixels(saveW, saveH, parse.GetValue(Batch));
         double decay = parse.GetValue(Decay);
         if (!double.IsFinite(decay) || decay < 0) throw new UsageException($"--decay: must be a non-negative number (got {decay.ToString(CultureInfo.InvariantCulture)}).");
         var transforms = ParseChoice<TransformSet>("--transforms", parse.GetValue(Transforms)!);
@@ -70,7 +80,9 @@ internal sealed class RenderOptions
             Height = h,
             LearningRate = lr,
             Seed = parse.GetValue(Seed),
-            UseFft = !parse.GetValue(Pixel),
+            Param = param,
+            SaveWidth = saveW,
+            SaveHeight = saveH,
             FftDecay = decay,
             Transforms = transforms,
             LrSchedule = schedule,
@@ -100,6 +112,7 @@ internal sealed class RenderOptions
     {
         var d = DescribeAll(s, model, valuesRange);
         if (s.LrSchedule != Render.LrSchedule.Constant) d["lrSchedule"] = s.LrSchedule.ToString().ToLowerInvariant();
+        if (s.SaveWidth > 0) d["saveSize"] = $"{s.SaveWidth}x{s.SaveHeight}";
         return d;
     }
 
@@ -112,7 +125,7 @@ internal sealed class RenderOptions
         ["lr"] = s.LearningRate.ToString("R", CultureInfo.InvariantCulture),
         ["optimizer"] = "adam",
         ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
-        ["parametrization"] = s.UseFft ? "fft" : "pixel",
+        ["parametrization"] = s.Param.ToString().ToLowerInvariant(),
         ["decay"] = s.FftDecay.ToString("R", CultureInfo.InvariantCulture),
         ["transforms"] = s.Transforms.ToString().ToLowerInvariant(),
         ["regularizers"] = s.Regularizers.Count == 0 ? "none" : string.Join(", ", s.Regularizers.Select(r => $"{r.Kind}={r.Weight.ToString("R", CultureInfo.InvariantCulture)}")),
@@ -144,7 +157,7 @@ internal sealed class RenderOptions
         throw new UsageException($"--values-range: expected MIN,MAX with MIN < MAX, e.g. 0,1 (got '{text}').");
     }
 
-    public static (int Width, int Height) ParseSize(string text)
+    public static (int Width, int Height) ParseSize(string text, string option = "--size")
     {
         var parts = text.ToLowerInvariant().Split('x');
         if (parts.Length is 1 or 2
@@ -152,7 +165,7 @@ internal sealed class RenderOptions
             && int.TryParse(parts[^1], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
             && w >= 8 && h >= 8 && w <= 4096 && h <= 4096)
             return (w, h);
-        throw new UsageException($"--size: expected WxH with both between 8 and 4096, e.g. 224x224 (got '{text}').");
+        throw new UsageException($"{option}: expected WxH with both between 8 and 4096, e.g. 224x224 (got '{text}').");
     }
 
     public static List<RegularizerSpec> ParseRegularizers(IEnumerable<string> specs)

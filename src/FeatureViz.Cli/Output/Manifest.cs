@@ -13,11 +13,14 @@ internal sealed record ManifestItem
     /// another <c>--batch</c>).
     /// </summary>
     public static readonly IReadOnlyList<string> PixelParameters =
-        ["objective", "model", "steps", "size", "lr", "lrSchedule", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange"];
+        ["objective", "model", "steps", "size", "lr", "lrSchedule", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange", "saveSize"];
 
     public required string Name { get; init; }
     public required string File { get; init; }
     public string? Animation { get; init; }
+
+    /// <summary>The CPPN weights file (<c>--param cppn</c>), to draw the image again at any size.</summary>
+    public string? CppnWeights { get; init; }
     public required string Objective { get; init; }
     public required int Width { get; init; }
     public required int Height { get; init; }

@@ -6,6 +6,7 @@ using FeatureViz.Models;
 using FeatureViz.Objectives;
 using FeatureViz.Onnx;
 using FeatureViz.Optimizers;
+using FeatureViz.Parametrization;
 using FeatureViz.Regularizers;
 using FeatureViz.Rendering;
 using FeatureViz.Transforms;
@@ -177,7 +178,8 @@ internal sealed class LibraryRenderEngine : IRenderEngine
             Optimizer = Optimizer.Adam((float)settings.LearningRate),
             LearningRateSchedule = Schedule(settings),
             Steps = settings.Steps,
-            UseFft = settings.UseFft,
+            UseFft = settings.Param != ImageParam.Pixel,
+            Cppn = settings.Param == ImageParam.Cppn ? new CppnOptions() : null,
             FftDecay = (float)settings.FftDecay,
             Regularizers = settings.Regularizers.Select(r => r.Create()).ToList(),
             ValuesRange = ValuesRange,
@@ -191,13 +193,16 @@ internal sealed class LibraryRenderEngine : IRenderEngine
         var result = FeatureVisualizer.Optimize(objective, options, cancellationToken);
         if (result.Cancelled) throw new OperationCanceledException(cancellationToken);
         var frames = settings.SaveEvery > 0 ? result.Snapshots : [];
+        var images = result.Images;
+        if (settings.SaveWidth > 0 && result.Cppn is { } cppn) images = cppn.Render(new ImageSize(settings.SaveHeight, settings.SaveWidth), _model.Backend);
         var losses = result.Losses.Select(l => (double)l).ToList();
         return batch.Items.Select((item, i) => new ItemResult(
             item,
-            ToRgb(result.Images, i),
+            ToRgb(images, i),
             losses,
             frames.Select(f => ToRgb(f, i)).ToList(),
-            result[i].ObjectiveValues.Select(v => (double)v).ToList())).ToList();
+            result[i].ObjectiveValues.Select(v => (double)v).ToList(),
+            result.Cppn?.Single(i))).ToList();
     }
 
     /// <summary>The library transformations of <c>--transforms</c>; Lucid's grey padding is the middle of the model's value range.</summary>

@@ -30,6 +30,17 @@ internal enum TransformSet
     Lucid,
 }
 
+/// <summary>The image parametrizations of <c>--param</c>.</summary>
+internal enum ImageParam
+{
+    /// <summary>Fourier space (the default; <c>--fft</c>).</summary>
+    Fft,
+    /// <summary>Pixel space (<c>--pixel</c>).</summary>
+    Pixel,
+    /// <summary>A CPPN per image (Lucid's); its weights are written beside the PNG.</summary>
+    Cppn,
+}
+
 /// <summary>The learning-rate schedules of <c>--lr-schedule</c>.</summary>
 internal enum LrSchedule
 {
@@ -49,7 +60,10 @@ internal sealed record RenderSettings
     public int Height { get; init; } = 224;
     public double LearningRate { get; init; } = 0.05;
     public int Seed { get; init; }
-    public bool UseFft { get; init; } = true;
+    public ImageParam Param { get; init; } = ImageParam.Fft;
+    /// <summary>The saved images' size when it differs from the optimized one (CPPN only; 0: the optimized size).</summary>
+    public int SaveWidth { get; init; }
+    public int SaveHeight { get; init; }
     public double FftDecay { get; init; } = 0.85;
     public TransformSet Transforms { get; init; } = TransformSet.Standard;
     public LrSchedule LrSchedule { get; init; } = LrSchedule.Constant;
@@ -74,7 +88,8 @@ internal sealed record RgbImage(int Width, int Height, byte[] Pixels);
 /// What the optimizer produced for one item: the batch's loss per step and, when the engine records it, the item's own
 /// objective value per step.
 /// </summary>
-internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames, IReadOnlyList<double>? ObjectiveValues = null);
+internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames, IReadOnlyList<double>? ObjectiveValues = null,
+    FeatureViz.Parametrization.CppnImages? Cppn = null);
 
 /// <summary>One optimization step of a batch, for progress reporting.</summary>
 internal readonly record struct StepReport(int Step, int TotalSteps, double Loss);

@@ -119,11 +119,13 @@ internal static class RenderRunner
     {
         string file = r.Item.Stem + ".png";
         string? gif = r.Frames.Count > 1 ? r.Item.Stem + ".gif" : null;
+        string? weights = r.Cppn is null ? null : r.Item.Stem + ".cppn.json";
         var item = new ManifestItem
         {
             Name = r.Item.Name,
             File = file,
             Animation = gif,
+            CppnWeights = weights,
             Objective = r.Item.Name,
             Width = r.Image.Width,
             Height = r.Image.Height,
@@ -146,6 +148,7 @@ internal static class RenderRunner
             AtomicFile.WriteBytes(Path.Combine(dir, gif), gifBytes);
             gifHash = OutputFolder.Sha256(gifBytes);
         }
+        if (weights is not null) AtomicFile.WriteText(Path.Combine(dir, weights), r.Cppn!.ToJson());
         AtomicFile.WriteBytes(Path.Combine(dir, file), png);
         return item with { Seconds = seconds, Sha256 = OutputFolder.Sha256(png), AnimationSha256 = gifHash };
     }

@@ -8,7 +8,7 @@ namespace FeatureViz.Parametrization;
 /// Maps the learned parameter tensor to an NCHW image in the value range: (Fourier: scaled half spectrum, inverse
 /// FFT, divided by 4) then colour recorrelation (3 channels only) then the normaliser.
 /// </summary>
-internal sealed class ImageParametrization : IDisposable
+internal sealed class ImageParametrization : IImageParametrization
 {
     private readonly Tensor? _scale;      // [H, Wc]: Xplique scale / sqrt(H W) / 4 (ortho inverse)
     private readonly Tensor? _colorWeights; // [3, 3, 1, 1]

@@ -39,7 +39,7 @@ public static class FeatureVisualizer
         int total = options.WarmupSteps + options.Steps;
         int completed = 0, read = 0;
 
-        OptimizationResult Result(bool cancelled) => new(snapshots, session.Names, completed, cancelled, losses, objectives);
+        OptimizationResult Result(bool cancelled) => new(snapshots, session.Names, completed, cancelled, losses, objectives, session.LastRenderedCppn);
 
         // Reads the steps run since the last read (one download), reports them and stops at the first non-finite loss
         // (the session froze its parameters there, so the images are those of that step) or at the first report after

@@ -1,4 +1,5 @@
 using FeatureViz.Optimizers;
+using FeatureViz.Parametrization;
 using FeatureViz.Regularizers;
 using FeatureViz.Tensors;
 using FeatureViz.Transforms;
@@ -55,6 +56,14 @@ public sealed record OptimizationOptions
 
     /// <summary>Fourier parametrization (true) or plain pixels initialised from N(0, <see cref="Std"/>).</summary>
     public bool UseFft { get; init; } = true;
+
+    /// <summary>
+    /// A CPPN parametrization instead of Fourier or pixels when set (<see cref="CppnOptions"/>; <see cref="UseFft"/>,
+    /// <see cref="FftDecay"/> and <see cref="Std"/> are then not used, and <see cref="ImageNormalizer"/> must be
+    /// Sigmoid). Each image gets its own network; <see cref="OptimizationResult.Cppn"/> keeps the weights to render
+    /// them at any size. Lucid trains it with <c>Adam(CppnOptions.LearningRate)</c> (0.005).
+    /// </summary>
+    public CppnOptions? Cppn { get; init; }
 
     /// <summary>Spectrum decay power of the Fourier parametrization (Xplique 0.85; Lucid 1.0).</summary>
     public float FftDecay { get; init; } = 0.85f;

@@ -1,4 +1,5 @@
 using System.Collections;
+using FeatureViz.Parametrization;
 
 namespace FeatureViz.Rendering;
 
@@ -78,8 +79,9 @@ public sealed class ImageBatch
 public sealed class OptimizationResult : IReadOnlyList<VisualizedImage>
 {
     internal OptimizationResult(IReadOnlyList<ImageBatch> snapshots, IReadOnlyList<string> names, int stepsCompleted, bool cancelled,
-        IReadOnlyList<float> losses, IReadOnlyList<IReadOnlyList<float>> objectiveValues)
+        IReadOnlyList<float> losses, IReadOnlyList<IReadOnlyList<float>> objectiveValues, CppnImages? cppn = null)
     {
+        Cppn = cppn;
         Snapshots = snapshots;
         Names = names;
         StepsCompleted = stepsCompleted;
@@ -87,6 +89,12 @@ public sealed class OptimizationResult : IReadOnlyList<VisualizedImage>
         Losses = losses;
         ObjectiveValues = objectiveValues;
     }
+
+    /// <summary>
+    /// With <see cref="OptimizationOptions.Cppn"/>: the networks that drew <see cref="Images"/>, to render them at
+    /// another size (<c>result.Cppn.Render(new ImageSize(1024, 1024))</c>) or save them; otherwise null.
+    /// </summary>
+    public CppnImages? Cppn { get; }
 
     /// <summary>The loss minimised at every step read (warm-up included; index i is step i + 1), for the whole batch.</summary>
     public IReadOnlyList<float> Losses { get; }

@@ -25,7 +25,7 @@ internal sealed class OptimizationSession : IDisposable
 {
     private readonly OptimizationOptions _o;
     private readonly CompiledObjective _compiled;
-    private readonly ImageParametrization _param;
+    private readonly IImageParametrization _param;
     private readonly OptimizerState _state;
     private readonly Random _random;
     private readonly int _modelH, _modelW;
@@ -68,7 +68,9 @@ internal sealed class OptimizationSession : IDisposable
         try
         {
             Preflight(model, input.Name, symbolic);
-            _param = new ImageParametrization(model.Backend, _compiled.BatchSize, Channels, size, options.UseFft, options.FftDecay, options.ValuesRange, options.ImageNormalizer, options.CustomNormalizer);
+            _param = options.Cppn is { } cppn
+                ? new CppnParametrization(model.Backend, _compiled.BatchSize, Channels, size, cppn, options.ValuesRange)
+                : new ImageParametrization(model.Backend, _compiled.BatchSize, Channels, size, options.UseFft, options.FftDecay, options.ValuesRange, options.ImageNormalizer, options.CustomNormalizer);
             _parameter = _param.Initial(model.Backend, _random, options.Std);
             TensorScope.Current?.Keep(_parameter);
             _parameter.RequireGrad();
@@ -256,10 +258,22 @@ internal sealed class OptimizationSession : IDisposable
         return Render(_previous, Math.Max(0, step - 1));
     }
 
+    /// <summary>
+    /// The CPPN weights of the images last rendered for the caller (the result's final images), or null when the
+    /// parametrization is not a CPPN.
+    /// </summary>
+    public CppnImages? LastRenderedCppn { get; private set; }
+
     private ImageBatch Render(Tensor parameter, int step)
     {
         using var scope = TensorScope.Begin();
         using var _ = GradMode.NoGrad();
+        if (_o.Cppn is { } cppn)
+        {
+            var flat = parameter.ToArray();
+            int p = flat.Length / BatchSize;
+            LastRenderedCppn = new CppnImages(cppn, Channels, _o.ValuesRange, Enumerable.Range(0, BatchSize).Select(i => flat.AsSpan(i * p, p).ToArray()).ToList());
+        }
         var data = _param.Render(parameter).ToArray();
         return new ImageBatch(data, BatchSize, Channels, ImageSize.Height, ImageSize.Width, _o.ValuesRange, step);
     }
@@ -322,6 +336,13 @@ internal sealed class OptimizationSession : IDisposable
         if (o.CustomShape is { } s && (s.Height < 1 || s.Width < 1))
             throw new ArgumentOutOfRangeException(Options, s, $"FeatureVisualizer: CustomShape {s} must be at least 1 x 1.");
         if (!Enum.IsDefined(o.ImageNormalizer)) throw new ArgumentOutOfRangeException(Options, o.ImageNormalizer, "FeatureVisualizer: unknown ImageNormalizer.");
+        if (o.Cppn is { } cppn)
+        {
+            try { cppn.Validate(); }
+            catch (ArgumentOutOfRangeException e) { throw new ArgumentException($"FeatureVisualizer: Cppn: {e.Message}", Options, e); }
+            if (o.ImageNormalizer != ImageNormalizer.Sigmoid)
+                throw new ArgumentException($"FeatureVisualizer: the CPPN parametrization ends in a sigmoid (as Lucid's); ImageNormalizer must be Sigmoid (got {o.ImageNormalizer}).", Options);
+        }
         if (o.Regularizers is null) throw new ArgumentException("FeatureVisualizer: Regularizers is null (use an empty list).", Options);
         foreach (var reg in o.Regularizers)
             if (reg is null) throw new ArgumentException("FeatureVisualizer: Regularizers contains null.", Options);

@@ -58,6 +58,13 @@ public readonly struct CosOp : IUnaryOp
     public float Backward(float x, float y, float dy) => -dy * MathF.Sin(x);
 }
 
+public readonly struct AtanOp : IUnaryOp
+{
+    public string Name => "Atan";
+    public float Forward(float x) => MathF.Atan(x);
+    public float Backward(float x, float y, float dy) => dy / (1f + x * x);
+}
+
 /// <summary>ReLU; with <see cref="StraightThrough"/> its gradient is the identity (feature-visualization warm-up).</summary>
 public readonly struct ReluOp(bool straightThrough) : IUnaryOp
 {

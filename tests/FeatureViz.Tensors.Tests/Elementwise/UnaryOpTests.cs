@@ -9,7 +9,7 @@ public abstract class UnaryOpTests<TBackend> : BackendSuite<TBackend> where TBac
 
     public static TheoryData<string> Ops => new()
     {
-        "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Sin", "Cos", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Erf",
+        "Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Sin", "Cos", "Atan", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Erf",
         "Gelu", "GeluTanh", "HardSigmoid", "HardSwish", "Clip", "PowScalar", "Affine",
     };
 
@@ -18,7 +18,7 @@ public abstract class UnaryOpTests<TBackend> : BackendSuite<TBackend> where TBac
     private static Tensor Apply(string op, Tensor x) => op switch
     {
         "Neg" => x.Neg(), "Abs" => x.Abs(), "Exp" => x.Exp(), "Log" => x.Log(), "Sqrt" => x.Sqrt(),
-        "Reciprocal" => x.Reciprocal(), "Sin" => x.Sin(), "Cos" => x.Cos(), "Relu" => x.Relu(),
+        "Reciprocal" => x.Reciprocal(), "Sin" => x.Sin(), "Cos" => x.Cos(), "Atan" => x.Atan(), "Relu" => x.Relu(),
         "LeakyRelu" => x.LeakyRelu(0.1f), "Sigmoid" => x.Sigmoid(), "Tanh" => x.Tanh(), "Erf" => x.Erf(),
         "Gelu" => x.Gelu(), "GeluTanh" => x.Gelu(tanhApproximation: true), "HardSigmoid" => x.HardSigmoid(0.3f, 0.4f),
         "HardSwish" => x.HardSwish(), "Clip" => x.Clip(-0.5f, 0.6f), "PowScalar" => x.Pow(1.7f), "Affine" => x.Affine(-2f, 0.5f),
@@ -29,7 +29,7 @@ public abstract class UnaryOpTests<TBackend> : BackendSuite<TBackend> where TBac
     private static double Reference(string op, double x) => op switch
     {
         "Neg" => -x, "Abs" => Math.Abs(x), "Exp" => Math.Exp(x), "Log" => Math.Log(x), "Sqrt" => Math.Sqrt(x),
-        "Reciprocal" => 1 / x, "Sin" => Math.Sin(x), "Cos" => Math.Cos(x), "Relu" => Math.Max(x, 0),
+        "Reciprocal" => 1 / x, "Sin" => Math.Sin(x), "Cos" => Math.Cos(x), "Atan" => Math.Atan(x), "Relu" => Math.Max(x, 0),
         "LeakyRelu" => x >= 0 ? x : 0.1 * x, "Sigmoid" => 1 / (1 + Math.Exp(-x)), "Tanh" => Math.Tanh(x),
         "Erf" => ErfTable(x), "Gelu" => x * 0.5 * (1 + ErfTable(x / Math.Sqrt(2))),
         "GeluTanh" => 0.5 * x * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x))),
@@ -63,7 +63,7 @@ public abstract class UnaryOpTests<TBackend> : BackendSuite<TBackend> where TBac
 
     [Theory]
     [MemberData(nameof(Ops))]
-    [ChecksGradientOf("Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Sin", "Cos", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
+    [ChecksGradientOf("Neg", "Abs", "Exp", "Log", "Sqrt", "Reciprocal", "Sin", "Cos", "Atan", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
         "Erf", "Gelu", "HardSigmoid", "HardSwish", "Clip", "Pow", "Affine")]
     public void VjpMatchesFiniteDifferences(string op)
     {

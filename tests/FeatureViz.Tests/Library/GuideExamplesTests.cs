@@ -70,4 +70,31 @@ public class GuideExamplesTests
         Assert.Single(names);
         Assert.Equal(1, images.Count);
     }
+
+    /// <summary>The guide's CPPN example (the model swapped for a small one, the steps and sizes cut).</summary>
+    [Fact]
+    public void CppnExample_Runs()
+    {
+        var model = TestModels.DotProduct(Rand.Uniform(2, 3 * 8 * 8), 3, 8, 8);
+        var cppn = FeatureVisualizer.Optimize(Objective.Neuron(model, "dot", [0, 0]), new OptimizationOptions
+        {
+            Cppn = new FeatureViz.Parametrization.CppnOptions(),
+            Optimizer = Optimizer.Adam(FeatureViz.Parametrization.CppnOptions.LearningRate),
+            ValuesRange = new ValueRange(0f, 255f),
+            CustomShape = new ImageSize(16, 16),
+            Transformations = ImageTransform.Jitter(2),
+            WarmupSteps = 2,
+            Steps = 3,
+        });
+        var large = cppn.Cppn!.Render(new ImageSize(48, 48));
+        Assert.Equal((2, 3, 48, 48), (large.Count, large.Channels, large.Height, large.Width));
+        string file = Path.Combine(Path.GetTempPath(), $"cppn-{Guid.NewGuid():N}.json");
+        try
+        {
+            cppn.Cppn.Save(file);
+            var again = FeatureViz.Parametrization.CppnImages.Load(file).Render(new ImageSize(48, 48));
+            Assert.Equal(large.Data, again.Data);
+        }
+        finally { File.Delete(file); }
+    }
 }

@@ -79,7 +79,7 @@ public class OnnxOptimizeTests(ITestOutputHelper output)
     }
 
     /// <summary>The highest mean activation of the channel over 16 uniform-noise and 16 random smooth Fourier images.</summary>
-    private static double RandomImagesMax(VisualizationModel model, LayerInfo layer, int channel, ValueRange range)
+    internal static double RandomImagesMax(VisualizationModel model, LayerInfo layer, int channel, ValueRange range)
     {
         var rng = new Random(77);
         const int n = 8, size = 224;
@@ -101,7 +101,7 @@ public class OnnxOptimizeTests(ITestOutputHelper output)
         return best;
     }
 
-    private static double[] ChannelMeans(VisualizationModel model, LayerInfo layer, int channel, float[] images, int n)
+    internal static double[] ChannelMeans(VisualizationModel model, LayerInfo layer, int channel, float[] images, int n)
     {
         using var scope = TensorScope.Begin();
         using var _ = GradMode.NoGrad();
