@@ -28,7 +28,7 @@ internal sealed class OptimizationSession : IDisposable
     private readonly CompiledObjective _compiled;
     private readonly ImageParametrization _param;
     private readonly MacoStage? _maco;
-    private Tensor? _image; // MaCo: the rendered image of the step being built (its gradient feeds the transparency)
+    private Tensor? _image, _imageLeaf; // MaCo: the step's rendered image, and its detached copy that the crops read
     private readonly OptimizerState _state;
     private readonly Random _random;
     private readonly int _modelH, _modelW;
@@ -112,8 +112,10 @@ internal sealed class OptimizationSession : IDisposable
     {
         using var scope = TensorScope.Begin();
         var (loss, scores) = LossAndScores(_parameter, warmup);
-        var grads = Grad.Of(loss, _maco is null ? [_parameter] : [_parameter, _image!]);
-        var grad = grads[0];
+        // MaCo needs d loss / d image too: the model part runs from a leaf copy of the image, whose gradient then
+        // flows through the render to the phase.
+        var imageGrad = _maco is null ? null : Grad.Of(loss, [_imageLeaf!])[0];
+        var grad = imageGrad is null ? Grad.Of(loss, [_parameter])[0] : Grad.Of(_image!, [_parameter], imageGrad)[0];
         float rate = _o.LearningRateSchedule.Rate(_o.Optimizer.LearningRate, _stepIndex, _totalSteps);
         if (!(rate > 0f) || !float.IsFinite(rate))
             throw new InvalidOperationException($"FeatureVisualizer: the learning-rate schedule {_o.LearningRateSchedule} gave {rate} at step {_stepIndex + 1} of {_totalSteps} (base rate {_o.Optimizer.LearningRate}); rates must be positive and finite.");
@@ -123,7 +125,7 @@ internal sealed class OptimizationSession : IDisposable
         {
             var lossRow = loss.Reshape(1);
             finite = scope.Keep(_finite.Mul(lossRow.Map(new IsFiniteOp())));
-            _maco?.Accumulate(grads[1], finite);
+            if (imageGrad is not null) _maco!.Accumulate(imageGrad, finite);
             // The step's record on the device: [loss, score of image 0, ..., score of image N-1], read in batches.
             _pendingLosses.Add(scope.Keep(Tensor.Concat([lossRow, scores], 0)));
             var updated = _state.Update(_parameter, grad, rate);
@@ -186,8 +188,12 @@ internal sealed class OptimizationSession : IDisposable
     /// <summary>The scalar to minimise, -(sum over images of score - penalties), and each image's score (before penalties), [N].</summary>
     internal (Tensor Loss, Tensor Scores) LossAndScores(Tensor parameter, bool warmup)
     {
-        if (_maco is not null) _image = _maco.Render(parameter);
-        var x = _maco?.ModelInput(_image!, _random, _stepIndex, _totalSteps) ?? ModelInput(parameter);
+        if (_maco is not null)
+        {
+            _image = _maco.Render(parameter);
+            _imageLeaf = _image.Detach().RequireGrad();
+        }
+        var x = _maco?.ModelInput(_imageLeaf!, _random, _stepIndex, _totalSteps) ?? ModelInput(parameter);
         IReadOnlyDictionary<string, Tensor> activations;
         using (warmup ? GradMode.StraightThroughRelu() : null)
             activations = RunModel(x);
