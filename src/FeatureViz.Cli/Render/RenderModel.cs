@@ -41,9 +41,36 @@ internal enum LrSchedule
     Step,
 }
 
+/// <summary>The image parametrization of <c>--param</c>.</summary>
+internal enum ParamKind
+{
+    /// <summary>Fourier space (the default).</summary>
+    Fft,
+    /// <summary>Pixels.</summary>
+    Pixel,
+    /// <summary>MaCo: the phase of a spectrum with a fixed magnitude, random crops with noise, transparency maps.</summary>
+    Maco,
+}
+
+/// <summary>
+/// MaCo's settings (<c>--crops</c>, <c>--box-size</c>, <c>--noise</c>, <c>--spectrum</c>): null box size is the
+/// reference's schedule linspace(0.5, 0.05), null noise its logspace(0, -4).
+/// </summary>
+internal sealed record MacoRenderSettings(int Crops, double? BoxSize, double? Noise, string? SpectrumPath)
+{
+    /// <summary>SHA-256 of the magnitudes (shape and float32 values) once loaded; "built-in" for the default.</summary>
+    public string SpectrumHash { get; init; } = "built-in";
+}
+
 /// <summary>Every parameter of a render; recorded in manifest.json and shown in index.html.</summary>
 internal sealed record RenderSettings
 {
+    /// <summary>The parametrization (<c>--param</c>; --fft and --pixel are aliases).</summary>
+    public ParamKind Param { get; init; } = ParamKind.Fft;
+
+    /// <summary>MaCo's settings when <see cref="Param"/> is <see cref="ParamKind.Maco"/>.</summary>
+    public MacoRenderSettings? Maco { get; init; }
+
     public int Steps { get; init; } = 256;
     public int Width { get; init; } = 224;
     public int Height { get; init; } = 224;
@@ -74,7 +101,13 @@ internal sealed record RgbImage(int Width, int Height, byte[] Pixels);
 /// What the optimizer produced for one item: the batch's loss per step and, when the engine records it, the item's own
 /// objective value per step.
 /// </summary>
-internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames, IReadOnlyList<double>? ObjectiveValues = null);
+/// <param name="Item">The item.</param>
+/// <param name="Image">Its final image.</param>
+/// <param name="Losses">The batch's loss per step.</param>
+/// <param name="Frames">Snapshots for the animation (may be empty).</param>
+/// <param name="ObjectiveValues">The item's objective per step, when recorded.</param>
+/// <param name="TransparencyMap">MaCo: the displayed transparency map, [H, W] in [0, 1] (written as the image's alpha and alone).</param>
+internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames, IReadOnlyList<double>? ObjectiveValues = null, float[]? TransparencyMap = null);
 
 /// <summary>One optimization step of a batch, for progress reporting.</summary>
 internal readonly record struct StepReport(int Step, int TotalSteps, double Loss);
@@ -114,4 +147,11 @@ internal interface IRenderEngine : IDisposable
     /// throws <see cref="OperationCanceledException"/> (a partly optimized batch is not written).
     /// </summary>
     IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Loads what the settings name before any batch runs (MaCo's spectrum) and returns the settings with what the
+    /// manifest records of it (the spectrum's hash); throws <see cref="ArgumentException"/> for a bad spectrum.
+    /// Skipped files are reported through <paramref name="message"/>.
+    /// </summary>
+    RenderSettings Prepare(RenderSettings settings, Action<string> message) => settings;
 }

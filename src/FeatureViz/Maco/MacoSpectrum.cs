@@ -1,4 +1,6 @@
+using FeatureViz.IO;
 using FeatureViz.Parametrization;
+using FeatureViz.Rendering;
 using FeatureViz.Tensors;
 using FeatureViz.Tensors.Autograd;
 using FeatureViz.Tensors.Backends;
@@ -143,6 +145,52 @@ public sealed class MacoSpectrum
         var data = new float[sum.Length];
         for (int i = 0; i < data.Length; i++) data[i] = (float)(sum[i] / n);
         return new MacoSpectrum(data, channels, height, wc, $"{source} ({n} images)");
+    }
+
+    /// <summary>
+    /// The mean <c>|rfft2|</c> per channel (<see cref="FromImages"/>) of the images in <paramref name="directory"/>
+    /// (recursively, ordinal path order), streamed through <see cref="ImageFolder.Enumerate"/>: each decoded with its
+    /// limits (<paramref name="load"/>; by default 64 Mpx and 256 MiB), converted to <paramref name="channels"/>
+    /// (1 or 3) and resized to <paramref name="height"/> x <paramref name="width"/> (scaled and centre-cropped).
+    /// Files that are not images, corrupt, truncated or over the limits are passed to <paramref name="skipped"/> and
+    /// left out.
+    /// </summary>
+    /// <exception cref="ArgumentException">Channels other than 1 or 3, or no image could be read (the message counts the skipped files).</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    public static MacoSpectrum FromImageFolder(IBackend backend, string directory, int channels, int height, int width,
+        Action<ImageLoadException>? skipped = null, ImageLoadOptions? load = null)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (channels is not (1 or 3))
+            throw new ArgumentException($"MaCo spectrum {directory}: images can be read as 1 or 3 channels, the model takes {channels}; give a (C, H, W/2 + 1) .npy spectrum instead.", nameof(channels));
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"MaCo spectrum: the image folder {directory} does not exist.");
+        var options = (load ?? new ImageLoadOptions()) with { Channels = channels, ResizeTo = new ImageSize(height, width), Fit = ImageFit.CenterCrop };
+        int bad = 0, good = 0;
+        IEnumerable<float[]> Images()
+        {
+            foreach (var entry in ImageFolder.Enumerate(directory, options))
+            {
+                if (entry.Image is { } image)
+                {
+                    good++;
+                    yield return image.Pixels;
+                }
+                else
+                {
+                    bad++;
+                    if (entry.Error is { } error) skipped?.Invoke(error);
+                }
+            }
+        }
+        try
+        {
+            return FromImages(backend, Images(), channels, height, width, directory);
+        }
+        catch (ArgumentException e) when (good == 0)
+        {
+            throw new ArgumentException($"MaCo spectrum {directory}: no readable image ({bad} files skipped).", nameof(directory), e);
+        }
     }
 
     /// <summary>
