@@ -39,6 +39,7 @@ internal static class GalleryCommand
             using var device = options.Device.Open(parse, context);
             using var engine = context.EngineFactory(modelPath, device, options.ReadValuesRange(parse));
             settings = RenderOptions.WithDefaultSize(settings, engine.InputSize) with { Device = device.Description.ToString() };
+            settings = RenderOptions.Prepare(engine, settings, parse.GetValue(options.Json) ? context.Err : context.Out);
             var spec = int.TryParse(layerText, out int index) ? LayerSpec.ByIndex(index) : LayerSpec.ByName(layerText);
             string layerName;
             int count;

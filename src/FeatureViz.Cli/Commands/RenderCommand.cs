@@ -55,6 +55,7 @@ internal static class RenderCommand
             using var device = options.Device.Open(parse, context);
             using var engine = context.EngineFactory(modelPath, device, options.ReadValuesRange(parse));
             settings = RenderOptions.WithDefaultSize(settings, engine.InputSize) with { Device = device.Description.ToString() };
+            settings = RenderOptions.Prepare(engine, settings, parse.GetValue(options.Json) ? context.Err : context.Out);
             if (expressions.Count == 0)
             {
                 var (text, expr) = DefaultObjective(engine);

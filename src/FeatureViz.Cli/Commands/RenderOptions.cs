@@ -12,10 +12,14 @@ internal sealed class RenderOptions
     public Option<string?> Size { get; } = new("--size") { Description = "Image size WxH (default: the model's input size, 224x224 for ResNet18).", HelpName = "WxH" };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => 0.05 };
     public Option<int> Seed { get; } = new("--seed") { Description = "Random seed (initial image and transformations).", DefaultValueFactory = _ => 0 };
-    public Option<bool> Fft { get; } = new("--fft") { Description = "Fourier-space parametrization (the default)." };
-    public Option<bool> Pixel { get; } = new("--pixel") { Description = "Pixel-space parametrization instead of Fourier space." };
-    public Option<string?> Param { get; } = new("--param") { Description = "Image parametrization: fft (the default), pixel or cppn (a small network per image, Lucid's; default --lr 0.005; its weights are written beside each PNG as NAME.cppn.json).", HelpName = "fft|pixel|cppn" };
+    public Option<bool> Fft { get; } = new("--fft") { Description = "Fourier-space parametrization (the default; same as --param fft)." };
+    public Option<bool> Pixel { get; } = new("--pixel") { Description = "Pixel-space parametrization instead of Fourier space (same as --param pixel)." };
+    public Option<string?> Param { get; } = new("--param") { Description = "Image parametrization: fft (default), pixel, maco (phase-only with a fixed magnitude spectrum, random crops and noise, transparency maps; NAdam with --lr 1.0 unless given) or cppn (a small network per image, Lucid's; --lr 0.005 unless given; its weights are written beside each PNG as NAME.cppn.json).", HelpName = "fft|pixel|maco|cppn" };
     public Option<string?> SaveSize { get; } = new("--save-size") { Description = "With --param cppn: save the images at this size WxH, drawn by the optimized networks (e.g. optimize at 224x224, save at 1024x1024).", HelpName = "WxH" };
+    public Option<string?> Spectrum { get; } = new("--spectrum") { Description = "MaCo's magnitude spectrum: a (C, H, W/2+1) .npy file, or a folder of images (mean |FFT| per channel). Default: the built-in power law.", HelpName = "FILE|DIR" };
+    public Option<int> Crops { get; } = new("--crops") { Description = "MaCo: random crops per image and step (0: the whole image).", DefaultValueFactory = _ => 32 };
+    public Option<string> BoxSize { get; } = new("--box-size") { Description = "MaCo: crop side as a fraction of the image: 'linear' (0.5 down to 0.05 over the run, the reference's) or a number in (0, 1].", DefaultValueFactory = _ => "linear" };
+    public Option<string> Noise { get; } = new("--noise") { Description = "MaCo: noise intensity (fraction of half the value range): a number >= 0, or 'logspace' (1 down to 1e-4 over the run).", DefaultValueFactory = _ => "0.08" };
     public Option<double> Decay { get; } = new("--decay") { Description = "Spectrum decay power of the Fourier parametrization.", DefaultValueFactory = _ => 0.85 };
     public Option<string> Transforms { get; } = new("--transforms") { Description = "Random transformations each step: standard (Xplique's), lucid (Lucid's: pad 12, jitter 8, scale 0.9-1.1, rotate +-10, jitter 4) or none.", DefaultValueFactory = _ => "standard" };
     public Option<string> LrSchedule { get; } = new("--lr-schedule") { Description = "Learning-rate schedule: constant, cosine (decays to 0 over the run) or step (halves every quarter of the run).", DefaultValueFactory = _ => "constant" };
@@ -33,7 +37,7 @@ internal sealed class RenderOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, LrSchedule, Seed, Param, Fft, Pixel, SaveSize, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch })
+        foreach (var o in new Option[] { Model, ValuesRange, Steps, Size, LearningRate, LrSchedule, Seed, Param, Fft, Pixel, SaveSize, Spectrum, Crops, BoxSize, Noise, Decay, Transforms, Regularizers, Warmup, SaveEvery, Batch })
             command.Add(o);
         Device = DeviceOption.AddTo(command);
         foreach (var o in new Option[] { Out, Force, Json })
@@ -50,9 +54,13 @@ internal sealed class RenderOptions
         double lr = parse.GetValue(LearningRate);
         if (!(lr > 0) || !double.IsFinite(lr)) throw new UsageException($"--lr: must be a positive number (got {lr.ToString(CultureInfo.InvariantCulture)}).");
         if (parse.GetValue(Fft) && parse.GetValue(Pixel)) throw new UsageException("--fft and --pixel: choose one parametrization.");
-        var param = parse.GetValue(Param) is string p ? ParseChoice<ImageParam>("--param", p) : parse.GetValue(Pixel) ? ImageParam.Pixel : ImageParam.Fft;
-        if ((parse.GetValue(Fft) && param != ImageParam.Fft) || (parse.GetValue(Pixel) && param != ImageParam.Pixel))
-            throw new UsageException($"--param {param.ToString().ToLowerInvariant()} and --{(parse.GetValue(Fft) ? "fft" : "pixel")}: choose one parametrization.");
+        var param = ReadParam(parse);
+        var maco = ReadMaco(parse, param);
+        if (param == ImageParam.Maco && parse.GetResult(LearningRate) is not { Implicit: false }) lr = 1.0;
+        if (param == ImageParam.Maco)
+            foreach (var o in new Option[] { Warmup, Regularizers, SaveEvery, Transforms, Decay })
+                if (parse.GetResult(o) is { Implicit: false })
+                    throw new UsageException($"{o.Name}: not with --param maco (MaCo's only transformations are its crops and noise).");
         // Lucid's and Lucent's CPPN rate, unless --lr is given.
         if (param == ImageParam.Cppn && parse.GetResult(LearningRate) is not { Implicit: false }) lr = Math.Round(FeatureViz.Parametrization.CppnOptions.LearningRate, 6); // 0.005 as a double, not 0.004999999888
         var (saveW, saveH) = parse.GetValue(SaveSize) is string ss ? ParseSize(ss, "--save-size") : (0, 0);
@@ -83,6 +91,7 @@ internal sealed class RenderOptions
             Param = param,
             SaveWidth = saveW,
             SaveHeight = saveH,
+            Maco = maco,
             FftDecay = decay,
             Transforms = transforms,
             LrSchedule = schedule,
@@ -93,6 +102,67 @@ internal sealed class RenderOptions
             Device = device.Spec.ToString(),
             Threads = device.Threads ?? Environment.ProcessorCount,
         };
+    }
+
+    /// <summary><c>--param</c>, with <c>--fft</c> and <c>--pixel</c> as aliases that must agree with it.</summary>
+    private ImageParam ReadParam(ParseResult parse)
+    {
+        ImageParam? alias = parse.GetValue(Pixel) ? ImageParam.Pixel : parse.GetValue(Fft) ? ImageParam.Fft : null;
+        if (parse.GetValue(Param) is not string text) return alias ?? ImageParam.Fft;
+        var kind = ParseChoice<ImageParam>("--param", text);
+        if (alias is { } a && a != kind)
+            throw new UsageException($"--param {text} and --{a.ToString().ToLowerInvariant()}: choose one parametrization.");
+        return kind;
+    }
+
+    /// <summary>MaCo's options; given without <c>--param maco</c> they are a usage error.</summary>
+    private MacoRenderSettings? ReadMaco(ParseResult parse, ImageParam param)
+    {
+        if (param != ImageParam.Maco)
+        {
+            foreach (var o in new Option[] { Spectrum, Crops, BoxSize, Noise })
+                if (parse.GetResult(o) is { Implicit: false })
+                    throw new UsageException($"{o.Name}: only with --param maco.");
+            return null;
+        }
+        int crops = parse.GetValue(Crops);
+        RunLimits.Bounded("--crops", crops, 0, MaxCrops);
+        string boxText = parse.GetValue(BoxSize)!.Trim();
+        double? box = null;
+        if (!boxText.Equals("linear", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!double.TryParse(boxText, NumberStyles.Float, CultureInfo.InvariantCulture, out double b) || !(b > 0 && b <= 1))
+                throw new UsageException($"--box-size: expected 'linear' or a number in (0, 1] (got '{boxText}').");
+            box = b;
+        }
+        string noiseText = parse.GetValue(Noise)!.Trim();
+        double? noise = null;
+        if (!noiseText.Equals("logspace", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!double.TryParse(noiseText, NumberStyles.Float, CultureInfo.InvariantCulture, out double n) || !(n >= 0) || !double.IsFinite(n))
+                throw new UsageException($"--noise: expected 'logspace' or a number >= 0 (got '{noiseText}').");
+            noise = n;
+        }
+        string? spectrum = parse.GetValue(Spectrum);
+        if (spectrum is not null && !File.Exists(spectrum) && !Directory.Exists(spectrum))
+            throw new UsageException($"--spectrum: '{spectrum}' is neither a file nor a folder.");
+        return new MacoRenderSettings(crops, box, noise, spectrum);
+    }
+
+    /// <summary>The most crops per image and step (each is a model input).</summary>
+    internal const int MaxCrops = 256;
+
+    /// <summary>The engine's <see cref="IRenderEngine.Prepare"/> (MaCo's spectrum); a bad spectrum is a usage error.</summary>
+    public static RenderSettings Prepare(IRenderEngine engine, RenderSettings settings, TextWriter log)
+    {
+        try
+        {
+            return engine.Prepare(settings, log.WriteLine);
+        }
+        catch (Exception e) when (e is ArgumentException or DirectoryNotFoundException)
+        {
+            throw new UsageException($"--spectrum: {CliErrors.OneLine(e)}");
+        }
     }
 
     /// <summary>Fills in the model's input size when --size was not given.</summary>
@@ -113,6 +183,17 @@ internal sealed class RenderOptions
         var d = DescribeAll(s, model, valuesRange);
         if (s.LrSchedule != Render.LrSchedule.Constant) d["lrSchedule"] = s.LrSchedule.ToString().ToLowerInvariant();
         if (s.SaveWidth > 0) d["saveSize"] = $"{s.SaveWidth}x{s.SaveHeight}";
+        if (s.Maco is { } m)
+        {
+            d["parametrization"] = "maco";
+            d["optimizer"] = "nadam";
+            d["spectrum"] = m.SpectrumHash;
+            d["crops"] = m.Crops.ToString(CultureInfo.InvariantCulture);
+            d["boxSize"] = m.BoxSize is { } b ? b.ToString("R", CultureInfo.InvariantCulture) : "linear";
+            d["noise"] = m.Noise is { } n ? n.ToString("R", CultureInfo.InvariantCulture) : "logspace";
+            d.Remove("decay");
+            d.Remove("transforms");
+        }
         return d;
     }
 

@@ -41,6 +41,13 @@ internal static class HtmlReport
             sb.AppendLine("<div class=\"card\">");
             sb.Append("<img src=\"").Append(E(Uri.EscapeDataString(item.File))).Append("\" alt=\"").Append(E(item.Name))
               .Append("\" width=\"").Append(item.Width).Append("\" height=\"").Append(item.Height).AppendLine("\">");
+            if (item.Transparency is not null && item.TransparencyMap is not null)
+            {
+                // MaCo: the image with its transparency map as alpha, and the map alone.
+                sb.Append("<div class=\"maco\"><img class=\"alpha\" src=\"").Append(E(Uri.EscapeDataString(item.Transparency))).Append("\" alt=\"").Append(E(item.Name)).Append(" with transparency\" width=\"")
+                  .Append(item.Width / 2).Append("\" height=\"").Append(item.Height / 2).Append("\"> <img class=\"map\" src=\"").Append(E(Uri.EscapeDataString(item.TransparencyMap)))
+                  .Append("\" alt=\"").Append(E(item.Name)).Append(" transparency map\" width=\"").Append(item.Width / 2).Append("\" height=\"").Append(item.Height / 2).AppendLine("\"></div>");
+            }
             sb.Append("<div class=\"name\">").Append(E(item.Name)).AppendLine("</div>");
             if (item.ObjectiveValues is { } objective)
             {

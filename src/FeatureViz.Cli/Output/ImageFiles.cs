@@ -29,6 +29,34 @@ internal static class ImageFiles
         return buffer.ToArray();
     }
 
+    /// <summary>The PNG bytes of <paramref name="image"/> with <paramref name="alpha"/> ([H, W] in [0, 1]) as its alpha channel.</summary>
+    public static byte[] EncodeRgbaPng(RgbImage image, float[] alpha)
+    {
+        var rgba = new byte[image.Width * image.Height * 4];
+        for (int i = 0; i < alpha.Length; i++)
+        {
+            rgba[4 * i] = image.Pixels[3 * i];
+            rgba[4 * i + 1] = image.Pixels[3 * i + 1];
+            rgba[4 * i + 2] = image.Pixels[3 * i + 2];
+            rgba[4 * i + 3] = UnitByte(alpha[i]);
+        }
+        using var img = Image.LoadPixelData<Rgba32>(rgba, image.Width, image.Height);
+        using var buffer = new MemoryStream();
+        img.Save(buffer, new PngEncoder());
+        return buffer.ToArray();
+    }
+
+    /// <summary>The 8-bit grayscale PNG bytes of a [H, W] map in [0, 1].</summary>
+    public static byte[] EncodeGrayPng(int width, int height, float[] map)
+    {
+        using var img = Image.LoadPixelData<L8>(map.Select(UnitByte).ToArray(), width, height);
+        using var buffer = new MemoryStream();
+        img.Save(buffer, new PngEncoder());
+        return buffer.ToArray();
+    }
+
+    private static byte UnitByte(float v) => !(v > 0) ? (byte)0 : v >= 1 ? (byte)255 : (byte)MathF.Round(v * 255);
+
     /// <summary>SHA-256 of the RGB pixel bytes, lower-case hex.</summary>
     public static string PixelsSha256(RgbImage image) => Convert.ToHexStringLower(SHA256.HashData(image.Pixels));
 

@@ -13,7 +13,7 @@ internal sealed record ManifestItem
     /// another <c>--batch</c>).
     /// </summary>
     public static readonly IReadOnlyList<string> PixelParameters =
-        ["objective", "model", "steps", "size", "lr", "lrSchedule", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange", "saveSize"];
+        ["objective", "model", "steps", "size", "lr", "lrSchedule", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange", "saveSize", "spectrum", "crops", "boxSize", "noise"];
 
     public required string Name { get; init; }
     public required string File { get; init; }
@@ -21,6 +21,15 @@ internal sealed record ManifestItem
 
     /// <summary>The CPPN weights file (<c>--param cppn</c>), to draw the image again at any size.</summary>
     public string? CppnWeights { get; init; }
+
+    /// <summary>MaCo: the PNG with the transparency map as its alpha channel.</summary>
+    public string? Transparency { get; init; }
+
+    /// <summary>MaCo: the transparency map alone, an 8-bit grayscale PNG.</summary>
+    public string? TransparencyMap { get; init; }
+
+    /// <summary>SHA-256 of the <see cref="Transparency"/> and <see cref="TransparencyMap"/> files' bytes, joined by a comma.</summary>
+    public string? TransparencySha256 { get; init; }
     public required string Objective { get; init; }
     public required int Width { get; init; }
     public required int Height { get; init; }
@@ -64,7 +73,8 @@ internal sealed record ManifestItem
     {
         if (Name is null || File is null || Objective is null || Losses is null || Parameters is null || BatchItems is null)
             return "an item has missing fields";
-        if (!OutputFolder.IsPlainFileName(File) || (Animation is not null && !OutputFolder.IsPlainFileName(Animation)))
+        if (!OutputFolder.IsPlainFileName(File) || (Animation is not null && !OutputFolder.IsPlainFileName(Animation))
+            || (Transparency is not null && !OutputFolder.IsPlainFileName(Transparency)) || (TransparencyMap is not null && !OutputFolder.IsPlainFileName(TransparencyMap)))
             return $"item '{Name}' names a file outside the folder";
         if ((CurveSteps is not null && CurveSteps.Count != Losses.Count) || (ObjectiveValues is not null && ObjectiveValues.Count != Losses.Count))
             return $"item '{Name}' has curves of different lengths";

@@ -118,10 +118,12 @@ internal sealed class OutputFolder : IDisposable
             string? gifHash = item.Animation is { } a ? Sha256(Path.Combine(Directory, a)) : null;
             string? pngHash = Sha256(png);
             if (pngHash is null) continue;
+            string? mapsHash = TransparencyHash(item);
+            if (item.Transparency is not null && mapsHash is null) continue; // MaCo maps missing: recompute
             items[item.Name] = item with
             {
                 Animation = gifHash is null ? null : item.Animation, Width = read.Width, Height = read.Height, Seconds = 0,
-                Sha256 = pngHash, AnimationSha256 = gifHash,
+                Sha256 = pngHash, AnimationSha256 = gifHash, TransparencySha256 = mapsHash,
             };
             claimed.Add(file);
             adopted++;
@@ -149,8 +151,18 @@ internal sealed class OutputFolder : IDisposable
     {
         string path = Path.Combine(Directory, item.File);
         if (item.Sha256 is null || Sha256(path) != item.Sha256) return false;
+        bool maco = item.Parameters.GetValueOrDefault("parametrization") == "maco";
+        if (maco && (item.TransparencySha256 is null || TransparencyHash(item) != item.TransparencySha256)) return false;
         if (item.Animation is null) return true;
         return item.AnimationSha256 is not null && Sha256(Path.Combine(Directory, item.Animation)) == item.AnimationSha256;
+    }
+
+    /// <summary>The SHA-256s of a MaCo item's two map files joined by a comma, or null when it has none or one is missing.</summary>
+    internal string? TransparencyHash(ManifestItem item)
+    {
+        if (item.Transparency is null || item.TransparencyMap is null) return null;
+        string? a = Sha256(Path.Combine(Directory, item.Transparency)), b = Sha256(Path.Combine(Directory, item.TransparencyMap));
+        return a is null || b is null ? null : $"{a},{b}";
     }
 
     private void RemoveStaleTemporaries()

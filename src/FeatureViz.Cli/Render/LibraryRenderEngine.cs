@@ -2,6 +2,7 @@ using FeatureViz.Cli.Commands;
 using FeatureViz.Cli.IO;
 using FeatureViz.Cli.Objectives;
 using FeatureViz.IO;
+using FeatureViz.Maco;
 using FeatureViz.Models;
 using FeatureViz.Objectives;
 using FeatureViz.Onnx;
@@ -112,7 +113,8 @@ internal sealed class LibraryRenderEngine : IRenderEngine
         long frames = settings.SaveEvery > 0 ? settings.Steps / settings.SaveEvery + 1 : 0;
         return new MemoryEstimate(
             images,
-            Activations: checked((long)(2 * 4 * perImageFloats) * images),
+            // MaCo runs the model on every crop of every image.
+            Activations: checked((long)(2 * 4 * perImageFloats) * images * Math.Max(1, settings.Maco?.Crops ?? 1)),
             ImageTensors: checked(ImageTensorCopies * 4 * imageFloats * images),
             Snapshots: checked(frames * (4 * imageFloats + 3L * settings.Width * settings.Height) * images),
             Overhead: 64L << 20);
@@ -168,11 +170,63 @@ internal sealed class LibraryRenderEngine : IRenderEngine
         }
     }
 
+    private MacoSpectrum? _spectrum;
+
+    /// <summary>Loads MaCo's spectrum (a .npy file or a folder of images; none: the built-in) and records its hash.</summary>
+    public RenderSettings Prepare(RenderSettings settings, Action<string> message)
+    {
+        if (settings.Maco is not { } m) return settings;
+        int channels = _model.Channels;
+        if (m.SpectrumPath is not { } path)
+        {
+            _spectrum = null;
+            return settings;
+        }
+        if (Directory.Exists(path))
+        {
+            int skipped = 0;
+            _spectrum = MacoSpectrum.FromImageFolder(_model.Backend, path, channels, settings.Height, settings.Width, e =>
+            {
+                skipped++;
+                message($"warning: --spectrum: skipped {e.Message}");
+            });
+            message($"MaCo spectrum: {_spectrum.Source}{(skipped > 0 ? $", {skipped} file(s) skipped" : "")}.");
+        }
+        else
+        {
+            NpyArray npy;
+            try
+            {
+                npy = Npy.Read(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NpyFormatException)
+            {
+                throw new ArgumentException($"spectrum file {path}: {e.Message}");
+            }
+            _spectrum = MacoSpectrum.FromArray(npy.Data, npy.Shape, path);
+            if (_spectrum.Channels != channels)
+                throw new ArgumentException($"spectrum file {path} has shape ({string.Join(", ", npy.Shape)}): {_spectrum.Channels} channels, but the model takes {channels}; expected ({channels}, H, W/2 + 1).");
+        }
+        return settings with { Maco = m with { SpectrumHash = SpectrumHash(_spectrum) } };
+    }
+
+    private static string SpectrumHash(MacoSpectrum spectrum)
+    {
+        var values = spectrum.ToArray();
+        var bytes = new byte[12 + 4 * values.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0), spectrum.Channels);
+        BitConverter.TryWriteBytes(bytes.AsSpan(4), spectrum.Height);
+        BitConverter.TryWriteBytes(bytes.AsSpan(8), spectrum.Width);
+        Buffer.BlockCopy(values, 0, bytes, 12, 4 * values.Length);
+        return Output.OutputFolder.Sha256(bytes);
+    }
+
     private IReadOnlyList<ItemResult> RenderOnDevice(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken)
     {
         var objective = Build(batch.Objective);
         if (objective.BatchSize != batch.Items.Count)
             throw new InvalidOperationException($"internal: the objective yields {objective.BatchSize} images for {batch.Items.Count} items.");
+        if (settings.Maco is { } maco) return RenderMaco(batch, settings, maco, objective, onStep, cancellationToken);
         var options = new OptimizationOptions
         {
             Optimizer = Optimizer.Adam((float)settings.LearningRate),
@@ -202,7 +256,35 @@ internal sealed class LibraryRenderEngine : IRenderEngine
             losses,
             frames.Select(f => ToRgb(f, i)).ToList(),
             result[i].ObjectiveValues.Select(v => (double)v).ToList(),
-            result.Cppn?.Single(i))).ToList();
+            Cppn: result.Cppn?.Single(i))).ToList();
+    }
+
+    private IReadOnlyList<ItemResult> RenderMaco(RenderBatch batch, RenderSettings settings, MacoRenderSettings maco, Objective objective, Action<StepReport> onStep, CancellationToken cancellationToken)
+    {
+        var options = new MacoOptions
+        {
+            Optimizer = Optimizer.NAdam((float)settings.LearningRate),
+            LearningRateSchedule = Schedule(settings),
+            Steps = settings.Steps,
+            Crops = maco.Crops,
+            BoxSize = maco.BoxSize is { } b ? MacoSchedule.Constant(b) : MacoSchedule.Linear(0.5, 0.05),
+            NoiseIntensity = maco.Noise is { } n ? MacoSchedule.Constant(n) : MacoSchedule.LogSpace(0, -4),
+            Spectrum = _spectrum,
+            ImageSize = new ImageSize(settings.Height, settings.Width),
+            ValuesRange = ValuesRange,
+            Seed = settings.Seed,
+            Progress = new SyncProgress(p => onStep(new StepReport(p.Step, p.TotalSteps, p.Loss))),
+        };
+        var result = MacoVisualizer.Optimize(objective, options, cancellationToken);
+        if (result.Cancelled) throw new OperationCanceledException(cancellationToken);
+        var losses = result.Result.Losses.Select(l => (double)l).ToList();
+        return batch.Items.Select((item, i) => new ItemResult(
+            item,
+            ToRgb(result.Images, i),
+            losses,
+            [],
+            result.Result[i].ObjectiveValues.Select(v => (double)v).ToList(),
+            result.AlphaMap(i))).ToList();
     }
 
     /// <summary>The library transformations of <c>--transforms</c>; Lucid's grey padding is the middle of the model's value range.</summary>

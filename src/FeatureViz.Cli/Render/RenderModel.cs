@@ -37,6 +37,8 @@ internal enum ImageParam
     Fft,
     /// <summary>Pixel space (<c>--pixel</c>).</summary>
     Pixel,
+    /// <summary>MaCo: the phase of a spectrum with a fixed magnitude, random crops with noise, transparency maps.</summary>
+    Maco,
     /// <summary>A CPPN per image (Lucid's); its weights are written beside the PNG.</summary>
     Cppn,
 }
@@ -52,14 +54,28 @@ internal enum LrSchedule
     Step,
 }
 
+/// <summary>
+/// MaCo's settings (<c>--crops</c>, <c>--box-size</c>, <c>--noise</c>, <c>--spectrum</c>): null box size is the
+/// reference's schedule linspace(0.5, 0.05), null noise its logspace(0, -4).
+/// </summary>
+internal sealed record MacoRenderSettings(int Crops, double? BoxSize, double? Noise, string? SpectrumPath)
+{
+    /// <summary>SHA-256 of the magnitudes (shape and float32 values) once loaded; "built-in" for the default.</summary>
+    public string SpectrumHash { get; init; } = "built-in";
+}
+
 /// <summary>Every parameter of a render; recorded in manifest.json and shown in index.html.</summary>
 internal sealed record RenderSettings
 {
+    /// <summary>MaCo's settings when <see cref="Param"/> is <see cref="ImageParam.Maco"/>.</summary>
+    public MacoRenderSettings? Maco { get; init; }
+
     public int Steps { get; init; } = 256;
     public int Width { get; init; } = 224;
     public int Height { get; init; } = 224;
     public double LearningRate { get; init; } = 0.05;
     public int Seed { get; init; }
+    /// <summary>The parametrization (<c>--param</c>; --fft and --pixel are aliases).</summary>
     public ImageParam Param { get; init; } = ImageParam.Fft;
     /// <summary>The saved images' size when it differs from the optimized one (CPPN only; 0: the optimized size).</summary>
     public int SaveWidth { get; init; }
@@ -88,7 +104,14 @@ internal sealed record RgbImage(int Width, int Height, byte[] Pixels);
 /// What the optimizer produced for one item: the batch's loss per step and, when the engine records it, the item's own
 /// objective value per step.
 /// </summary>
-internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames, IReadOnlyList<double>? ObjectiveValues = null,
+/// <param name="Item">The item.</param>
+/// <param name="Image">Its final image.</param>
+/// <param name="Losses">The batch's loss per step.</param>
+/// <param name="Frames">Snapshots for the animation (may be empty).</param>
+/// <param name="ObjectiveValues">The item's objective per step, when recorded.</param>
+/// <param name="TransparencyMap">MaCo: the displayed transparency map, [H, W] in [0, 1] (written as the image's alpha and alone).</param>
+/// <param name="Cppn">CPPN: the item's network weights, to draw it at any size.</param>
+internal sealed record ItemResult(RenderItem Item, RgbImage Image, IReadOnlyList<double> Losses, IReadOnlyList<RgbImage> Frames, IReadOnlyList<double>? ObjectiveValues = null, float[]? TransparencyMap = null,
     FeatureViz.Parametrization.CppnImages? Cppn = null);
 
 /// <summary>One optimization step of a batch, for progress reporting.</summary>
@@ -129,4 +152,11 @@ internal interface IRenderEngine : IDisposable
     /// throws <see cref="OperationCanceledException"/> (a partly optimized batch is not written).
     /// </summary>
     IReadOnlyList<ItemResult> Render(RenderBatch batch, RenderSettings settings, Action<StepReport> onStep, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Loads what the settings name before any batch runs (MaCo's spectrum) and returns the settings with what the
+    /// manifest records of it (the spectrum's hash); throws <see cref="ArgumentException"/> for a bad spectrum.
+    /// Skipped files are reported through <paramref name="message"/>.
+    /// </summary>
+    RenderSettings Prepare(RenderSettings settings, Action<string> message) => settings;
 }

@@ -120,12 +120,15 @@ internal static class RenderRunner
         string file = r.Item.Stem + ".png";
         string? gif = r.Frames.Count > 1 ? r.Item.Stem + ".gif" : null;
         string? weights = r.Cppn is null ? null : r.Item.Stem + ".cppn.json";
+        bool maps = r.TransparencyMap is not null;
         var item = new ManifestItem
         {
             Name = r.Item.Name,
             File = file,
             Animation = gif,
             CppnWeights = weights,
+            Transparency = maps ? r.Item.Stem + ".alpha.png" : null,
+            TransparencyMap = maps ? r.Item.Stem + ".map.png" : null,
             Objective = r.Item.Name,
             Width = r.Image.Width,
             Height = r.Image.Height,
@@ -149,8 +152,16 @@ internal static class RenderRunner
             gifHash = OutputFolder.Sha256(gifBytes);
         }
         if (weights is not null) AtomicFile.WriteText(Path.Combine(dir, weights), r.Cppn!.ToJson());
+        string? mapsHash = null;
+        if (r.TransparencyMap is { } map)
+        {
+            byte[] alphaPng = ImageFiles.EncodeRgbaPng(r.Image, map), mapPng = ImageFiles.EncodeGrayPng(r.Image.Width, r.Image.Height, map);
+            AtomicFile.WriteBytes(Path.Combine(dir, item.Transparency!), alphaPng);
+            AtomicFile.WriteBytes(Path.Combine(dir, item.TransparencyMap!), mapPng);
+            mapsHash = $"{OutputFolder.Sha256(alphaPng)},{OutputFolder.Sha256(mapPng)}";
+        }
         AtomicFile.WriteBytes(Path.Combine(dir, file), png);
-        return item with { Seconds = seconds, Sha256 = OutputFolder.Sha256(png), AnimationSha256 = gifHash };
+        return item with { Seconds = seconds, Sha256 = OutputFolder.Sha256(png), AnimationSha256 = gifHash, TransparencySha256 = mapsHash };
     }
 
     private static void Sort(Manifest manifest, Dictionary<string, int> planOrder)

@@ -6,7 +6,7 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace FeatureViz.IO;
 
 /// <summary>PNG output of optimized images (ImageSharp): one file per image, or a contact sheet of a batch.</summary>
-public static class ImageExport
+public static partial class ImageExport
 {
     /// <summary>Writes image <paramref name="index"/> of <paramref name="batch"/> as a PNG (RGB for 3 channels, 8-bit grayscale for 1).</summary>
     public static void SavePng(ImageBatch batch, int index, string path)

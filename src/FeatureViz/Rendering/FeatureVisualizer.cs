@@ -28,10 +28,20 @@ public static class FeatureVisualizer
         options ??= new OptimizationOptions();
         // Stopping exactly at a report's step needs the parameters of the steps read together; keep them only when a
         // report can cancel.
-        using var session = new OptimizationSession(objective, options)
+        using var session = CreateSession(objective, options, cancellationToken);
+        return Run(session, options, cancellationToken);
+    }
+
+    /// <summary>A session for <see cref="Run"/>, keeping step parameters only when a report can cancel.</summary>
+    internal static OptimizationSession CreateSession(Objective objective, OptimizationOptions options, CancellationToken cancellationToken, Maco.MacoOptions? maco = null) =>
+        new(objective, options, maco)
         {
             KeepStepParameters = cancellationToken.CanBeCanceled && options.Progress is not null && options.LossReadInterval > 1,
         };
+
+    /// <summary>The optimization loop over a session: steps, batched loss reads, progress, cancellation, divergence, snapshots.</summary>
+    internal static OptimizationResult Run(OptimizationSession session, OptimizationOptions options, CancellationToken cancellationToken)
+    {
         var snapshots = new List<ImageBatch>();
         var losses = new List<float>();
         var objectives = Enumerable.Range(0, session.BatchSize).Select(_ => new List<float>()).ToArray();

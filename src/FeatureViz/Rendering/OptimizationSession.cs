@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FeatureViz.Maco;
 using FeatureViz.Models;
 using FeatureViz.Objectives;
 using FeatureViz.Optimizers;
@@ -26,6 +27,8 @@ internal sealed class OptimizationSession : IDisposable
     private readonly OptimizationOptions _o;
     private readonly CompiledObjective _compiled;
     private readonly IImageParametrization _param;
+    private readonly MacoStage? _maco;
+    private Tensor? _image, _imageLeaf; // MaCo: the step's rendered image, and its detached copy that the crops read
     private readonly OptimizerState _state;
     private readonly Random _random;
     private readonly int _modelH, _modelW;
@@ -40,7 +43,10 @@ internal sealed class OptimizationSession : IDisposable
     private int _stepIndex;
     private int _lastReadCount;
 
-    public OptimizationSession(Objective objective, OptimizationOptions options)
+    /// <param name="objective">The objective.</param>
+    /// <param name="options">The loop's settings.</param>
+    /// <param name="maco">When given, MaCo replaces the parametrization and transformations (phase with a fixed magnitude, crops, noise, transparency).</param>
+    public OptimizationSession(Objective objective, OptimizationOptions options, MacoOptions? maco = null)
     {
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentNullException.ThrowIfNull(options);
@@ -71,7 +77,8 @@ internal sealed class OptimizationSession : IDisposable
             _param = options.Cppn is { } cppn
                 ? new CppnParametrization(model.Backend, _compiled.BatchSize, Channels, size, cppn, options.ValuesRange)
                 : new ImageParametrization(model.Backend, _compiled.BatchSize, Channels, size, options.UseFft, options.FftDecay, options.ValuesRange, options.ImageNormalizer, options.CustomNormalizer);
-            _parameter = _param.Initial(model.Backend, _random, options.Std);
+            if (maco is not null) _maco = new MacoStage(model.Backend, maco, _compiled.BatchSize, Channels, size, _modelH, _modelW);
+            _parameter = _maco?.Initial(model.Backend, _random) ?? _param.Initial(model.Backend, _random, options.Std);
             TensorScope.Current?.Keep(_parameter);
             _parameter.RequireGrad();
             _state = options.Optimizer.CreateState(_parameter);
@@ -107,7 +114,10 @@ internal sealed class OptimizationSession : IDisposable
     {
         using var scope = TensorScope.Begin();
         var (loss, scores) = LossAndScores(_parameter, warmup);
-        var grad = Grad.Of(loss, [_parameter])[0];
+        // MaCo needs d loss / d image too: the model part runs from a leaf copy of the image, whose gradient then
+        // flows through the render to the phase.
+        var imageGrad = _maco is null ? null : Grad.Of(loss, [_imageLeaf!])[0];
+        var grad = imageGrad is null ? Grad.Of(loss, [_parameter])[0] : Grad.Of(_image!, [_parameter], imageGrad)[0];
         float rate = _o.LearningRateSchedule.Rate(_o.Optimizer.LearningRate, _stepIndex, _totalSteps);
         if (!(rate > 0f) || !float.IsFinite(rate))
             throw new InvalidOperationException($"FeatureVisualizer: the learning-rate schedule {_o.LearningRateSchedule} gave {rate} at step {_stepIndex + 1} of {_totalSteps} (base rate {_o.Optimizer.LearningRate}); rates must be positive and finite.");
@@ -117,6 +127,7 @@ internal sealed class OptimizationSession : IDisposable
         {
             var lossRow = loss.Reshape(1);
             finite = scope.Keep(_finite.Mul(lossRow.Map(new IsFiniteOp())));
+            if (imageGrad is not null) _maco!.Accumulate(imageGrad, finite);
             // The step's record on the device: [loss, score of image 0, ..., score of image N-1], read in batches.
             _pendingLosses.Add(scope.Keep(Tensor.Concat([lossRow, scores], 0)));
             var updated = _state.Update(_parameter, grad, rate);
@@ -179,11 +190,16 @@ internal sealed class OptimizationSession : IDisposable
     /// <summary>The scalar to minimise, -(sum over images of score - penalties), and each image's score (before penalties), [N].</summary>
     internal (Tensor Loss, Tensor Scores) LossAndScores(Tensor parameter, bool warmup)
     {
-        var x = ModelInput(parameter);
+        if (_maco is not null)
+        {
+            _image = _maco.Render(parameter);
+            _imageLeaf = _image.Detach().RequireGrad();
+        }
+        var x = _maco?.ModelInput(_imageLeaf!, _random, _stepIndex, _totalSteps) ?? ModelInput(parameter);
         IReadOnlyDictionary<string, Tensor> activations;
         using (warmup ? GradMode.StraightThroughRelu() : null)
             activations = RunModel(x);
-        var scores = _compiled.Evaluate(activations);
+        var scores = _maco?.Scores(_compiled, activations) ?? _compiled.Evaluate(activations);
         var total = scores;
         foreach (var r in _o.Regularizers)
         {
@@ -274,7 +290,7 @@ internal sealed class OptimizationSession : IDisposable
             int p = flat.Length / BatchSize;
             LastRenderedCppn = new CppnImages(cppn, Channels, _o.ValuesRange, Enumerable.Range(0, BatchSize).Select(i => flat.AsSpan(i * p, p).ToArray()).ToList());
         }
-        var data = _param.Render(parameter).ToArray();
+        var data = (_maco?.Render(parameter) ?? _param.Render(parameter)).ToArray();
         return new ImageBatch(data, BatchSize, Channels, ImageSize.Height, ImageSize.Width, _o.ValuesRange, step);
     }
 
@@ -348,10 +364,14 @@ internal sealed class OptimizationSession : IDisposable
             if (reg is null) throw new ArgumentException("FeatureVisualizer: Regularizers contains null.", Options);
     }
 
+    /// <summary>MaCo: the transparency accumulated so far, [N, C, H, W] on the host; null without MaCo.</summary>
+    public float[]? Transparency() => _maco?.Transparency();
+
     public void Dispose()
     {
         _state.Dispose();
         _param.Dispose();
+        _maco?.Dispose();
         _parameter.Dispose();
         _previous?.Dispose();
         _finite.Dispose();
