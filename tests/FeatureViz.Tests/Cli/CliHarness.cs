@@ -20,6 +20,15 @@ internal static class CliHarness
 
     public static Task<(int Code, string Out, string Err)> Run(params string[] args) => Run(null, CancellationToken.None, args);
 
+    /// <summary>The CLI with its real engine (the library on the ONNX model).</summary>
+    public static async Task<(int Code, string Out, string Err)> RunReal(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = await FeatureViz.Cli.Cli.RunAsync(args, o, e, CancellationToken.None);
+        return (code, o.ToString(), e.ToString());
+    }
+
     public static string TempDir()
     {
         string d = Path.Combine(Path.GetTempPath(), "featureviz-tests", Guid.NewGuid().ToString("N"));

@@ -9,13 +9,7 @@ namespace FeatureViz.Tests.Cli;
 /// <summary><c>render --param cppn</c>, <c>--save-size</c> and <c>--cppn-weights</c> end to end with the real engine on a tiny conv model.</summary>
 public class CppnRenderTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = await FeatureViz.Cli.Cli.RunAsync(args, o, e, CancellationToken.None);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Run(params string[] args) => CliHarness.RunReal(args);
 
     [Fact]
     public async Task CppnRender_SavesAtSaveSize_WritesWeights_Resumes_AndRedrawsFromTheWeights()

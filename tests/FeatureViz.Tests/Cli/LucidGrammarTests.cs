@@ -10,13 +10,7 @@ namespace FeatureViz.Tests.Cli;
 public class LucidGrammarTests
 {
     /// <summary>The CLI with its real engine (the library on the ONNX model).</summary>
-    private static async Task<(int Code, string Out, string Err)> Real(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = await FeatureViz.Cli.Cli.RunAsync(args, o, e, CancellationToken.None);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static Task<(int Code, string Out, string Err)> Real(params string[] args) => CliHarness.RunReal(args);
 
     [Fact]
     public void ParsesTheLucidAtoms()
