@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FeatureViz.Accentuation;
 using FeatureViz.Models;
 using FeatureViz.Objectives;
 using FeatureViz.Optimizers;
@@ -26,6 +27,7 @@ internal sealed class OptimizationSession : IDisposable
     private readonly OptimizationOptions _o;
     private readonly CompiledObjective _compiled;
     private readonly ImageParametrization _param;
+    private readonly AccentuationRun? _accent;
     private readonly OptimizerState _state;
     private readonly Random _random;
     private readonly int _modelH, _modelW;
@@ -69,7 +71,8 @@ internal sealed class OptimizationSession : IDisposable
         {
             Preflight(model, input.Name, symbolic);
             _param = new ImageParametrization(model.Backend, _compiled.BatchSize, Channels, size, options.UseFft, options.FftDecay, options.ValuesRange, options.ImageNormalizer, options.CustomNormalizer);
-            _parameter = _param.Initial(model.Backend, _random, options.Std);
+            if (options.Accentuation is { } seeds) _accent = new AccentuationRun(seeds, model.Backend, _param, options);
+            _parameter = _accent?.InitialParameter ?? _param.Initial(model.Backend, _random, options.Std);
             TensorScope.Current?.Keep(_parameter);
             _parameter.RequireGrad();
             _state = options.Optimizer.CreateState(_parameter);
@@ -78,6 +81,7 @@ internal sealed class OptimizationSession : IDisposable
         }
         catch
         {
+            _accent?.Dispose();
             _compiled.Dispose();
             throw;
         }
@@ -177,7 +181,9 @@ internal sealed class OptimizationSession : IDisposable
     /// <summary>The scalar to minimise, -(sum over images of score - penalties), and each image's score (before penalties), [N].</summary>
     internal (Tensor Loss, Tensor Scores) LossAndScores(Tensor parameter, bool warmup)
     {
-        var x = ModelInput(parameter);
+        // Accentuation penalises the whole rendered image, so it is rendered before the transformations crop it.
+        var image = _accent is null ? null : _param.Finish(_accent.Spatial(parameter));
+        var x = image is null ? ModelInput(parameter) : Transformed(image);
         IReadOnlyDictionary<string, Tensor> activations;
         using (warmup ? GradMode.StraightThroughRelu() : null)
             activations = RunModel(x);
@@ -190,18 +196,29 @@ internal sealed class OptimizationSession : IDisposable
                 throw new InvalidOperationException($"FeatureVisualizer: regularizer {r} returned shape {penalty?.Shape.ToString() ?? "null"} for {BatchSize} images; it must return one value per image, shape [{BatchSize}].");
             total = total.Sub(penalty);
         }
+        if (image is not null) total = total.Sub(_accent!.Penalty.Compute(image));
         return (total.Sum().Neg(), scores);
     }
 
     /// <summary>Parameter to model input: render, random transformations, resize to the model's input size.</summary>
     internal Tensor ModelInput(Tensor parameter)
     {
+        if (_accent is not null) return Transformed(_param.Finish(_accent.Spatial(parameter)));
         var spatial = _param.Spatial(parameter);
         // The transformations start by cropping most of the image away (the standard list keeps a quarter of it):
         // colour mixing and normalization, being per pixel, then run on the kept pixels only.
         var x = _o.Transformations is not { } t ? _param.Finish(spatial)
             : _param.FinishIsPointwise ? t.ApplyAfter(_param.Finish, spatial, _random)
             : t.Apply(_param.Finish(spatial), _random);
+        if (x.Shape[2] != _modelH || x.Shape[3] != _modelW)
+            x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
+        return x;
+    }
+
+    /// <summary>The rendered image after the random transformations, resized to the model's input size.</summary>
+    private Tensor Transformed(Tensor image)
+    {
+        var x = _o.Transformations is { } t ? t.Apply(image, _random) : image;
         if (x.Shape[2] != _modelH || x.Shape[3] != _modelW)
             x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
         return x;
@@ -260,7 +277,7 @@ internal sealed class OptimizationSession : IDisposable
     {
         using var scope = TensorScope.Begin();
         using var _ = GradMode.NoGrad();
-        var data = _param.Render(parameter).ToArray();
+        var data = (_accent is null ? _param.Render(parameter) : _param.Finish(_accent.Spatial(parameter))).ToArray();
         return new ImageBatch(data, BatchSize, Channels, ImageSize.Height, ImageSize.Width, _o.ValuesRange, step);
     }
 
@@ -331,6 +348,7 @@ internal sealed class OptimizationSession : IDisposable
     {
         _state.Dispose();
         _param.Dispose();
+        _accent?.Dispose();
         _parameter.Dispose();
         _previous?.Dispose();
         _finite.Dispose();
