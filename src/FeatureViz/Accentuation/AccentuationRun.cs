@@ -50,7 +50,7 @@ internal sealed class AccentuationRun : IDisposable
         TensorScope.Current?.Keep(InitialParameter);
         TensorScope.Current?.Keep(_target);
         if (_gradientScale is not null) TensorScope.Current?.Keep(_gradientScale);
-        Penalty = new SeedPenalty(_target, seeds.Penalty);
+        Penalty = new SeedPenalty(_target, PenaltyFactor(seeds.Penalty, options.ValuesRange));
     }
 
     /// <summary>The parameters that render the seeds: [N, C, H, W/2 + 1, 2] spectra (Fourier) or [N, C, H, W] logits.</summary>
@@ -69,6 +69,9 @@ internal sealed class AccentuationRun : IDisposable
     /// </summary>
     public Tensor Spatial(Tensor parameter) =>
         _gradientScale is null ? parameter : parameter.ScaleGradient(_gradientScale).Irfft2(_width, FftNorm.Backward);
+
+    /// <summary>The factor on the squared distance in range units: the penalty is per (range width / 5)^2, as in Horama's (-2.5, 2.5).</summary>
+    public static float PenaltyFactor(float penalty, ValueRange range) => (float)(penalty * 25.0 / ((double)range.Width * range.Width));
 
     private static SeedImage Resized(IBackend backend, SeedImage seed, ImageSize size)
     {

@@ -35,6 +35,11 @@ public sealed record AccentuationSeeds
     /// <summary>The seeds: one for all images, or one per image.</summary>
     public IReadOnlyList<SeedImage> Images { get; }
 
-    /// <summary>Weight of the mean squared distance (in <see cref="Rendering.OptimizationOptions.ValuesRange"/> units) to the rendered seed.</summary>
+    /// <summary>
+    /// Weight of the mean squared distance to the rendered seed, measured in units of a fifth of the value range's
+    /// width: Horama's range (-2.5, 2.5) has width 5, so a penalty weighs the same here as in Horama whatever the range
+    /// (for <see cref="Rendering.OptimizationOptions.ValuesRange"/> of width W the regularizer's factor is
+    /// <c>Penalty * 25 / W^2</c> on the squared distance in range units).
+    /// </summary>
     public float Penalty { get; }
 }
