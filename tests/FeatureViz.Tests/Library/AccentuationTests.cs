@@ -154,6 +154,29 @@ public class AccentuationTests(ITestOutputHelper output)
         Assert.True(freeMse > mse, $"without the penalty the MSE {freeMse:F1} is not above the penalised {mse:F1}");
     }
 
+    /// <summary>docs/guide.md's library example as written there (a small model, a written PNG, fewer steps).</summary>
+    [Fact]
+    public void GuideExample_Runs()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "featureviz-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        string file = Path.Combine(dir, "photo.png");
+        using (var img = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(12, 10))
+        {
+            for (int y = 0; y < 10; y++)
+                for (int x = 0; x < 12; x++) img[x, y] = new((byte)(20 * x), (byte)(25 * y), (byte)(5 * x * y));
+            SixLabors.ImageSharp.ImageExtensions.SaveAsPng(img, file);
+        }
+        var model = TestModels.DotProduct(Rand.Uniform(3, 3 * 8 * 8), 3, 8, 8);
+        var photo = FeatureViz.IO.ImageFile.Load(file, new FeatureViz.IO.ImageLoadOptions { Channels = 3, ResizeTo = new ImageSize(8, 8) });
+        var seeds = new AccentuationSeeds(new SeedImage(photo.Pixels, photo.Channels, photo.Height, photo.Width, "photo"), penalty: 1f);
+        var options = FeatureAccentuation.Options(model, seeds, new ValueRange(0f, 255f)) with { Steps = 4, Seed = 0 };
+        var result = FeatureAccentuation.Accentuate(Objective.Neuron(model, "dot", 0), seeds, options);
+        FeatureViz.IO.ImageExport.SaveAll(result, Path.Combine(dir, "accentuated"));
+        Assert.Equal(4, result.StepsCompleted);
+        Assert.Single(Directory.GetFiles(Path.Combine(dir, "accentuated"), "*.png"));
+    }
+
     /// <summary>A ring ("0") on a black 28 x 28 canvas, 0..255, anti-aliased over one pixel.</summary>
     internal static float[] Digit()
     {
