@@ -62,9 +62,8 @@ public sealed class AccentuationCrop : ImageTransform
 
     private static int Offset(Random random, int size, int box)
     {
-        // Centre ~ N(0.5, 0.15) of the side (Box-Muller), then the box is moved inside the image.
-        double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-        double centre = 0.5 + 0.15 * Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        // Centre ~ N(0.5, 0.15) of the side, then the box is moved inside the image.
+        double centre = 0.5 + 0.15 * Normal(random);
         return Math.Clamp((int)Math.Round(centre * size - box / 2.0), 0, size - box);
     }
 
@@ -72,12 +71,11 @@ public sealed class AccentuationCrop : ImageTransform
     {
         var random = new Random(NoiseSeed);
         var data = new float[k.N * k.C * 4 * k.H * k.W];
-        for (int i = 0; i < data.Length; i++)
-        {
-            double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-            double normal = Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-            data[i] = (float)(Noise * (normal + random.NextDouble() - 0.5));
-        }
+        for (int i = 0; i < data.Length; i++) data[i] = (float)(Noise * (Normal(random) + random.NextDouble() - 0.5));
         return data;
     }
+
+    /// <summary>A standard normal draw (Box-Muller).</summary>
+    private static double Normal(Random random) =>
+        Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
