@@ -109,12 +109,14 @@ internal static class Cli
               featureviz render --objective channel:42:0-7 --steps 256
               featureviz gallery --model model.onnx --layer conv3 --channels 0-63
               featureviz layers --model model.onnx
+              featureviz accentuate --image photo.jpg --objective channel:ReLU315_Output_0:0-3
               featureviz eval --model model.onnx --input input=x.npy --output-dir out
               featureviz bench --threads 1 --json                 # forward, gradient and step times vs the FMA peak
             """);
         root.Add(Verbose);
         root.Add(RenderCommand.Create(context));
         root.Add(GalleryCommand.Create(context));
+        root.Add(AccentuateCommand.Create(context));
         root.Add(LayersCommand.Create(context));
         root.Add(EvalCommand.Create(context));
         root.Add(GradCommand.Create(context));

@@ -9,6 +9,9 @@ internal static class HtmlReport
 {
     public const string FileName = "index.html";
 
+    /// <summary>The manifest parameter naming the seed image file of an accentuation run (shown beside each result).</summary>
+    public const string SeedFileParameter = "seedFile";
+
     public static string Build(Manifest m)
     {
         var sb = new StringBuilder();
@@ -24,6 +27,8 @@ internal static class HtmlReport
             .card img{width:224px;height:auto;image-rendering:auto;display:block;margin:auto}
             .name{font-family:monospace;font-size:12px;word-break:break-all;margin:6px 0}
             .loss{font-size:12px;color:#555} .incomplete{color:#b00}
+            .card.seeded{width:520px} .trio{display:flex;gap:4px} .trio figure{margin:0;font-size:11px;color:#555;text-align:center}
+            .trio img{width:168px;height:auto} .diff{position:relative} .diff img+img{position:absolute;left:0;top:0;mix-blend-mode:difference}
             </style></head><body>
             """);
         sb.Append("<h1>").Append(E(m.Title)).AppendLine("</h1>");
@@ -36,11 +41,12 @@ internal static class HtmlReport
         foreach (var o in m.Objectives) sb.Append("<tr><th>objective</th><td><code>").Append(E(o)).AppendLine("</code></td></tr>");
         sb.AppendLine("</table></details>");
         sb.AppendLine("<div class=\"grid\">");
+        string? seed = m.Parameters.GetValueOrDefault(SeedFileParameter) is { } f && OutputFolder.IsPlainFileName(f) ? f : null;
         foreach (var item in m.Items)
         {
-            sb.AppendLine("<div class=\"card\">");
-            sb.Append("<img src=\"").Append(E(Uri.EscapeDataString(item.File))).Append("\" alt=\"").Append(E(item.Name))
-              .Append("\" width=\"").Append(item.Width).Append("\" height=\"").Append(item.Height).AppendLine("\">");
+            sb.AppendLine(seed is null ? "<div class=\"card\">" : "<div class=\"card seeded\">");
+            if (seed is null) AppendImage(sb, item.File, item.Name, item.Width, item.Height);
+            else Trio(sb, seed, item);
             if (item.Transparency is not null && item.TransparencyMap is not null)
             {
                 // MaCo: the image with its transparency map as alpha, and the map alone.
@@ -69,6 +75,23 @@ internal static class HtmlReport
         sb.AppendLine("</div></body></html>");
         return sb.ToString();
     }
+
+    /// <summary>An accentuation card's pictures: the seed, the result, and their per-channel difference (CSS blend).</summary>
+    private static void Trio(StringBuilder sb, string seed, ManifestItem item)
+    {
+        sb.Append("<div class=\"trio\"><figure>");
+        AppendImage(sb, seed, "seed", item.Width, item.Height);
+        sb.Append("<figcaption>seed</figcaption></figure><figure>");
+        AppendImage(sb, item.File, item.Name, item.Width, item.Height);
+        sb.Append("<figcaption>accentuated</figcaption></figure><figure><div class=\"diff\">");
+        AppendImage(sb, seed, "seed", item.Width, item.Height);
+        AppendImage(sb, item.File, "difference", item.Width, item.Height);
+        sb.AppendLine("</div><figcaption>|accentuated - seed|</figcaption></figure></div>");
+    }
+
+    private static void AppendImage(StringBuilder sb, string file, string alt, int width, int height) =>
+        sb.Append("<img src=\"").Append(E(Uri.EscapeDataString(file))).Append("\" alt=\"").Append(E(alt))
+          .Append("\" width=\"").Append(width).Append("\" height=\"").Append(height).AppendLine("\">");
 
     /// <summary>An inline SVG polyline of the loss per step (the optimizer minimises it), with min/max labels.</summary>
     public static string LossCurve(IReadOnlyList<double> losses) => Curve(losses, null, "loss curve", "#1f77b4");

@@ -13,7 +13,7 @@ internal sealed record ManifestItem
     /// another <c>--batch</c>).
     /// </summary>
     public static readonly IReadOnlyList<string> PixelParameters =
-        ["objective", "model", "steps", "size", "lr", "lrSchedule", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange", "saveSize", "spectrum", "crops", "boxSize", "noise"];
+        ["objective", "model", "steps", "size", "lr", "lrSchedule", "optimizer", "seed", "parametrization", "decay", "transforms", "regularizers", "warmup", "saveEvery", "valuesRange", "saveSize", "spectrum", "crops", "boxSize", "noise", "accentuation"];
 
     public required string Name { get; init; }
     public required string File { get; init; }

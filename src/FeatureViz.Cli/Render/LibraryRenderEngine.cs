@@ -149,6 +149,9 @@ internal sealed class LibraryRenderEngine : IRenderEngine
 
     public void Validate(ObjectiveExpression expression) => _ = Build(expression);
 
+    /// <summary>Adjusts the library options of every batch (accentuate sets its seed, optimizer and transformations).</summary>
+    internal Func<OptimizationOptions, OptimizationOptions>? Customize { get; set; }
+
     public void Dispose() => _onnx.Dispose();
 
     /// <summary>
@@ -244,6 +247,7 @@ internal sealed class LibraryRenderEngine : IRenderEngine
             Seed = settings.Seed,
             Progress = new SyncProgress(p => onStep(new StepReport(p.Step, p.TotalSteps, p.Loss))),
         };
+        if (Customize is not null) options = Customize(options);
         var result = FeatureVisualizer.Optimize(objective, options, cancellationToken);
         if (result.Cancelled) throw new OperationCanceledException(cancellationToken);
         var frames = settings.SaveEvery > 0 ? result.Snapshots : [];

@@ -15,7 +15,8 @@ internal sealed record RenderJob(
     RenderSettings Settings,
     IReadOnlyDictionary<string, string> Parameters,
     IReadOnlyList<RenderItem> Items,
-    bool Force);
+    bool Force,
+    IReadOnlyDictionary<string, byte[]>? ExtraFiles = null);
 
 /// <summary>
 /// Renders the items of a job batch by batch into a locked <see cref="OutputFolder"/>, writing each finished image,
@@ -31,6 +32,9 @@ internal static class RenderRunner
     {
         using var folder = OutputFolder.Open(job.OutputDirectory, job.Title);
         string dir = job.OutputDirectory;
+        // Files the report shows beside the images (accentuate's seed), written once the folder is ours.
+        foreach (var (name, bytes) in job.ExtraFiles ?? new Dictionary<string, byte[]>())
+            AtomicFile.WriteBytes(Path.Combine(dir, name), bytes);
         var manifest = new Manifest
         {
             Command = job.Command,

@@ -1,3 +1,4 @@
+using FeatureViz.Accentuation;
 using FeatureViz.Optimizers;
 using FeatureViz.Parametrization;
 using FeatureViz.Regularizers;
@@ -113,4 +114,11 @@ public sealed record OptimizationOptions
     /// cancellation are therefore noticed up to this many steps late; the results are the same.
     /// </summary>
     public int LossReadInterval { get; init; } = 8;
+
+    /// <summary>
+    /// Feature accentuation (null: none): start from these seed images instead of random parameters, scale the Fourier
+    /// frequencies in the gradients only (not in the image), and subtract the seeds' penalty from each score. See
+    /// <see cref="FeatureAccentuation"/> for Horama's defaults of the other options.
+    /// </summary>
+    public AccentuationSeeds? Accentuation { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FeatureViz.Maco;
+using FeatureViz.Accentuation;
 using FeatureViz.Models;
 using FeatureViz.Objectives;
 using FeatureViz.Optimizers;
@@ -29,6 +30,7 @@ internal sealed class OptimizationSession : IDisposable
     private readonly IImageParametrization _param;
     private readonly MacoStage? _maco;
     private Tensor? _image, _imageLeaf; // MaCo: the step's rendered image, and its detached copy that the crops read
+    private readonly AccentuationRun? _accent;
     private readonly OptimizerState _state;
     private readonly Random _random;
     private readonly int _modelH, _modelW;
@@ -78,7 +80,8 @@ internal sealed class OptimizationSession : IDisposable
                 ? new CppnParametrization(model.Backend, _compiled.BatchSize, Channels, size, cppn, options.ValuesRange)
                 : new ImageParametrization(model.Backend, _compiled.BatchSize, Channels, size, options.UseFft, options.FftDecay, options.ValuesRange, options.ImageNormalizer, options.CustomNormalizer);
             if (maco is not null) _maco = new MacoStage(model.Backend, maco, _compiled.BatchSize, Channels, size, _modelH, _modelW);
-            _parameter = _maco?.Initial(model.Backend, _random) ?? _param.Initial(model.Backend, _random, options.Std);
+            if (options.Accentuation is { } seeds) _accent = new AccentuationRun(seeds, model.Backend, (ImageParametrization)_param, options);
+            _parameter = _maco?.Initial(model.Backend, _random) ?? _accent?.InitialParameter ?? _param.Initial(model.Backend, _random, options.Std);
             TensorScope.Current?.Keep(_parameter);
             _parameter.RequireGrad();
             _state = options.Optimizer.CreateState(_parameter);
@@ -87,6 +90,7 @@ internal sealed class OptimizationSession : IDisposable
         }
         catch
         {
+            _accent?.Dispose();
             _compiled.Dispose();
             throw;
         }
@@ -195,7 +199,9 @@ internal sealed class OptimizationSession : IDisposable
             _image = _maco.Render(parameter);
             _imageLeaf = _image.Detach().RequireGrad();
         }
-        var x = _maco?.ModelInput(_imageLeaf!, _random, _stepIndex, _totalSteps) ?? ModelInput(parameter);
+        // Accentuation penalises the whole rendered image, so it is rendered before the transformations crop it.
+        var image = _accent is null ? null : _param.Finish(_accent.Spatial(parameter));
+        var x = _maco?.ModelInput(_imageLeaf!, _random, _stepIndex, _totalSteps) ?? (image is null ? ModelInput(parameter) : Transformed(image));
         IReadOnlyDictionary<string, Tensor> activations;
         using (warmup ? GradMode.StraightThroughRelu() : null)
             activations = RunModel(x);
@@ -208,18 +214,29 @@ internal sealed class OptimizationSession : IDisposable
                 throw new InvalidOperationException($"FeatureVisualizer: regularizer {r} returned shape {penalty?.Shape.ToString() ?? "null"} for {BatchSize} images; it must return one value per image, shape [{BatchSize}].");
             total = total.Sub(penalty);
         }
+        if (image is not null) total = total.Sub(_accent!.Penalty.Compute(image));
         return (total.Sum().Neg(), scores);
     }
 
     /// <summary>Parameter to model input: render, random transformations, resize to the model's input size.</summary>
     internal Tensor ModelInput(Tensor parameter)
     {
+        if (_accent is not null) return Transformed(_param.Finish(_accent.Spatial(parameter)));
         var spatial = _param.Spatial(parameter);
         // The transformations start by cropping most of the image away (the standard list keeps a quarter of it):
         // colour mixing and normalization, being per pixel, then run on the kept pixels only.
         var x = _o.Transformations is not { } t ? _param.Finish(spatial)
             : _param.FinishIsPointwise ? t.ApplyAfter(_param.Finish, spatial, _random)
             : t.Apply(_param.Finish(spatial), _random);
+        if (x.Shape[2] != _modelH || x.Shape[3] != _modelW)
+            x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
+        return x;
+    }
+
+    /// <summary>The rendered image after the random transformations, resized to the model's input size.</summary>
+    private Tensor Transformed(Tensor image)
+    {
+        var x = _o.Transformations is { } t ? t.Apply(image, _random) : image;
         if (x.Shape[2] != _modelH || x.Shape[3] != _modelW)
             x = x.Resize(_modelH, _modelW, new ResizeOptions(ResizeMode.Linear, CoordinateTransform.HalfPixel));
         return x;
@@ -290,7 +307,7 @@ internal sealed class OptimizationSession : IDisposable
             int p = flat.Length / BatchSize;
             LastRenderedCppn = new CppnImages(cppn, Channels, _o.ValuesRange, Enumerable.Range(0, BatchSize).Select(i => flat.AsSpan(i * p, p).ToArray()).ToList());
         }
-        var data = (_maco?.Render(parameter) ?? _param.Render(parameter)).ToArray();
+        var data = (_maco?.Render(parameter) ?? (_accent is null ? _param.Render(parameter) : _param.Finish(_accent.Spatial(parameter)))).ToArray();
         return new ImageBatch(data, BatchSize, Channels, ImageSize.Height, ImageSize.Width, _o.ValuesRange, step);
     }
 
@@ -358,6 +375,8 @@ internal sealed class OptimizationSession : IDisposable
             catch (ArgumentOutOfRangeException e) { throw new ArgumentException($"FeatureVisualizer: Cppn: {e.Message}", Options, e); }
             if (o.ImageNormalizer != ImageNormalizer.Sigmoid)
                 throw new ArgumentException($"FeatureVisualizer: the CPPN parametrization ends in a sigmoid (as Lucid's); ImageNormalizer must be Sigmoid (got {o.ImageNormalizer}).", Options);
+            if (o.Accentuation is not null)
+                throw new ArgumentException("FeatureVisualizer: Accentuation starts from a seed's Fourier spectrum; it cannot be combined with Cppn.", Options);
         }
         if (o.Regularizers is null) throw new ArgumentException("FeatureVisualizer: Regularizers is null (use an empty list).", Options);
         foreach (var reg in o.Regularizers)
@@ -372,6 +391,7 @@ internal sealed class OptimizationSession : IDisposable
         _state.Dispose();
         _param.Dispose();
         _maco?.Dispose();
+        _accent?.Dispose();
         _parameter.Dispose();
         _previous?.Dispose();
         _finite.Dispose();

@@ -106,4 +106,56 @@ public abstract class AutogradTests<TBackend> : BackendSuite<TBackend> where TBa
         y.Backward();
         Assert.Equal([3f, 5f, 7f], x.Grad!.ToArray());
     }
+
+    [Fact]
+    public void ScaleGradientIsTheIdentityForward()
+    {
+        var data = Rand.Uniform(41, 24, -3f, 3f);
+        using var x = Tensor.FromArray(Backend, data, 2, 3, 4);
+        using var s = Tensor.FromArray(Backend, [2f, -0.5f, 7f], 3, 1);
+        Assert.Equal(data, x.ScaleGradient(s).ToArray());
+    }
+
+    [Fact]
+    [ChecksGradientOf(nameof(Tensor.ScaleGradient))]
+    public void ScaleGradientMultipliesTheFiniteDifferenceGradientByTheScale()
+    {
+        // f(x) = sum(c * sin(x)); the gradient through ScaleGradient must be scale * (central differences of f in
+        // float64), the scale broadcast over the first and last axes.
+        int[] shape = [2, 3, 4];
+        var data = Rand.Uniform(42, 24, -2f, 2f);
+        var c = Rand.Uniform(43, 24);
+        float[] scale = [2f, -0.5f, 7f];
+        using var ct = Tensor.FromArray(Backend, c, shape);
+        using var st = Tensor.FromArray(Backend, scale, 3, 1);
+        using var x = Tensor.FromArray(Backend, data, shape).RequireGrad();
+        var g = Grad.Of(x.ScaleGradient(st).Sin().Mul(ct).Sum(), [x])[0].ToArray();
+
+        double F(float[] v)
+        {
+            using var t = Tensor.FromArray(Backend, v, shape);
+            return t.Sin().Mul(ct).Sum().ToArray()[0];
+        }
+        const float eps = 1e-2f;
+        var expected = new double[data.Length];
+        for (int i = 0; i < data.Length; i++)
+        {
+            var plus = (float[])data.Clone();
+            var minus = (float[])data.Clone();
+            plus[i] += eps;
+            minus[i] -= eps;
+            double fd = (F(plus) - F(minus)) / ((double)plus[i] - minus[i]);
+            expected[i] = scale[i / 4 % 3] * fd;
+        }
+        Approx.Equal(expected, g, rtol: 1e-3, atol: 1e-3, what: "ScaleGradient");
+    }
+
+    [Fact]
+    public void ScaleGradientRejectsAScaleThatDoesNotBroadcastToTheInput()
+    {
+        using var x = Tensor.FromArray(Backend, new float[6], 2, 3);
+        using var s = Tensor.FromArray(Backend, new float[4], 2, 2);
+        var e = Assert.Throws<ArgumentException>(() => x.ScaleGradient(s));
+        Assert.Contains("ScaleGradient", e.Message);
+    }
 }

@@ -175,7 +175,7 @@ public sealed class ImageLoadingTests : IDisposable
     }
 
     // A minimal PNG writer: signature, IHDR, one IDAT, IEND, with real CRCs.
-    private static byte[] Png(int width, int height, byte colorType, byte[] idat)
+    internal static byte[] Png(int width, int height, byte colorType, byte[] idat)
     {
         using var ms = new MemoryStream();
         ms.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -215,7 +215,7 @@ public sealed class ImageLoadingTests : IDisposable
         return ~c;
     }
 
-    private static byte[] Deflate(byte[] raw)
+    internal static byte[] Deflate(byte[] raw)
     {
         using var ms = new MemoryStream();
         using (var z = new ZLibStream(ms, CompressionLevel.Optimal, leaveOpen: true)) z.Write(raw);
