@@ -158,6 +158,44 @@ public class DatasetExamplesTests(ITestOutputHelper output)
             Assert.Equal(whole.Objectives[v].Examples, resumed.Objectives[v].Examples);
     }
 
+    /// <summary>The library example of docs/guide.md's "Dataset examples", as written there (on a generated folder).</summary>
+    [SharedDataFact(Mnist)]
+    public void GuideExampleRuns()
+    {
+        string digits = CliHarness.TempDir();
+        var random = new Random(2);
+        for (int i = 0; i < 12; i++) ExampleImageFiles.Gray(Path.Combine(digits, $"digit_{i:D2}.png"), Boxes(random), 28, 28);
+        File.WriteAllText(Path.Combine(digits, "readme.txt"), "not an image");
+        var lines = new List<string>();
+
+        using var model = OnnxModel.Load(SharedData.PathOf("data", "models", "mnist-8.onnx"));
+        var objectives = new[]
+        {
+            Objective.Channel(model, "ReLU114_Output_0", [0, 1, 2, 3]),
+            Objective.Neuron(model, "Convolution110_Output_0", channel: 3, x: 7, y: 6),
+        };
+        var found = DatasetExamples.Find(objectives, digits, new DatasetExampleOptions
+        {
+            TopK = 9,
+            ValuesRange = new ValueRange(0f, 255f),
+            Progress = new SyncProgress<DatasetExamplesProgress>(p =>
+            {
+                if (p.Skipped is { } s) lines.Add($"skipped: {s.Message}");
+            }),
+        });
+        foreach (var o in found.Objectives)
+            lines.Add($"{o.Name} (field {o.ReceptiveField?.ToString() ?? "whole image"}): " +
+                      string.Join(", ", o.Examples.Select(e => $"{Path.GetFileName(e.Path)} {e.Score:G4}")));
+        lines.Add($"{found.ImagesScored} scored, {found.SkippedCount} skipped");
+
+        foreach (var line in lines) output.WriteLine(line);
+        Assert.Equal(5, found.Objectives.Count);
+        Assert.All(found.Objectives, o => Assert.Equal(9, o.Examples.Count));
+        Assert.Equal("14 x 14 at (8, 6)", found.Objectives[4].ReceptiveField.ToString());
+        Assert.Equal("12 scored, 1 skipped", lines[^1]);
+        Assert.StartsWith("skipped: ", lines[0]);
+    }
+
     /// <summary>The bounded heap keeps exactly the k best of a naive full sort, ties broken by ordinal path, whatever the order offered.</summary>
     [Fact]
     public void TopKHeapMatchesAFullSortWithTies()
