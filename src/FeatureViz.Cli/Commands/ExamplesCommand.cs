@@ -270,9 +270,9 @@ internal static class ExamplesCommand
         void Add(string s) => hash.AppendData(Encoding.UTF8.GetBytes(s + "\n"));
         foreach (var (key, value) in parameters.OrderBy(p => p.Key, StringComparer.Ordinal)) Add($"{key}={value}");
         foreach (var item in job.Items) Add($"item={item.Name}");
-        if (job.Objectives.Count > 0 && parameters["model"] is { } model && File.Exists(model))
+        if (File.Exists(parameters["model"]))
         {
-            var m = new FileInfo(model);
+            var m = new FileInfo(parameters["model"]);
             Add($"modelFile={m.Length},{m.LastWriteTimeUtc.Ticks}");
         }
         var root = Path.GetFullPath(job.ImageDirectory);
