@@ -121,6 +121,7 @@ internal static class Cli
         root.Add(EvalCommand.Create(context));
         root.Add(GradCommand.Create(context));
         root.Add(BenchCommand.Create(context));
+        root.Add(ExamplesCommand.Create(context));
         return root;
     }
 

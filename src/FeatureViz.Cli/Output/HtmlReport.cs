@@ -12,7 +12,7 @@ internal static class HtmlReport
     /// <summary>The manifest parameter naming the seed image file of an accentuation run (shown beside each result).</summary>
     public const string SeedFileParameter = "seedFile";
 
-    public static string Build(Manifest m)
+    public static string Build(Manifest m, ExamplesManifest? examples = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("<!DOCTYPE html>");
@@ -72,7 +72,9 @@ internal static class HtmlReport
                 sb.Append(" &middot; <a href=\"").Append(E(Uri.EscapeDataString(item.Animation))).Append("\">animation</a>");
             sb.AppendLine("</div></div>");
         }
-        sb.AppendLine("</div></body></html>");
+        sb.AppendLine("</div>");
+        if (examples is not null) AppendExamples(sb, m, examples);
+        sb.AppendLine("</body></html>");
         return sb.ToString();
     }
 
@@ -123,6 +125,49 @@ internal static class HtmlReport
                + $"<polyline fill=\"none\" stroke=\"{E(colour)}\" stroke-width=\"1.5\" points=\"{points.ToString().TrimEnd()}\"/>"
                + $"<text x=\"2\" y=\"10\" font-size=\"9\" fill=\"#666\">{E(hi.ToString("G4", CultureInfo.InvariantCulture))}</text>"
                + $"<text x=\"2\" y=\"{h - 2}\" font-size=\"9\" fill=\"#666\">{E(lo.ToString("G4", CultureInfo.InvariantCulture))}</text></svg>";
+    }
+
+    /// <summary>
+    /// The dataset examples: for each objective, its visualization (the render item of the same name, when there is
+    /// one) beside its top images with their scores, and the files that were skipped.
+    /// </summary>
+    private static void AppendExamples(StringBuilder sb, Manifest m, ExamplesManifest x)
+    {
+        var rendered = m.Items.GroupBy(i => i.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        sb.AppendLine("<h2 id=\"examples\">Dataset examples</h2>");
+        sb.Append("<p class=\"loss\">The images of <code>").Append(E(x.Images)).Append("</code> that score highest on each objective (as the model sees them: resized and cropped to its input) &middot; ")
+          .Append(x.ImagesScored).Append(" image(s) scored, ").Append(x.SkippedCount).AppendLine(" skipped.</p>");
+        if (!x.Complete) sb.AppendLine("<p class=\"incomplete\">The search is incomplete (interrupted); these are the best of the images scored so far.</p>");
+        foreach (var o in x.Objectives)
+        {
+            sb.AppendLine("<div class=\"examples\" style=\"display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start;margin:12px 0\">");
+            sb.Append("<div class=\"card\"><div class=\"name\">").Append(E(o.Name)).AppendLine("</div>");
+            if (rendered.TryGetValue(o.Name, out var item))
+                sb.Append("<img class=\"visualization\" src=\"").Append(E(Uri.EscapeDataString(item.File))).Append("\" alt=\"visualization of ").Append(E(o.Name)).AppendLine("\">");
+            else
+                sb.AppendLine("<div class=\"loss\">(no visualization in this folder)</div>");
+            if (o.ReceptiveField is { } f)
+                sb.Append("<div class=\"loss\">receptive field ").Append(f.Width).Append(" x ").Append(f.Height).Append(" at (").Append(f.X).Append(", ").Append(f.Y).AppendLine(")</div>");
+            sb.AppendLine("</div>");
+            foreach (var image in o.Images)
+            {
+                sb.Append("<figure class=\"example\" style=\"margin:0;width:120px\">");
+                string? shown = image.Crop ?? image.File;
+                if (shown is not null)
+                    sb.Append("<img src=\"").Append(E(Uri.EscapeDataString(shown))).Append("\" alt=\"").Append(E(Path.GetFileName(image.Source)))
+                      .Append("\" style=\"width:112px;height:auto;image-rendering:pixelated\">");
+                sb.Append("<figcaption class=\"name\">#").Append(image.Rank).Append(' ').Append(E(Path.GetFileName(image.Source)))
+                  .Append("<br>").Append(image.Score.ToString("G5", CultureInfo.InvariantCulture)).AppendLine("</figcaption></figure>");
+            }
+            sb.AppendLine("</div>");
+        }
+        if (x.SkippedCount > 0)
+        {
+            sb.Append("<details><summary>").Append(x.SkippedCount).AppendLine(" skipped file(s)</summary><table id=\"skipped\">");
+            foreach (var s in x.Skipped)
+                sb.Append("<tr><td>").Append(E(s.Failure)).Append("</td><td><code>").Append(E(s.Path)).Append("</code></td><td>").Append(E(s.Message)).AppendLine("</td></tr>");
+            sb.AppendLine("</table></details>");
+        }
     }
 
     private static string E(string s) => WebUtility.HtmlEncode(s);

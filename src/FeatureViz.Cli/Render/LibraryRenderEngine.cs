@@ -309,7 +309,7 @@ internal sealed class LibraryRenderEngine : IRenderEngine
 
     private LayerInfo Resolve(LayerSpec layer) => layer.IsIndex ? _model.GetLayer(layer.Index) : _model.GetLayer(layer.Name!);
 
-    private Objective Build(ObjectiveExpression expression)
+    internal Objective Build(ObjectiveExpression expression)
     {
         Objective? sum = null;
         foreach (var (weight, atom) in expression.Terms.Select(t => (t.Weight, t.Atom)))

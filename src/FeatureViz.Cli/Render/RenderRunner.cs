@@ -180,6 +180,6 @@ internal static class RenderRunner
         manifest.Complete = complete;
         manifest.Updated = DateTimeOffset.UtcNow;
         AtomicFile.WriteText(Path.Combine(dir, Manifest.FileName), manifest.ToJson());
-        AtomicFile.WriteText(Path.Combine(dir, HtmlReport.FileName), HtmlReport.Build(manifest));
+        AtomicFile.WriteText(Path.Combine(dir, HtmlReport.FileName), HtmlReport.Build(manifest, ExamplesManifest.TryRead(dir)));
     }
 }

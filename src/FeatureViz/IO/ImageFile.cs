@@ -75,7 +75,8 @@ public static class ImageFile
         {
             info = Image.Identify(Configuration.Default, stream, out format);
         }
-        catch (Exception e) when (e is ImageFormatException or NotSupportedException or EndOfStreamException or InvalidDataException)
+        // A header cut inside a chunk makes ImageSharp's chunk parsers index past their data (ArgumentOutOfRange, IndexOutOfRange).
+        catch (Exception e) when (e is ImageFormatException or NotSupportedException or EndOfStreamException or InvalidDataException or IndexOutOfRangeException or ArgumentException)
         {
             throw new ImageLoadException(path, ImageLoadFailure.Corrupt, $"Image '{path}': damaged header ({e.Message}).", e);
         }

@@ -10,9 +10,10 @@ public static class ImageFolder
     /// Yields every file under <paramref name="directory"/> in ordinal path order, decoding each only when reached:
     /// an entry with <see cref="ImageFolderEntry.Image"/> set, or with <see cref="ImageFolderEntry.Error"/> for a file
     /// that is not an image (by extension or content), too large, damaged or truncated, so callers can report it and
-    /// go on. Hidden files (names starting with '.') are skipped silently.
+    /// go on. Hidden files (names starting with '.') are skipped silently. To resume a walk, <paramref name="after"/>
+    /// yields only the files whose path sorts (ordinal) after it, and opens none of those before.
     /// </summary>
-    public static IEnumerable<ImageFolderEntry> Enumerate(string directory, ImageLoadOptions? options = null, bool recursive = true)
+    public static IEnumerable<ImageFolderEntry> Enumerate(string directory, ImageLoadOptions? options = null, bool recursive = true, string? after = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         options ??= new ImageLoadOptions();
@@ -24,7 +25,7 @@ public static class ImageFolder
             RecurseSubdirectories = recursive,
             IgnoreInaccessible = true,
             AttributesToSkip = FileAttributes.Hidden,
-        }).Where(f => !Path.GetFileName(f).StartsWith('.')).ToList();
+        }).Where(f => !Path.GetFileName(f).StartsWith('.') && (after is null || string.CompareOrdinal(f, after) > 0)).ToList();
         files.Sort(StringComparer.Ordinal);
         return Walk(files, options);
     }
