@@ -46,9 +46,9 @@ public class KubernetesJobSchemaTests
         var job = YamlJson.Read(File.ReadAllText(ExamplePath));
         var spec = job["spec"]!;
         Assert.Equal("Indexed", (string?)spec["completionMode"]);
-        int completions = (int)spec["completions"]!;
-        Assert.True((int)spec["parallelism"]! <= completions);
-        Assert.True((int)spec["backoffLimitPerIndex"]! >= 1);
+        long completions = (long)spec["completions"]!;
+        Assert.True((long)spec["parallelism"]! <= completions);
+        Assert.True((long)spec["backoffLimitPerIndex"]! >= 1);
         var pod = spec["template"]!["spec"]!;
         Assert.Equal("Never", (string?)pod["restartPolicy"]); // backoffLimitPerIndex requires it
         var container = pod["containers"]![0]!;
@@ -58,7 +58,7 @@ public class KubernetesJobSchemaTests
         Assert.DoesNotContain("--shard", command);
         Assert.Equal(completions.ToString(CultureInfo.InvariantCulture), command[command.IndexOf("--shards") + 1]);
         string planDir = command[command.IndexOf("--plan") + 1];
-        Assert.Equal(1, (int)container["resources"]!["limits"]!["nvidia.com/gpu"]!);
+        Assert.Equal(1L, (long)container["resources"]!["limits"]!["nvidia.com/gpu"]!);
         var mount = container["volumeMounts"]!.AsArray().Single(m => planDir.StartsWith((string)m!["mountPath"]!, StringComparison.Ordinal))!;
         var volume = pod["volumes"]!.AsArray().Single(v => (string?)v!["name"] == (string?)mount["name"])!;
         Assert.NotNull(volume["persistentVolumeClaim"]?["claimName"]);
