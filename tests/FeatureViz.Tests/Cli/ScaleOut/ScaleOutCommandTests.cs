@@ -34,6 +34,28 @@ public class ScaleOutCommandTests
     }
 
     [Fact]
+    public async Task EveryRenderOptionTravelsThroughThePlanIntoTheImages()
+    {
+        var (plan, _) = await ScaleOutHarness.FakePlan("--regularizer", "l2=0.5", "--regularizer", "tv=0.25", "--lr-schedule", "cosine",
+            "--lr", "0.125", "--seed", "7", "--size", "40x20", "--pixel", "--transforms", "lucid", "--warmup", "2", "--save-every", "1");
+        var s = WorkPlan.Read(plan).Settings;
+        Assert.Equal([new RegularizerSpec("l2", 0.5), new RegularizerSpec("tv", 0.25)], s.Regularizers);
+        Assert.Equal((LrSchedule.Cosine, 0.125, 7, 40, 20, false, TransformSet.Lucid, 2, 1), (s.LrSchedule, s.LearningRate, s.Seed, s.Width, s.Height, s.UseFft, s.Transforms, s.WarmupSteps, s.SaveEvery));
+        Assert.All(WorkPlan.Read(plan).Items, i => Assert.Equal(7, i.Seed));
+        var (code, _, err) = await ScaleOutHarness.Run("run-shard", "--plan", plan, "--shard", "0/1");
+        Assert.True(code == 0, err);
+        (code, _, err) = await ScaleOutHarness.Run("merge", plan);
+        Assert.True(code == 0, err);
+        var image = Manifest.Read(Path.Combine(plan, "gallery", "conv1", "manifest.json"), out _)!.Items[0];
+        Assert.Equal("l2=0.5, tv=0.25", image.Parameters["regularizers"]);
+        Assert.Equal("cosine", image.Parameters["lrSchedule"]);
+        Assert.Equal("40x20", image.Parameters["size"]);
+        Assert.Equal((40, 20), (image.Width, image.Height));
+        Assert.NotNull(image.Animation); // --save-every: the GIF is merged too
+        Assert.True(File.Exists(Path.Combine(plan, "gallery", "conv1", image.Animation)));
+    }
+
+    [Fact]
     public async Task ShardsThenMergeGiveTheGalleryOfEveryLayer()
     {
         var (plan, _) = await ScaleOutHarness.FakePlan();
