@@ -31,9 +31,9 @@ internal static class MergeCommand
             var failed = result.Failed.ToList();
             if (result.Complete) return Task.FromResult(ExitCodes.Ok);
             foreach (var s in failed.Take(50))
-                context.Err.WriteLine($"failed: {WorkPlan.ItemFolderName(s.Item.Index).Replace('\\', '/')} ({s.Item.Layer} channels {string.Join(",", s.Item.Channels)}): {s.Error}");
+                context.Err.WriteLine($"failed: {s.Item.Label}: {s.Error}");
             foreach (var s in missing.Take(50))
-                context.Err.WriteLine($"missing: {WorkPlan.ItemFolderName(s.Item.Index).Replace('\\', '/')} ({s.Item.Layer} channels {string.Join(",", s.Item.Channels)})");
+                context.Err.WriteLine($"missing: {s.Item.Label}");
             context.Err.WriteLine($"error: the gallery is incomplete: {missing.Count} item(s) missing, {failed.Count} failed; run the shards again (finished items are skipped), then merge again.");
             return Task.FromResult(ExitCodes.Error);
         });

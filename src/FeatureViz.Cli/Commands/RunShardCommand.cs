@@ -55,7 +55,7 @@ internal static class RunShardCommand
             var todo = new List<PlanItem>();
             foreach (var item in mine)
             {
-                if (PlanItems.Inspect(dir, work, item).State == ItemState.Done) log.WriteLine($"skip {Label(item)}: done (images verified by SHA-256)");
+                if (PlanItems.Inspect(dir, work, item).State == ItemState.Done) log.WriteLine($"skip {item.Label}: done (images verified by SHA-256)");
                 else todo.Add(item);
             }
             if (todo.Count == 0)
@@ -75,14 +75,14 @@ internal static class RunShardCommand
                     var job = PlanItems.Job(dir, work, item, engine, settings);
                     ProgressReporter.Run(context, log, p => RenderRunner.Run(job, engine, p, ct));
                     PlanItems.ClearFailure(dir, item);
-                    log.WriteLine($"done {Label(item)}");
+                    log.WriteLine($"done {item.Label}");
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     string error = e is OutputFolderBusyException ? $"in use by another shard: {CliErrors.OneLine(e)}" : CliErrors.OneLine(e);
                     if (e is not OutputFolderBusyException) TryRecord(dir, item, error);
-                    context.Err.WriteLine($"error: {Label(item)}: {error}");
-                    failed.Add(Label(item));
+                    context.Err.WriteLine($"error: {item.Label}: {error}");
+                    failed.Add(item.Label);
                 }
             }
             if (failed.Count > 0)
@@ -95,9 +95,6 @@ internal static class RunShardCommand
         });
         return command;
     }
-
-    private static string Label(PlanItem item) =>
-        $"{WorkPlan.ItemFolderName(item.Index).Replace('\\', '/')} ({item.Layer} channels {string.Join(",", item.Channels)})";
 
     private static void TryRecord(string dir, PlanItem item, string error)
     {

@@ -172,7 +172,7 @@ internal static class GalleryMerge
         {
             sb.AppendLine("<h2>Not done</h2><table id=\"not-done\"><tr><th>item</th><th>layer</th><th>channels</th><th>state</th></tr>");
             foreach (var s in notDone)
-                sb.Append("<tr><td>").Append(E(WorkPlan.ItemFolderName(s.Item.Index).Replace('\\', '/'))).Append("</td><td>").Append(E(s.Item.Layer)).Append("</td><td>")
+                sb.Append("<tr><td>").Append(E(s.Item.FolderText)).Append("</td><td>").Append(E(s.Item.Layer)).Append("</td><td>")
                   .Append(string.Join(",", s.Item.Channels)).Append("</td><td>").Append(s.State == ItemState.Failed ? "failed: " + E(s.Error ?? "") : "missing").AppendLine("</td></tr>");
             sb.AppendLine("</table>");
         }

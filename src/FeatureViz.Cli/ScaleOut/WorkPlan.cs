@@ -22,7 +22,16 @@ internal sealed record PlannedModel(string Path, string Name, string Sha256, lon
 /// <param name="Objectives">The objective of each image, as named in manifests (one per channel).</param>
 /// <param name="Seed">The seed of the batch.</param>
 /// <param name="Cost">Estimated cost: FLOPs of the forward and backward passes to the layer over all steps and images.</param>
-internal sealed record PlanItem(int Index, string Layer, IReadOnlyList<int> Channels, IReadOnlyList<string> Objectives, int Seed, long Cost);
+internal sealed record PlanItem(int Index, string Layer, IReadOnlyList<int> Channels, IReadOnlyList<string> Objectives, int Seed, long Cost)
+{
+    /// <summary>The item's folder relative to the plan folder, '/'-separated (items/item-000042), for messages and pages.</summary>
+    [JsonIgnore]
+    public string FolderText => WorkPlan.ItemFolderName(Index).Replace('\\', '/');
+
+    /// <summary>The item in messages: its folder, layer and channels.</summary>
+    [JsonIgnore]
+    public string Label => $"{FolderText} ({Layer} channels {string.Join(",", Channels)})";
+}
 
 /// <summary>
 /// A work manifest (plan.json): every item to render with the settings shared by all of them, the model's content
