@@ -17,6 +17,9 @@ internal sealed record CliContext(TextWriter Out, TextWriter Err, bool Interacti
 {
     /// <summary>Opens a device's backend (tests substitute one that injects device faults).</summary>
     public Func<DeviceSpec, BackendOptions, DeviceBackend> OpenBackend { get; init; } = FeatureVizBackends.Create;
+
+    /// <summary>Reads an environment variable (run-shard's scheduler variables; tests set them in-process).</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }
 
 /// <summary>The <c>featureviz</c> command line: parsing, dispatch, exit codes and error reporting.</summary>
@@ -112,6 +115,7 @@ internal static class Cli
               featureviz accentuate --image photo.jpg --objective channel:ReLU315_Output_0:0-3
               featureviz eval --model model.onnx --input input=x.npy --output-dir out
               featureviz bench --threads 1 --json                 # forward, gradient and step times vs the FMA peak
+              featureviz plan --model model.onnx --out atlas      # then run-shard on many machines, then merge
             """);
         root.Add(Verbose);
         root.Add(RenderCommand.Create(context));
@@ -122,6 +126,9 @@ internal static class Cli
         root.Add(GradCommand.Create(context));
         root.Add(BenchCommand.Create(context));
         root.Add(ExamplesCommand.Create(context));
+        root.Add(PlanCommand.Create(context));
+        root.Add(RunShardCommand.Create(context));
+        root.Add(MergeCommand.Create(context));
         return root;
     }
 

@@ -66,8 +66,9 @@ internal static class HtmlReport
                 sb.AppendLine(Curve(item.Losses, item.CurveSteps, "loss curve", "#1f77b4"));
                 sb.Append("<div class=\"loss\">final loss ");
             }
-            sb.Append(item.FinalLoss.ToString("G5", CultureInfo.InvariantCulture))
-              .Append(" &middot; ").Append(item.Seconds.ToString("F1", CultureInfo.InvariantCulture)).Append(" s");
+            sb.Append(item.FinalLoss.ToString("G5", CultureInfo.InvariantCulture));
+            // A merged atlas records no timings (its bytes depend on the images only): no "0.0 s" there.
+            if (item.Seconds > 0) sb.Append(" &middot; ").Append(item.Seconds.ToString("F1", CultureInfo.InvariantCulture)).Append(" s");
             if (item.Animation is not null)
                 sb.Append(" &middot; <a href=\"").Append(E(Uri.EscapeDataString(item.Animation))).Append("\">animation</a>");
             sb.AppendLine("</div></div>");

@@ -72,7 +72,8 @@ internal static class ImageFiles
             // file declaring a huge image does not allocate it.
             using var stream = UserFile.OpenRead(path, OutputFolder.MaxImageFileBytes, "image file");
             var info = Image.Identify(stream);
-            if ((long)info.Width * info.Height > MaxDecodedPixels) return null;
+            // Identify gives null (not an exception) for a PNG cut short after its signature.
+            if (info is null || (long)info.Width * info.Height > MaxDecodedPixels) return null;
             stream.Position = 0;
             using var img = Image.Load<Rgb24>(stream);
             string? record = img.Metadata.GetPngMetadata().TextData.FirstOrDefault(t => t.Keyword == RecordKeyword).Value;

@@ -6,7 +6,7 @@ namespace FeatureViz.Cli.Output;
 /// <summary>
 /// An output folder as a small transactional store. <see cref="Open"/> takes the folder's lock (a second run into the
 /// same folder fails at once, naming the other run's pid) and removes stale temporaries of interrupted writes;
-/// <see cref="ReadItems"/> returns the images whose files are intact (SHA-256 as recorded), rebuilding the list from
+/// <see cref="ReadItems(Action{string})"/> returns the images whose files are intact (SHA-256 as recorded), rebuilding the list from
 /// the images themselves (each PNG embeds its manifest item) when manifest.json is missing or damaged.
 /// </summary>
 internal sealed class OutputFolder : IDisposable
@@ -96,26 +96,33 @@ internal sealed class OutputFolder : IDisposable
     /// every PNG with an embedded item whose pixels hash as recorded (a lost or damaged manifest is rebuilt from
     /// these; <paramref name="warn"/> says so). Missing, truncated and corrupt files are left out.
     /// </summary>
-    public Dictionary<string, ManifestItem> ReadItems(Action<string> warn)
+    public Dictionary<string, ManifestItem> ReadItems(Action<string> warn) => ReadItems(Directory, warn);
+
+    /// <summary>
+    /// As <see cref="ReadItems(Action{string})"/>, for a folder this process does not lock (merge reads the folders of
+    /// running shards): every file is written atomically and checked against its hash, so an image being replaced is
+    /// either the old intact one, the new intact one, or left out.
+    /// </summary>
+    public static Dictionary<string, ManifestItem> ReadItems(string directory, Action<string> warn)
     {
-        string manifestPath = Path.Combine(Directory, Manifest.FileName);
+        string manifestPath = Path.Combine(directory, Manifest.FileName);
         var manifest = Manifest.Read(manifestPath, out string? problem);
         var items = new Dictionary<string, ManifestItem>(StringComparer.Ordinal);
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in manifest?.Items ?? [])
         {
-            if (items.ContainsKey(item.Name) || !Intact(item)) continue;
+            if (items.ContainsKey(item.Name) || !Intact(directory, item)) continue;
             items[item.Name] = item;
             claimed.Add(item.File);
         }
         int adopted = 0;
-        foreach (string png in System.IO.Directory.EnumerateFiles(Directory, "*.png").Order(StringComparer.Ordinal))
+        foreach (string png in System.IO.Directory.EnumerateFiles(directory, "*.png").Order(StringComparer.Ordinal))
         {
             string file = Path.GetFileName(png);
             if (claimed.Contains(file) || ImageFiles.TryReadRecord(png) is not { } read) continue;
             var item = Manifest.ItemFromJson(read.Record);
             if (item is null || item.File != file || item.PixelsSha256 != read.PixelsSha256 || items.ContainsKey(item.Name)) continue;
-            string? gifHash = item.Animation is { } a ? Sha256(Path.Combine(Directory, a)) : null;
+            string? gifHash = item.Animation is { } a ? Sha256(Path.Combine(directory, a)) : null;
             string? pngHash = Sha256(png);
             if (pngHash is null) continue;
             string? mapsHash = TransparencyHash(item);
@@ -133,7 +140,7 @@ internal sealed class OutputFolder : IDisposable
         else if (manifest is null && adopted > 0)
             warn($"warning: {manifestPath} is missing; rebuilt from the {adopted} valid image(s) in the folder.");
         else if (adopted > 0)
-            warn($"note: {adopted} valid image(s) in {Directory} were not listed in manifest.json; they are listed again.");
+            warn($"note: {adopted} valid image(s) in {directory} were not listed in manifest.json; they are listed again.");
         return items;
     }
 
@@ -147,14 +154,14 @@ internal sealed class OutputFolder : IDisposable
         _lock = null;
     }
 
-    private bool Intact(ManifestItem item)
+    private static bool Intact(string directory, ManifestItem item)
     {
-        string path = Path.Combine(Directory, item.File);
+        string path = Path.Combine(directory, item.File);
         if (item.Sha256 is null || Sha256(path) != item.Sha256) return false;
         bool maco = item.Parameters.GetValueOrDefault("parametrization") == "maco";
         if (maco && (item.TransparencySha256 is null || TransparencyHash(item) != item.TransparencySha256)) return false;
         if (item.Animation is null) return true;
-        return item.AnimationSha256 is not null && Sha256(Path.Combine(Directory, item.Animation)) == item.AnimationSha256;
+        return item.AnimationSha256 is not null && Sha256(Path.Combine(directory, item.Animation)) == item.AnimationSha256;
     }
 
     /// <summary>The SHA-256s of a MaCo item's two map files joined by a comma, or null when it has none or one is missing.</summary>

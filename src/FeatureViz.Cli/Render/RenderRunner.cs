@@ -110,11 +110,14 @@ internal static class RenderRunner
     }
 
     /// <summary>The parameters recorded with one image: the job's pixel parameters, its objective and the batch size.</summary>
-    internal static Dictionary<string, string> ItemParameters(RenderJob job, RenderItem item)
+    internal static Dictionary<string, string> ItemParameters(RenderJob job, RenderItem item) => ItemParameters(job.Parameters, item.Name);
+
+    /// <summary>The parameters recorded with the image of objective <paramref name="name"/> in a run with <paramref name="parameters"/>.</summary>
+    internal static Dictionary<string, string> ItemParameters(IReadOnlyDictionary<string, string> parameters, string name)
     {
-        var p = ManifestItem.PixelParameters.Where(job.Parameters.ContainsKey).ToDictionary(k => k, k => job.Parameters[k], StringComparer.Ordinal);
-        p["objective"] = item.Name;
-        if (job.Parameters.TryGetValue("batch", out var batch)) p["batch"] = batch;
+        var p = ManifestItem.PixelParameters.Where(parameters.ContainsKey).ToDictionary(k => k, k => parameters[k], StringComparer.Ordinal);
+        p["objective"] = name;
+        if (parameters.TryGetValue("batch", out var batch)) p["batch"] = batch;
         return p;
     }
 

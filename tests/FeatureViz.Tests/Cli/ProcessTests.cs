@@ -29,7 +29,7 @@ public class ProcessTests
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static string DotnetPath()
+    internal static string DotnetPath()
     {
         string? host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
         if (host is not null && File.Exists(host)) return host;
