@@ -59,7 +59,8 @@ public sealed partial class IlgpuBackend
     {
         if (epilogue.Problem() is { } problem)
             throw new ArgumentException($"Conv2dActivation: {problem} ({geometry}).", nameof(epilogue));
-        return Convolve(nameof(Conv2dActivation), x, w, bias, geometry, epilogue);
+        // Allocation and launch errors name the convolution (Conv2d) with the epilogue beside the geometry.
+        return Convolve(nameof(Conv2d), x, w, bias, geometry, epilogue);
     }
 
     private IlgpuStorage Convolve(string op, TensorStorage x, TensorStorage w, TensorStorage? bias, Conv2dGeometry g, ConvEpilogue epilogue)
