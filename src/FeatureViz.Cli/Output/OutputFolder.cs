@@ -125,7 +125,7 @@ internal sealed class OutputFolder : IDisposable
             string? gifHash = item.Animation is { } a ? Sha256(Path.Combine(directory, a)) : null;
             string? pngHash = Sha256(png);
             if (pngHash is null) continue;
-            string? mapsHash = TransparencyHash(item);
+            string? mapsHash = TransparencyHash(directory, item);
             if (item.Transparency is not null && mapsHash is null) continue; // MaCo maps missing: recompute
             items[item.Name] = item with
             {
@@ -159,16 +159,16 @@ internal sealed class OutputFolder : IDisposable
         string path = Path.Combine(directory, item.File);
         if (item.Sha256 is null || Sha256(path) != item.Sha256) return false;
         bool maco = item.Parameters.GetValueOrDefault("parametrization") == "maco";
-        if (maco && (item.TransparencySha256 is null || TransparencyHash(item) != item.TransparencySha256)) return false;
+        if (maco && (item.TransparencySha256 is null || TransparencyHash(directory, item) != item.TransparencySha256)) return false;
         if (item.Animation is null) return true;
         return item.AnimationSha256 is not null && Sha256(Path.Combine(directory, item.Animation)) == item.AnimationSha256;
     }
 
     /// <summary>The SHA-256s of a MaCo item's two map files joined by a comma, or null when it has none or one is missing.</summary>
-    internal string? TransparencyHash(ManifestItem item)
+    internal static string? TransparencyHash(string directory, ManifestItem item)
     {
         if (item.Transparency is null || item.TransparencyMap is null) return null;
-        string? a = Sha256(Path.Combine(Directory, item.Transparency)), b = Sha256(Path.Combine(Directory, item.TransparencyMap));
+        string? a = Sha256(Path.Combine(directory, item.Transparency)), b = Sha256(Path.Combine(directory, item.TransparencyMap));
         return a is null || b is null ? null : $"{a},{b}";
     }
 

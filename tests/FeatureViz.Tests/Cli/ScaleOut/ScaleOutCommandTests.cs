@@ -40,7 +40,7 @@ public class ScaleOutCommandTests
             "--lr", "0.125", "--seed", "7", "--size", "40x20", "--pixel", "--transforms", "lucid", "--warmup", "2", "--save-every", "1");
         var s = WorkPlan.Read(plan).Settings;
         Assert.Equal([new RegularizerSpec("l2", 0.5), new RegularizerSpec("tv", 0.25)], s.Regularizers);
-        Assert.Equal((LrSchedule.Cosine, 0.125, 7, 40, 20, false, TransformSet.Lucid, 2, 1), (s.LrSchedule, s.LearningRate, s.Seed, s.Width, s.Height, s.UseFft, s.Transforms, s.WarmupSteps, s.SaveEvery));
+        Assert.Equal((LrSchedule.Cosine, 0.125, 7, 40, 20, ImageParam.Pixel, TransformSet.Lucid, 2, 1), (s.LrSchedule, s.LearningRate, s.Seed, s.Width, s.Height, s.Param, s.Transforms, s.WarmupSteps, s.SaveEvery));
         Assert.All(WorkPlan.Read(plan).Items, i => Assert.Equal(7, i.Seed));
         var (code, _, err) = await ScaleOutHarness.Run("run-shard", "--plan", plan, "--shard", "0/1");
         Assert.True(code == 0, err);
