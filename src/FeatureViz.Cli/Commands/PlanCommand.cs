@@ -47,6 +47,7 @@ internal static class PlanCommand
             using var device = options.Device.Open(parse, context);
             using var engine = context.EngineFactory(modelPath, device, range);
             settings = RenderOptions.WithDefaultSize(settings, engine.InputSize) with { Device = "cpu", Threads = 0 };
+            settings = RenderOptions.Prepare(engine, settings, context.Err); // MaCo: the spectrum's hash goes into the plan
             var layerNames = ResolveLayers(engine, parse.GetValue(layers) ?? []);
             var items = PlanBuilder.Items(engine, layerNames, parse.GetValue(channels), settings);
             foreach (var batch in items.GroupBy(i => i.Channels.Count).Select(g => g.Key))

@@ -66,6 +66,12 @@ internal static class RunShardCommand
             using var compute = device.Open(parse, context);
             using var engine = context.EngineFactory(modelPath, compute, work.Range);
             var settings = work.Settings with { Device = compute.Description.ToString(), Threads = request.Threads ?? Environment.ProcessorCount };
+            if (settings.Maco is { } planned)
+            {
+                settings = RenderOptions.Prepare(engine, settings, log);
+                if (settings.Maco!.SpectrumHash != planned.SpectrumHash)
+                    throw new InvalidDataException($"MaCo's spectrum '{planned.SpectrumPath}' changed under the plan (SHA-256 {settings.Maco.SpectrumHash}, planned {planned.SpectrumHash}): make a new plan.");
+            }
             var failed = new List<string>();
             foreach (var item in todo)
             {
