@@ -55,7 +55,11 @@ internal static class RunShardCommand
             var todo = new List<PlanItem>();
             foreach (var item in mine)
             {
-                if (PlanItems.Inspect(dir, work, item).State == ItemState.Done) log.WriteLine($"skip {item.Label}: done (images verified by SHA-256)");
+                if (PlanItems.Inspect(dir, work, item).State == ItemState.Done)
+                {
+                    PlanItems.ReleaseStaleLock(dir, item);
+                    log.WriteLine($"skip {item.Label}: done (images verified by SHA-256)");
+                }
                 else todo.Add(item);
             }
             if (todo.Count == 0)

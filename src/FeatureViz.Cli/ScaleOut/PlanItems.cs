@@ -80,6 +80,24 @@ internal static class PlanItems
             settings with { Seed = item.Seed }, parameters, items, Force: false);
     }
 
+    /// <summary>
+    /// Removes the lock files a killed run left in a finished item's folder (the operating system released the lock
+    /// itself, but the files stay), so a finished atlas holds the same files however often it was interrupted. An item
+    /// another process holds is left alone.
+    /// </summary>
+    public static void ReleaseStaleLock(string planFolder, PlanItem item)
+    {
+        string folder = Folder(planFolder, item);
+        if (!File.Exists(Path.Combine(folder, OutputFolder.LockFileName)) && !File.Exists(Path.Combine(folder, OutputFolder.OwnerFileName))) return;
+        try
+        {
+            OutputFolder.Open(folder, "run-shard (releasing a stale lock)").Dispose();
+        }
+        catch (OutputFolderBusyException)
+        {
+        }
+    }
+
     /// <summary>Records why an item failed (atomically, in its folder).</summary>
     public static void RecordFailure(string planFolder, PlanItem item, string error) =>
         AtomicFile.WriteText(Path.Combine(Folder(planFolder, item), FailureFileName), error + "\n");

@@ -100,6 +100,27 @@ public class ScaleOutCommandTests
     }
 
     [Fact]
+    public async Task ARetriedShardRemovesTheLockFilesAKilledRunLeftInAFinishedItem()
+    {
+        var (plan, _) = await ScaleOutHarness.FakePlan();
+        var (code, _, err) = await ScaleOutHarness.Run(null, new FakeRenderEngine(), "run-shard", "--plan", plan, "--shard", "0/1");
+        Assert.True(code == 0, err);
+        // A run killed after its item's last file but before it deleted its lock files leaves them behind (the kernel
+        // releases the lock itself); a finished atlas must not depend on when a shard was killed.
+        string item = Path.Combine(plan, WorkPlan.ItemFolderName(0));
+        File.WriteAllText(Path.Combine(item, OutputFolder.LockFileName), "");
+        File.WriteAllText(Path.Combine(item, OutputFolder.OwnerFileName), "pid 1, run-shard, started earlier");
+        var again = new FakeRenderEngine();
+        string output;
+        (code, output, err) = await ScaleOutHarness.Run(null, again, "run-shard", "--plan", plan, "--shard", "0/1");
+        Assert.True(code == 0, err);
+        Assert.Empty(again.Rendered);
+        Assert.Contains("skip items/item-000000", output);
+        Assert.False(File.Exists(Path.Combine(item, OutputFolder.LockFileName)), "stale lock file left in a finished item");
+        Assert.False(File.Exists(Path.Combine(item, OutputFolder.OwnerFileName)), "stale lock owner file left in a finished item");
+    }
+
+    [Fact]
     public async Task MergeWhileItemsAreMissingExitsOneListingThemAndShowsWhatIsDone()
     {
         var (plan, _) = await ScaleOutHarness.FakePlan();
