@@ -29,7 +29,10 @@ public sealed class MeasurementFactAttribute : FactAttribute
 /// </summary>
 public class MacoResNet18Measurement(ITestOutputHelper output)
 {
-    private static readonly string Layer = Environment.GetEnvironmentVariable("FEATUREVIZ_MEASURE_LAYER") ?? "ReLU315_Output_0";
+    // Issue 12 asks for channels of a late layer (stage 4); the neuron's map is measured in the middle layer, whose
+    // receptive fields are smaller than the image.
+    private static readonly string Layer = Environment.GetEnvironmentVariable("FEATUREVIZ_MEASURE_LAYER") ?? "ReLU379_Output_0";
+    private static readonly string NeuronLayer = Environment.GetEnvironmentVariable("FEATUREVIZ_MEASURE_NEURON_LAYER") ?? "ReLU315_Output_0";
 
     private static int EnvInt(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), out int v) ? v : fallback;
 
@@ -77,6 +80,31 @@ public class MacoResNet18Measurement(ITestOutputHelper output)
             output.WriteLine($"channel {channels[i]}: MaCo PNG {rendered:F3}, best of 32 random {randomMeans[i]:F3}, ratio {rendered / randomMeans[i]:F2}");
             Assert.True(rendered >= 2 * randomMeans[i], $"channel {channels[i]}: {rendered:F3} < 2 x {randomMeans[i]:F3}");
         }
+    }
+
+    [MeasurementFact]
+    public void NeuronTransparencyMap_HasTheImageShapeAndConcentratesItsMass()
+    {
+        int steps = EnvInt("FEATUREVIZ_MEASURE_STEPS", 64), crops = EnvInt("FEATUREVIZ_MEASURE_CROPS", 8), size = EnvInt("FEATUREVIZ_MEASURE_SIZE", 224);
+        int channel = EnvInt("FEATUREVIZ_MEASURE_NEURON_CHANNEL", 0);
+        using var onnx = OnnxModel.LoadResNet18();
+        VisualizationModel model = onnx;
+        var result = MacoVisualizer.Optimize(Objective.NeuronAt(model, NeuronLayer, channel), new MacoOptions
+        {
+            Steps = steps, Crops = crops, ImageSize = new ImageSize(size, size), ValuesRange = new ValueRange(0, 255), Seed = 12,
+        });
+        var map = result.Transparency(0).ToArray();
+        Assert.Equal(3 * size * size, map.Length);
+        Assert.All(map, v => Assert.True(v >= 0 && float.IsFinite(v)));
+        // Mass per pixel (summed over the colour channels), then the share held by the top 10 % of pixels.
+        var perPixel = new double[size * size];
+        for (int c = 0; c < 3; c++)
+            for (int i = 0; i < perPixel.Length; i++) perPixel[i] += map[c * perPixel.Length + i];
+        double total = perPixel.Sum();
+        double top = perPixel.OrderDescending().Take(perPixel.Length / 10).Sum();
+        output.WriteLine($"MaCo neuron {NeuronLayer} channel {channel} (centre): {steps} steps, {crops} crops, {size}x{size}: top 10 % of pixels hold {100 * top / total:F1} % of the map's mass");
+        Assert.True(total > 0, "the transparency map is empty");
+        Assert.True(top > 0.3 * total, $"top 10 % of pixels hold {top / total:P1} of the mass (<= 30 %)");
     }
 
     /// <summary>The mean of each listed channel of the layer for one CHW image (0..255), resized to 224 by the model's own input if needed.</summary>
