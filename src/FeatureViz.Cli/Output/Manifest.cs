@@ -68,13 +68,17 @@ internal sealed record ManifestItem
     public bool SameImageAs(IReadOnlyDictionary<string, string> wanted) =>
         PixelParameters.All(k => Parameters.GetValueOrDefault(k) == wanted.GetValueOrDefault(k));
 
+    /// <summary>Every file the item names in its folder: the PNG, and the animation, CPPN weights and MaCo maps when present.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<string> Files =>
+        new[] { File, Animation, CppnWeights, Transparency, TransparencyMap }.OfType<string>();
+
     /// <summary>Why the item is unusable (null fields, a file name that leaves the folder), or null when it is well-formed.</summary>
     internal string? Problem()
     {
         if (Name is null || File is null || Objective is null || Losses is null || Parameters is null || BatchItems is null)
             return "an item has missing fields";
-        if (!OutputFolder.IsPlainFileName(File) || (Animation is not null && !OutputFolder.IsPlainFileName(Animation))
-            || (Transparency is not null && !OutputFolder.IsPlainFileName(Transparency)) || (TransparencyMap is not null && !OutputFolder.IsPlainFileName(TransparencyMap)))
+        if (!Files.All(OutputFolder.IsPlainFileName))
             return $"item '{Name}' names a file outside the folder";
         if ((CurveSteps is not null && CurveSteps.Count != Losses.Count) || (ObjectiveValues is not null && ObjectiveValues.Count != Losses.Count))
             return $"item '{Name}' has curves of different lengths";

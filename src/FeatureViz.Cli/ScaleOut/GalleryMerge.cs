@@ -87,8 +87,7 @@ internal static class GalleryMerge
                 string source = PlanItems.Folder(root, status.Item);
                 foreach (var image in status.Images)
                 {
-                    File.Copy(Path.Combine(source, image.File), Path.Combine(dir, image.File));
-                    if (image.Animation is { } gif) File.Copy(Path.Combine(source, gif), Path.Combine(dir, gif));
+                    foreach (string file in image.Files) File.Copy(Path.Combine(source, file), Path.Combine(dir, file));
                     // Timings differ from run to run; the gallery records only what the pixels depend on.
                     manifest.Items.Add(image with { Seconds = 0 });
                 }
