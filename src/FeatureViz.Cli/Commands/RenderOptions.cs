@@ -185,7 +185,6 @@ internal sealed class RenderOptions
         if (s.SaveWidth > 0) d["saveSize"] = $"{s.SaveWidth}x{s.SaveHeight}";
         if (s.Maco is { } m)
         {
-            d["parametrization"] = "maco";
             d["optimizer"] = "nadam";
             d["spectrum"] = m.SpectrumHash;
             d["crops"] = m.Crops.ToString(CultureInfo.InvariantCulture);

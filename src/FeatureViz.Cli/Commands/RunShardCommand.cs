@@ -41,12 +41,6 @@ internal static class RunShardCommand
             if (work.Version != WorkPlan.ToolVersion)
                 throw new InvalidDataException($"{Path.GetFullPath(WorkPlan.PathIn(dir))}: the plan was made by featureviz {work.Version}, this is {WorkPlan.ToolVersion}; "
                                                + "images of another version may differ: run the plan's version or make a new plan.");
-            string modelPath = parse.GetValue(model) ?? work.Model.Path;
-            ModelLoading.CheckModel(modelPath);
-            string hash = WorkPlan.FileSha256(modelPath);
-            if (hash != work.Model.Sha256)
-                throw new InvalidDataException($"the model '{Path.GetFullPath(modelPath)}' (SHA-256 {hash}) is not the plan's: {Path.GetFullPath(WorkPlan.PathIn(dir))} "
-                                               + $"was made for '{work.Model.Path}' (SHA-256 {work.Model.Sha256}); the model changed under the plan: make a new plan or pass --model with the planned file.");
             var request = device.Read(parse);
             var mine = ShardAssignment.ItemsOf(work.Costs, selection.Index, selection.Count).Select(i => work.Items[i]).ToList();
             var log = context.Out;
@@ -67,6 +61,13 @@ internal static class RunShardCommand
                 log.WriteLine($"Shard {selection.Index} of {selection.Count}: all {mine.Count} item(s) done.");
                 return Task.FromResult(ExitCodes.Ok);
             }
+            // Hashed only when there is work: a retried shard with everything done need not read a large model again.
+            string modelPath = parse.GetValue(model) ?? work.Model.Path;
+            ModelLoading.CheckModel(modelPath);
+            string hash = WorkPlan.FileSha256(modelPath);
+            if (hash != work.Model.Sha256)
+                throw new InvalidDataException($"the model '{Path.GetFullPath(modelPath)}' (SHA-256 {hash}) is not the plan's: {Path.GetFullPath(WorkPlan.PathIn(dir))} "
+                                               + $"was made for '{work.Model.Path}' (SHA-256 {work.Model.Sha256}); the model changed under the plan: make a new plan or pass --model with the planned file.");
             using var compute = device.Open(parse, context);
             using var engine = context.EngineFactory(modelPath, compute, work.Range);
             var settings = work.Settings with { Device = compute.Description.ToString(), Threads = request.Threads ?? Environment.ProcessorCount };

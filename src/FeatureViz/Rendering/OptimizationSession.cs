@@ -188,9 +188,6 @@ internal sealed class OptimizationSession : IDisposable
         return Render(_readHistory[index], step);
     }
 
-    /// <summary>The scalar to minimise: -(sum over images of score - penalties).</summary>
-    internal Tensor Loss(Tensor parameter, bool warmup) => LossAndScores(parameter, warmup).Loss;
-
     /// <summary>The scalar to minimise, -(sum over images of score - penalties), and each image's score (before penalties), [N].</summary>
     internal (Tensor Loss, Tensor Scores) LossAndScores(Tensor parameter, bool warmup)
     {
