@@ -20,7 +20,6 @@ public sealed partial class CpuBackend : IBackend
         if (poolCapacityBytes is < 0) throw new ArgumentOutOfRangeException(nameof(poolCapacityBytes), poolCapacityBytes, "CpuBackend: the pool capacity cannot be negative.");
         if (threads is < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "CpuBackend: the thread count must be at least 1.");
         Threads = threads ?? Environment.ProcessorCount;
-        Parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
         Pool = new CpuArrayPool((poolCapacityBytes ?? DefaultPoolCapacityBytes) / sizeof(float));
     }
 
@@ -45,8 +44,6 @@ public sealed partial class CpuBackend : IBackend
 
     /// <summary>Maximum number of threads a kernel uses.</summary>
     public int Threads { get; }
-
-    internal ParallelOptions Parallel { get; }
 
     /// <inheritdoc/>
     public string Name => "cpu";
