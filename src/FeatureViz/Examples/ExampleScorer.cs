@@ -32,20 +32,16 @@ internal sealed class ExampleScorer : IDisposable
     /// <summary>The score of each of the first <paramref name="count"/> images of <paramref name="batch"/> on every variant: [image][variant].</summary>
     public float[][] Score(Tensor batch, int count)
     {
-        var scores = new float[count][];
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
         var activations = Model.Run(batch, _outputs);
+        // Every image's scores on every variant, joined on the device and read back in one download.
+        var parts = new List<Tensor>(count * _compiled.Length);
         for (int i = 0; i < count; i++)
-        {
-            scores[i] = new float[Names.Count];
-            int offset = 0;
-            foreach (var c in _compiled)
-            {
-                c.Evaluate(Repeat(activations, c, i)).ToArray().CopyTo(scores[i], offset);
-                offset += c.BatchSize;
-            }
-        }
+            foreach (var c in _compiled) parts.Add(c.Evaluate(Repeat(activations, c, i)));
+        var all = Tensor.Concat(parts, 0).ToArray();
+        var scores = new float[count][];
+        for (int i = 0; i < count; i++) scores[i] = all.AsSpan(i * Names.Count, Names.Count).ToArray();
         return scores;
     }
 
