@@ -40,20 +40,24 @@ public class LocalClusterSimulationTests
         string single = Path.Combine(root, "single");
         // Two layers, channels 0-5 in batches of 2: 6 items, 2 per shard; enough steps that an item takes a while.
         var (code, _, err) = ProcessTests.RunProcess(root, "plan", "--model", Mnist, "--layers", "ReLU32_Output_0,ReLU114_Output_0", "--channels", "0-5",
-            "--batch", "2", "--steps", "64", "--threads", "1", "--out", cluster);
+            "--batch", "2", "--steps", "384", "--threads", "1", "--out", cluster);
         Assert.True(code == 0, err);
         // The single process works on the very same plan (same file, same creation time).
         Directory.CreateDirectory(single);
         File.Copy(Path.Combine(cluster, "plan.json"), Path.Combine(single, "plan.json"));
 
         const int victim = 1;
+        // The first look at the items compiles the inspection code in this process; done before the shards start, so
+        // that on a quiet machine the watch below does not miss the short window between the victim's two items.
+        Assert.False(VictimFinishedAnItem(cluster, victim));
         var processes = Enumerable.Range(0, Shards).Select(s => Process.Start(Cli(root, Shard(cluster, s, Shards)))!).ToList();
         var outputs = processes.Select(p => (Out: p.StandardOutput.ReadToEndAsync(), Err: p.StandardError.ReadToEndAsync())).ToList();
         // SIGKILL the victim as soon as it has finished its first item (its second one is then under way).
         var victimProcess = processes[victim];
         var clock = Stopwatch.StartNew();
         while (!victimProcess.HasExited && clock.Elapsed < TimeSpan.FromMinutes(4) && !VictimFinishedAnItem(cluster, victim)) await Task.Delay(20);
-        Assert.False(victimProcess.HasExited, "the shard to kill finished before it could be killed; give the items more steps");
+        if (victimProcess.HasExited)
+            Assert.Fail($"the shard to kill exited (code {victimProcess.ExitCode}) before it could be killed: {await outputs[victim].Out} {await outputs[victim].Err}");
         victimProcess.Kill(); // SIGKILL on Unix: no cleanup, its lock is released by the kernel
         for (int s = 0; s < Shards; s++)
         {
